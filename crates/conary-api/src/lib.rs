@@ -1,0 +1,4 @@
+//! Wire types of Conary's HTTP API and the TroveSource trait.
+//!
+//! This crate is a placeholder in the layered workspace of `docs/ARCHITECTURE.md`;
+//! its contents arrive with the issue that needs them.

@@ -1,0 +1,6 @@
+//! The `conary`, `cvc` and `conary-repos` commands.
+//!
+//! Each command is a thin wrapper: it parses arguments, calls one operation in
+//! a library crate, and prints the result. Logic lives in the libraries.
+
+pub mod commands;

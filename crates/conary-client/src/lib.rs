@@ -1,0 +1,4 @@
+//! A TroveSource over HTTP: repositoryMap, credentials, verified downloads.
+//!
+//! This crate is a placeholder in the layered workspace of `docs/ARCHITECTURE.md`;
+//! its contents arrive with the issue that needs them.

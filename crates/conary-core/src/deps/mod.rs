@@ -1,0 +1,1 @@
+//! Dependencies: classes, dependency sets and satisfaction.

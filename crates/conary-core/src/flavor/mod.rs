@@ -1,0 +1,1 @@
+//! Flavors: instruction sets and use flags.

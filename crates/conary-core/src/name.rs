@@ -1,0 +1,1 @@
+//! Trove names and kinds.

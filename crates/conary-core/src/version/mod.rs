@@ -1,0 +1,1 @@
+//! Versions: labels, branches, shadows and revisions.

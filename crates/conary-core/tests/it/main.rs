@@ -1,0 +1,6 @@
+//! Integration tests of `conary-core`: one binary, one module per area.
+
+mod deps;
+mod flavors;
+mod names;
+mod versions;
