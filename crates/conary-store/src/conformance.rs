@@ -35,6 +35,11 @@ pub trait Backend {
 }
 
 /// A check that failed, and why.
+///
+/// ```rust
+/// let failure = conary_store::conformance::Failure { check: "dedup", message: "two blobs".into() };
+/// assert_eq!(failure.to_string(), "dedup: two blobs");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     /// The name of the check, as in [`CHECKS`].
@@ -454,6 +459,13 @@ impl Read for PatternReader {
 }
 
 /// Runs the suite on fresh [`MemStore`]s.
+///
+/// ```rust
+/// use conary_store::conformance::{Backend, MemBackend};
+/// let store = MemBackend::default().create()?;
+/// assert_eq!(store.url().to_string(), "memory:");
+/// # Ok::<(), conary_store::StoreError>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct MemBackend {
     current: Option<MemStore>,
@@ -478,6 +490,14 @@ impl Backend for MemBackend {
 
 /// Runs the suite on fresh [`FsStore`]s in a temporary directory, and
 /// corrupts a blob by flipping a byte of its file.
+///
+/// ```rust
+/// use conary_store::conformance::{Backend, FsBackend};
+/// let mut backend = FsBackend::new()?;
+/// let store = backend.create()?;
+/// assert!(store.url().to_string().starts_with("file:///"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct FsBackend {
     directory: tempfile::TempDir,

@@ -11,6 +11,14 @@ use crate::digest::Digest;
 ///
 /// Messages are lowercase and name the blob, path or text at fault; wrapped
 /// errors are reachable through [`std::error::Error::source`].
+///
+/// ```rust
+/// use conary_store::{BlobStore, Digest, MemStore, StoreError};
+/// let missing = Digest::of(b"never stored");
+/// let error = MemStore::new().get_bytes(&missing).expect_err("not stored");
+/// assert!(matches!(error, StoreError::NotFound { .. }));
+/// assert_eq!(error.to_string(), format!("blob {missing} is not in the store"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {

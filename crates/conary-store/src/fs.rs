@@ -130,12 +130,11 @@ impl BlobStore for FsStore {
         let file = temp.as_file();
         file.sync_all()
             .map_err(|error| StoreError::io("sync", &temp_path, error))?;
-        let mut permissions = file
+        let permissions = file
             .metadata()
             .map_err(|error| StoreError::io("inspect", &temp_path, error))?
             .permissions();
-        permissions.set_readonly(true);
-        file.set_permissions(permissions)
+        file.set_permissions(read_only(permissions))
             .map_err(|error| StoreError::io("make read-only", &temp_path, error))?;
         let directory = destination.parent().unwrap_or(&self.root);
         create_dir_all_synced(directory)?;
@@ -179,6 +178,19 @@ impl BlobStore for FsStore {
     fn iter(&self) -> Box<dyn Iterator<Item = Result<Digest, StoreError>> + '_> {
         Box::new(FsIter::new(&self.root))
     }
+}
+
+/// Blobs are never changed in place: `0444` on Unix (readable by all, like
+/// git's objects), read-only elsewhere.
+fn read_only(mut permissions: fs::Permissions) -> fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        permissions.set_mode(0o444);
+    }
+    #[cfg(not(unix))]
+    permissions.set_readonly(true);
+    permissions
 }
 
 /// Walks the fan-out directories in order, one leaf directory at a time.
@@ -309,6 +321,11 @@ mod tests {
         let (digest, _) = store.put_bytes(b"frozen").expect("put");
         let metadata = fs::metadata(store.blob_path(&digest)).expect("metadata");
         assert!(metadata.permissions().readonly());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(metadata.permissions().mode() & 0o777, 0o444);
+        }
     }
 
     #[test]

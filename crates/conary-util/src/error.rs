@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 /// [`io::Error`] expose it through [`std::error::Error::source`] rather than
 /// repeating it in the message, so a report that walks the chain says each
 /// thing once.
+///
+/// ```rust
+/// let error = "usr/../etc".parse::<conary_util::RelPath>().expect_err("climbs out");
+/// assert_eq!(error.to_string(), "unsafe path 'usr/../etc': it contains a '..' component");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum UtilError {
@@ -91,6 +96,13 @@ fn holder_suffix(pid: Option<u32>) -> String {
 }
 
 /// Why a relative path was rejected by [`crate::RelPath`] or [`crate::safe_join`].
+///
+/// ```rust
+/// use conary_util::{PathProblem, UtilError};
+/// let error = "a//b".parse::<conary_util::RelPath>().expect_err("empty component");
+/// assert!(matches!(error, UtilError::UnsafePath { problem: PathProblem::EmptyComponent, .. }));
+/// assert_eq!(PathProblem::NulByte.to_string(), "it contains a NUL byte");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum PathProblem {
