@@ -1,0 +1,371 @@
+//! [`FsStore`]: blobs as files in fan-out directories (`file:///path`).
+//!
+//! Layout under the store's root: blob `abcdef…` lives at `ab/cd/ef…` (the
+//! first two bytes of the digest name two directory levels, so no directory
+//! grows past 65,536 entries per level even for hundreds of millions of
+//! blobs), and `tmp/` holds blobs being written.
+//!
+//! A blob is streamed into a temporary file under `tmp/` while it is hashed,
+//! synced, made read-only and renamed to its name; then the directory is
+//! synced. Readers therefore never see a partial blob. Two writers of the
+//! same contents both rename identical files to the same name, so the result
+//! is the same whoever wins; a writer that finds the blob already there just
+//! drops its temporary file. A crash can leave files in `tmp/`, which are
+//! never read and are safe to delete when no writer is running.
+
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use conary_util::{create_dir_all_synced, fsync_dir};
+
+use crate::blob_store::BlobStore;
+use crate::digest::{DIGEST_LEN, Digest};
+use crate::error::StoreError;
+use crate::url::StoreUrl;
+use crate::verify::VerifyingReader;
+
+/// Size of the buffer blobs are copied through.
+const CHUNK: usize = 256 * 1024;
+
+/// Name of the directory holding blobs being written.
+const TEMP_DIR: &str = "tmp";
+
+/// A blob store in a directory of the local file system.
+///
+/// ```rust
+/// use conary_store::{BlobStore, FsStore};
+/// let dir = tempfile::tempdir()?;
+/// let store = FsStore::open(dir.path())?;
+/// let (digest, _) = store.put_bytes(b"contents")?;
+/// let hex = digest.to_string();
+/// assert_eq!(store.blob_path(&digest), dir.path().join(&hex[..2]).join(&hex[2..4]).join(&hex[4..]));
+/// assert_eq!(store.url().to_string(), format!("file://{}", dir.path().display()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct FsStore {
+    root: PathBuf,
+    temp_dir: PathBuf,
+}
+
+impl FsStore {
+    /// Opens the store in directory `root`, creating it (and its parents)
+    /// when missing.
+    pub fn open(root: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let root = std::path::absolute(root.as_ref())
+            .map_err(|error| StoreError::io("resolve", root.as_ref(), error))?;
+        let temp_dir = root.join(TEMP_DIR);
+        create_dir_all_synced(&temp_dir)?;
+        Ok(Self { root, temp_dir })
+    }
+
+    /// The store's directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file that holds (or would hold) blob `digest`.
+    pub fn blob_path(&self, digest: &Digest) -> PathBuf {
+        let hex = digest.to_string();
+        let (first, rest) = hex.split_at(2);
+        let (second, name) = rest.split_at(2);
+        self.root.join(first).join(second).join(name)
+    }
+
+    /// Copies `reader` into `file`, returning the digest and size.
+    fn copy_hashing(
+        reader: &mut dyn Read,
+        file: &mut File,
+        path: &Path,
+    ) -> Result<(Digest, u64), StoreError> {
+        let mut hasher = blake3::Hasher::new();
+        let mut buffer = vec![0u8; CHUNK];
+        let mut size: u64 = 0;
+        loop {
+            let count = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(count) => count,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(source) => return Err(StoreError::ReadInput { source }),
+            };
+            let chunk = buffer.get(..count).ok_or_else(|| StoreError::ReadInput {
+                source: io::Error::other("reader returned more bytes than asked for"),
+            })?;
+            hasher.update(chunk);
+            file.write_all(chunk)
+                .map_err(|error| StoreError::io("write", path, error))?;
+            size = size
+                .checked_add(chunk.len() as u64)
+                .ok_or(StoreError::TooLarge)?;
+        }
+        Ok((Digest::from(hasher.finalize()), size))
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, StoreError> {
+        match fs::symlink_metadata(path) {
+            Ok(metadata) => Ok(metadata.is_file()),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(error) => Err(StoreError::io("inspect", path, error)),
+        }
+    }
+}
+
+impl BlobStore for FsStore {
+    fn url(&self) -> StoreUrl {
+        StoreUrl::File(self.root.clone())
+    }
+
+    fn put(&self, reader: &mut dyn Read) -> Result<(Digest, u64), StoreError> {
+        let mut temp = tempfile::Builder::new()
+            .prefix("put-")
+            .tempfile_in(&self.temp_dir)
+            .map_err(|error| StoreError::io("create temporary file in", &self.temp_dir, error))?;
+        let temp_path = temp.path().to_path_buf();
+        let (digest, size) = Self::copy_hashing(reader, temp.as_file_mut(), &temp_path)?;
+        let destination = self.blob_path(&digest);
+        if self.exists(&destination)? {
+            return Ok((digest, size));
+        }
+        let file = temp.as_file();
+        file.sync_all()
+            .map_err(|error| StoreError::io("sync", &temp_path, error))?;
+        let permissions = file
+            .metadata()
+            .map_err(|error| StoreError::io("inspect", &temp_path, error))?
+            .permissions();
+        file.set_permissions(read_only(permissions))
+            .map_err(|error| StoreError::io("make read-only", &temp_path, error))?;
+        let directory = destination.parent().unwrap_or(&self.root);
+        create_dir_all_synced(directory)?;
+        temp.persist(&destination)
+            .map_err(|error| StoreError::io("rename blob to", &destination, error.error))?;
+        fsync_dir(directory)?;
+        Ok((digest, size))
+    }
+
+    fn get(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, StoreError> {
+        let path = self.blob_path(digest);
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound { digest: *digest });
+            }
+            Err(error) => return Err(StoreError::io("open", &path, error)),
+        };
+        let size = file
+            .metadata()
+            .map_err(|error| StoreError::io("inspect", &path, error))?
+            .len();
+        Ok(Box::new(VerifyingReader::new(file, *digest, Some(size))))
+    }
+
+    fn contains(&self, digest: &Digest) -> Result<bool, StoreError> {
+        self.exists(&self.blob_path(digest))
+    }
+
+    fn size(&self, digest: &Digest) -> Result<u64, StoreError> {
+        let path = self.blob_path(digest);
+        match fs::metadata(&path) {
+            Ok(metadata) => Ok(metadata.len()),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound { digest: *digest })
+            }
+            Err(error) => Err(StoreError::io("inspect", &path, error)),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = Result<Digest, StoreError>> + '_> {
+        Box::new(FsIter::new(&self.root))
+    }
+}
+
+/// Blobs are never changed in place: `0444` on Unix (readable by all, like
+/// git's objects), read-only elsewhere.
+fn read_only(mut permissions: fs::Permissions) -> fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        permissions.set_mode(0o444);
+    }
+    #[cfg(not(unix))]
+    permissions.set_readonly(true);
+    permissions
+}
+
+/// Walks the fan-out directories in order, one leaf directory at a time.
+struct FsIter<'a> {
+    root: &'a Path,
+    firsts: std::vec::IntoIter<String>,
+    first: String,
+    seconds: std::vec::IntoIter<String>,
+    digests: std::vec::IntoIter<Digest>,
+    error: Option<StoreError>,
+}
+
+impl<'a> FsIter<'a> {
+    fn new(root: &'a Path) -> Self {
+        let (firsts, error) = match hex_names(root, 2, true) {
+            Ok(names) => (names, None),
+            Err(error) => (Vec::new(), Some(error)),
+        };
+        Self {
+            root,
+            firsts: firsts.into_iter(),
+            first: String::new(),
+            seconds: Vec::new().into_iter(),
+            digests: Vec::new().into_iter(),
+            error,
+        }
+    }
+}
+
+impl Iterator for FsIter<'_> {
+    type Item = Result<Digest, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(error) = self.error.take() {
+                return Some(Err(error));
+            }
+            if let Some(digest) = self.digests.next() {
+                return Some(Ok(digest));
+            }
+            if let Some(second) = self.seconds.next() {
+                let prefix = format!("{}{second}", self.first);
+                let directory = self.root.join(&self.first).join(&second);
+                match hex_names(&directory, DIGEST_LEN * 2 - 4, false) {
+                    Ok(names) => {
+                        self.digests = names
+                            .iter()
+                            .filter_map(|name| format!("{prefix}{name}").parse().ok())
+                            .collect::<Vec<_>>()
+                            .into_iter();
+                    }
+                    Err(error) => self.error = Some(error),
+                }
+                continue;
+            }
+            let first = self.firsts.next()?;
+            match hex_names(&self.root.join(&first), 2, true) {
+                Ok(names) => self.seconds = names.into_iter(),
+                Err(error) => self.error = Some(error),
+            }
+            self.first = first;
+        }
+    }
+}
+
+/// The sorted names in `directory` that are `length` lowercase hex digits
+/// and are directories (`want_directories`) or files (otherwise).
+fn hex_names(
+    directory: &Path,
+    length: usize,
+    want_directories: bool,
+) -> Result<Vec<String>, StoreError> {
+    let entries =
+        fs::read_dir(directory).map_err(|error| StoreError::io("list", directory, error))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|error| StoreError::io("list", directory, error))?;
+        if let Some(name) = entry.file_name().to_str() {
+            let is_hex = name
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte));
+            let is_directory = entry
+                .file_type()
+                .map_err(|error| StoreError::io("inspect", entry.path(), error))?
+                .is_dir();
+            if name.len() == length && is_hex && is_directory == want_directories {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names.sort_unstable();
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reopening_finds_stored_blobs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let digest = {
+            let store = FsStore::open(dir.path().join("store")).expect("open");
+            store.put_bytes(b"kept").expect("put").0
+        };
+        let store = FsStore::open(dir.path().join("store")).expect("reopen");
+        assert_eq!(store.get_bytes(&digest).expect("get"), b"kept");
+    }
+
+    #[test]
+    fn no_temporary_files_are_left_behind() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::open(dir.path()).expect("open");
+        store.put_bytes(b"one").expect("put");
+        store.put_bytes(b"one").expect("put again");
+        let mut failing = io::Read::chain(&b"partial"[..], FailingReader);
+        store.put(&mut failing).expect_err("reader fails");
+        let temp: Vec<_> = fs::read_dir(dir.path().join(TEMP_DIR))
+            .expect("list tmp")
+            .collect();
+        assert!(temp.is_empty(), "{temp:?}");
+    }
+
+    #[test]
+    fn blobs_are_read_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::open(dir.path()).expect("open");
+        let (digest, _) = store.put_bytes(b"frozen").expect("put");
+        let metadata = fs::metadata(store.blob_path(&digest)).expect("metadata");
+        assert!(metadata.permissions().readonly());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(metadata.permissions().mode() & 0o777, 0o444);
+        }
+    }
+
+    #[test]
+    fn stray_files_are_not_blobs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::open(dir.path()).expect("open");
+        let (digest, _) = store.put_bytes(b"real").expect("put");
+        let leaf = store.blob_path(&digest);
+        let leaf_dir = leaf.parent().expect("leaf dir");
+        fs::write(leaf_dir.join("README"), b"x").expect("stray file");
+        fs::write(leaf_dir.join("Z".repeat(60)), b"x").expect("stray file");
+        fs::create_dir(dir.path().join("zz")).expect("stray dir");
+        fs::write(dir.path().join("ab"), b"not a directory").expect("stray file");
+        let found: Vec<_> = store.iter().collect();
+        assert!(
+            found
+                .iter()
+                .any(|item| matches!(item, Ok(found) if *found == digest))
+        );
+        let digests: Vec<_> = found.into_iter().filter_map(Result::ok).collect();
+        assert_eq!(digests, [digest]);
+    }
+
+    #[test]
+    fn missing_root_directory_is_an_iteration_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::open(dir.path().join("store")).expect("open");
+        fs::remove_dir_all(dir.path().join("store")).expect("remove");
+        let items: Vec<_> = store.iter().collect();
+        assert!(
+            matches!(items.as_slice(), [Err(StoreError::Io { .. })]),
+            "{items:?}"
+        );
+    }
+
+    struct FailingReader;
+
+    impl Read for FailingReader {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("network went away"))
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests of `conary-util`: one binary, one module per concern.
+
+mod atomic;
+mod lock;
+mod safe_join;
