@@ -45,6 +45,9 @@ impl DependencySet {
             return Ok(set);
         }
         for piece in frozen.split('|') {
+            if piece.is_empty() {
+                return Err(frozen_error(frozen, "empty dependency between '|'"));
+            }
             set.insert(thaw_dependency(piece)?);
         }
         Ok(set)
@@ -59,9 +62,6 @@ fn frozen_error(piece: &str, reason: impl Into<String>) -> DepError {
 }
 
 fn thaw_dependency(piece: &str) -> Result<Dependency, DepError> {
-    if piece.is_empty() {
-        return Err(frozen_error(piece, "empty dependency between '|'"));
-    }
     let Some((id_text, body)) = piece.split_once('#') else {
         return Err(frozen_error(piece, "missing '#' after the class id"));
     };
