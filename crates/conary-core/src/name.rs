@@ -91,6 +91,14 @@ const RESERVED_PREFIXES: &[(&str, TroveKind)] = &[
 ];
 
 /// Why a text is not a valid trove name.
+///
+/// ```rust
+/// use conary_core::name::{NameError, TroveName};
+///
+/// let error = "foo:".parse::<TroveName>().expect_err("empty suffix");
+/// assert!(matches!(error, NameError::EmptyComponent { .. }));
+/// assert_eq!(error.to_string(), "invalid trove name 'foo:': empty component suffix");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     /// The text is empty.

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use super::DepError;
 use super::class::{DepClass, FlagRule};
 use super::debver::{DebConstraint, DebRelation, DebVersion};
+use crate::name::TroveName;
 
 /// One dependency: `class: name(flag flag)`.
 ///
@@ -89,6 +90,25 @@ impl Dependency {
             }
         }
         Ok(dependency)
+    }
+
+    /// The `trove:` dependency on `name`, as every component provides for
+    /// itself: `trove: foo:runtime`.
+    ///
+    /// ```rust
+    /// use conary_core::deps::Dependency;
+    /// use conary_core::name::TroveName;
+    ///
+    /// let name: TroveName = "foo:runtime".parse()?;
+    /// assert_eq!(Dependency::trove(&name).to_string(), "trove: foo:runtime");
+    /// # Ok::<(), conary_core::name::NameError>(())
+    /// ```
+    pub fn trove(name: &TroveName) -> Dependency {
+        Dependency {
+            class: DepClass::Trove,
+            name: name.as_str().to_owned(),
+            flags: BTreeSet::new(),
+        }
     }
 
     /// The class.
