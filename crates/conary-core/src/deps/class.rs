@@ -403,10 +403,9 @@ impl PartialOrd for DepClass {
 
 impl fmt::Display for DepClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.known_tag(), self) {
-            (Some(tag), _) => f.write_str(tag),
-            (None, DepClass::Unknown(unknown)) => unknown.fmt(f),
-            (None, _) => Ok(()),
+        match self {
+            DepClass::Unknown(unknown) => unknown.fmt(f),
+            known => f.write_str(known.known_tag().unwrap_or_default()),
         }
     }
 }
