@@ -84,6 +84,7 @@ impl Version {
         // The last count may not be a placeholder 0.
         if revision.source_count().last() == 0 {
             version = version.increment_source_count()?;
+            revision = version.trailing_revision().clone();
         }
         let same_upstream: Vec<Revision> = existing
             .iter()
