@@ -6,6 +6,13 @@ use std::str::FromStr;
 use super::{Label, Revision, Version, VersionError, path};
 
 /// One step away from the root label of a branch.
+///
+/// ```rust
+/// use conary_core::version::{Branch, BranchStep};
+/// let branch: Branch = "/a@b:c/1.0-1/d//e".parse().expect("valid branch");
+/// assert!(matches!(branch.steps(), [BranchStep::Branch { .. }, BranchStep::Shadow(_)]));
+/// assert_eq!(branch.steps()[0].label().to_string(), "a@b:d");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BranchStep {
     /// A shadow of the branch so far (`//label`): it tracks the parent

@@ -4,7 +4,14 @@
 /// branches and versions.
 ///
 /// Every message names the text at fault and says what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+///
+/// ```rust
+/// use conary_core::version::{Label, VersionError};
+/// let error = "foo@bar".parse::<Label>().expect_err("no tag");
+/// assert!(matches!(error, VersionError::InvalidLabel { .. }));
+/// assert_eq!(error.to_string(), "invalid label 'foo@bar': missing ':' after namespace");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, thiserror::Error)]
 pub enum VersionError {
     /// A label (`host@namespace:tag`) is malformed.
     #[error("invalid label '{text}': {reason}")]

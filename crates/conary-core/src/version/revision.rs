@@ -11,8 +11,9 @@ use super::{SerialNumber, Timestamp, VersionError};
 /// One revision of a trove on a branch: the upstream version, the source
 /// count and, for built troves, the build count (`2.2.3-4-2`).
 ///
-/// The upstream version holds only ASCII letters, digits and `()+,.;_~`; it
-/// is never compared for "newer": only commit timestamps order revisions.
+/// The upstream version holds only ASCII letters, digits and `()+,.;_~`
+/// (it need not start with a digit: `.2a-3` is valid, as in the original);
+/// it is never compared for "newer": only commit timestamps order revisions.
 /// Equality, hashing and `Ord` ignore the timestamp, as the original does.
 ///
 /// ```rust

@@ -25,6 +25,9 @@ pub struct SerialNumber {
 }
 
 impl SerialNumber {
+    /// The deepest shadow level [`SerialNumber::increment`] pads to.
+    pub const MAX_SHADOW_LENGTH: usize = 4096;
+
     /// Builds a serial number from its parts; `None` when `counts` is empty.
     ///
     /// ```rust
@@ -75,15 +78,21 @@ impl SerialNumber {
     /// let count: SerialNumber = "3".parse().expect("valid count");
     /// assert_eq!(count.increment(1).expect("no overflow").to_string(), "3.1");
     /// ```
+    ///
+    /// Fails on overflow, or when `shadow_length` is beyond any real branch
+    /// ([`SerialNumber::MAX_SHADOW_LENGTH`]).
     pub fn increment(&self, shadow_length: usize) -> Result<Self, VersionError> {
-        let mut counts = self.counts.clone();
-        let wanted = shadow_length.saturating_add(1);
-        if counts.len() < wanted {
-            counts.resize(wanted, 0);
-        }
         let overflow = || VersionError::CountOverflow {
             count: self.to_string(),
         };
+        if shadow_length > Self::MAX_SHADOW_LENGTH {
+            return Err(overflow());
+        }
+        let mut counts = self.counts.clone();
+        let wanted = shadow_length + 1;
+        if counts.len() < wanted {
+            counts.resize(wanted, 0);
+        }
         let last = counts.last_mut().ok_or_else(overflow)?;
         *last = last.checked_add(1).ok_or_else(overflow)?;
         Ok(Self { counts })

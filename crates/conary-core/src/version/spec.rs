@@ -240,6 +240,15 @@ pub enum VersionSpec {
 /// Where to look for a version spec: the labels to search, in order, and
 /// the revision to match on them. Candidates found there must also pass
 /// [`VersionSpec::matches`].
+///
+/// ```rust
+/// use conary_core::version::{Label, VersionSpec};
+/// let path: Vec<Label> = vec!["a.com@rpl:devel".parse().expect("valid"), "b.com@rpl:devel".parse().expect("valid")];
+/// let query = "@rpl:1/2.0".parse::<VersionSpec>().expect("valid").resolve(&path).expect("path given");
+/// let labels: Vec<String> = query.labels.iter().map(|l| l.to_string()).collect();
+/// assert_eq!(labels, ["a.com@rpl:1", "b.com@rpl:1"]);
+/// assert_eq!(query.revision.map(|r| r.to_string()).as_deref(), Some("2.0"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpecQuery {
     /// The labels to search, in order.
