@@ -3,6 +3,14 @@
 /// Everything that can go wrong when parsing, thawing or merging flavors.
 ///
 /// Every message names the text at fault, so the CLI can print it as is.
+///
+/// ```rust
+/// use conary_core::flavor::{Flavor, FlavorError};
+///
+/// let error = "is: x86(".parse::<Flavor>().unwrap_err();
+/// assert!(matches!(error, FlavorError::MissingParen { .. }));
+/// assert_eq!(error.to_string(), "invalid flavor 'is: x86(': missing ')'");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FlavorError {
     /// A flag is not a valid name with an optional sense prefix (`~`, `!`, `~!`).

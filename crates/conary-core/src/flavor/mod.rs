@@ -321,3 +321,83 @@ impl Flavor {
 pub(crate) fn flag_text(name: &str, sense: Sense) -> String {
     format!("{}{name}", sense.prefix())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fl(text: &str) -> Flavor {
+        text.parse()
+            .unwrap_or_else(|error| panic!("test flavor '{text}' must parse: {error}"))
+    }
+
+    #[test]
+    fn accessors_and_builders() {
+        let flavor = fl("~!bootstrap,ssl is: x86(i686,~sse2) x86_64 target: arm");
+        let flags: Vec<(&str, Sense)> = flavor.use_flags().collect();
+        assert_eq!(
+            flags,
+            [("bootstrap", Sense::PreferNot), ("ssl", Sense::Required)]
+        );
+        assert_eq!(flavor.use_flag("ssl"), Some(Sense::Required));
+        assert_eq!(flavor.use_flag("pam"), None);
+        assert_eq!(
+            flavor.instruction_sets().collect::<Vec<_>>(),
+            ["x86", "x86_64"]
+        );
+        assert_eq!(flavor.targets().collect::<Vec<_>>(), ["arm"]);
+        let x86: Vec<(&str, Sense)> = flavor
+            .arch_flags(FlavorClass::InstructionSet, "x86")
+            .expect("x86 is there")
+            .collect();
+        assert_eq!(x86, [("i686", Sense::Required), ("sse2", Sense::Preferred)]);
+        assert!(flavor.arch_flags(FlavorClass::Target, "x86").is_none());
+        assert_eq!(
+            flavor.instruction_set_flavor().to_string(),
+            "is: x86 x86_64 target: arm"
+        );
+
+        let mut built = Flavor::new();
+        built
+            .set_use_flag("ssl", Sense::Required)
+            .expect("valid name");
+        built
+            .set_use_flag("bootstrap", Sense::PreferNot)
+            .expect("valid name");
+        let is = FlavorClass::InstructionSet;
+        built
+            .add_arch(is, "x86", &[("i686", Sense::Required)])
+            .expect("valid arch");
+        built
+            .add_arch(is, "x86", &[("sse2", Sense::Preferred)])
+            .expect("flags merge");
+        built.add_arch(is, "x86_64", &[]).expect("valid arch");
+        built
+            .add_arch(FlavorClass::Target, "arm", &[])
+            .expect("valid arch");
+        assert_eq!(built, flavor);
+
+        #[rustfmt::skip]
+        let bad_names: &[(&str, bool)] = &[("", true), ("a.b.c", true), ("a b", true), ("!ssl", true), ("x.86", false), ("", false)];
+        for (name, use_flag) in bad_names {
+            let mut flavor = Flavor::new();
+            let result = if *use_flag {
+                flavor.set_use_flag(name, Sense::Required)
+            } else {
+                flavor.add_arch(is, name, &[])
+            };
+            assert!(
+                matches!(result, Err(FlavorError::BadName { .. })),
+                "name '{name}'"
+            );
+        }
+        let mut conflicting = fl("is: x86(i686)");
+        let error = conflicting
+            .add_arch(is, "x86", &[("i686", Sense::Disallowed)])
+            .expect_err("i686 and !i686 conflict");
+        assert_eq!(
+            error.to_string(),
+            "conflicting flags in merge: 'i686' and '!i686'"
+        );
+    }
+}

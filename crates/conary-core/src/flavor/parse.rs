@@ -469,3 +469,219 @@ impl Flavor {
         Ok(flavor)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Cases from the original's `conary_test/depstest/depstest.py`.
+
+    use crate::flavor::{Flavor, FlavorClass, FlavorError};
+
+    fn fl(text: &str) -> Flavor {
+        text.parse()
+            .unwrap_or_else(|error| panic!("test flavor '{text}' must parse: {error}"))
+    }
+
+    // ---------------------------------------------------------------- parse and format
+
+    #[rustfmt::skip]
+    const PARSE_FORMAT: &[(&str, &str)] = &[
+        // conary_test/depstest/depstest.py testParseFlavor
+        ("", ""),
+        ("is: mips", "is: mips"),
+        ("is: x86(sse)", "is: x86(sse)"),
+        ("is: x86(!sse)", "is: x86(!sse)"),
+        ("is: x86(sse,mmx)", "is: x86(mmx,sse)"),
+        ("is: x86(~sse,~!mmx)", "is: x86(~!mmx,~sse)"),
+        ("is: x86(~sse,~!mmx) x86_64", "is: x86(~!mmx,~sse) x86_64"),
+        ("is: x86(~sse,~!mmx) x86_64(3dnow)", "is: x86(~!mmx,~sse) x86_64(3dnow)"),
+        ("ssl", "ssl"),
+        ("~ssl", "~ssl"),
+        ("gtk,ssl", "gtk,ssl"),
+        ("!gtk,~!ssl", "!gtk,~!ssl"),
+        ("use: gtk,ssl is: x86(sse,mmx)", "gtk,ssl is: x86(mmx,sse)"),
+        ("  gtk,ssl is: x86(sse, mmx)  ", "gtk,ssl is: x86(mmx,sse)"),
+        ("use: gtk,ssl is:x86(  sse,mmx)", "gtk,ssl is: x86(mmx,sse)"),
+        ("use:    gtk  ,ssl   is:    x86(sse,mmx)", "gtk,ssl is: x86(mmx,sse)"),
+        ("gtk,ssl is: x86(sse , mmx)", "gtk,ssl is: x86(mmx,sse)"),
+        ("foo.bar,ssl is: x86", "foo.bar,ssl is: x86"),
+        ("foo-valid.bar,ssl is: x86", "foo-valid.bar,ssl is: x86"),
+        ("is: x86 x86_64(cmov) ppc(cmov)", "is: ppc(cmov) x86 x86_64(cmov)"),
+        ("is: x86 x86_64 ppc(cmov)", "is: ppc(cmov) x86 x86_64"),
+        ("is: x86(cmov) x86_64(cmov) ppc(cmov)", "is: ppc(cmov) x86(cmov) x86_64(cmov)"),
+        ("is: x86 x86_64 ppc", "is: ppc x86 x86_64"),
+        ("target: x86(cmov)", "target: x86(cmov)"),
+        ("target: x86", "target: x86"),
+        ("target: x86 x86_64", "target: x86 x86_64"),
+        ("is: x86 x86_64(cmov) ppc(cmov) target: x86(cmov)", "is: ppc(cmov) x86 x86_64(cmov) target: x86(cmov)"),
+        ("is: x86 x86_64 ppc(cmov) target: x86(cmov)", "is: ppc(cmov) x86 x86_64 target: x86(cmov)"),
+        ("is: x86(cmov) x86_64(cmov) ppc(cmov) target: x86(cmov)", "is: ppc(cmov) x86(cmov) x86_64(cmov) target: x86(cmov)"),
+        ("is: x86 x86_64 ppc target: x86(cmov)", "is: ppc x86 x86_64 target: x86(cmov)"),
+        ("is: x86 x86_64 ppc target: x86(cmov) x86_64", "is: ppc x86 x86_64 target: x86(cmov) x86_64"),
+        // the reference's examples: sorted by name ignoring the sense prefix
+        ("~!bootstrap,ssl,~builddocs is: x86(i486,i586,i686,~sse2) x86_64", "~!bootstrap,~builddocs,ssl is: x86(i486,i586,i686,~sse2) x86_64"),
+        ("is: x86(~sse2,!mmx,i686,~!3dnow)", "is: x86(~!3dnow,i686,!mmx,~sse2)"),
+        ("ssl,!pam,~builddocs,~!bootstrap", "~!bootstrap,~builddocs,!pam,ssl"),
+        ("kernel.smp,~!kernel.debug", "~!kernel.debug,kernel.smp"),
+        ("~foo.bar is: x86_64 target: sparc", "~foo.bar is: x86_64 target: sparc"),
+        // input variants
+        ("   ", ""),
+        ("~!ssl, ~!foo", "~!foo,~!ssl"),
+        ("ssl ,pam", "pam,ssl"),
+        ("use: ssl", "ssl"),
+        ("use:ssl", "ssl"),
+        ("\tssl\nis:\tx86 ", "ssl is: x86"),
+        ("is,target,use", "is,target,use"),
+        // explicitly empty classes print as nothing
+        ("use:", ""),
+        ("is:", ""),
+        ("target:", ""),
+        ("use: is: target:", ""),
+        ("use: gnome is:", "gnome"),
+        // repeats: the last sense of a flag wins, a repeated instruction set merges
+        ("ssl,!ssl", "!ssl"),
+        ("is: x86 x86(i686)", "is: x86(i686)"),
+        ("is: x86(i686) x86(~i686)", "is: x86(i686)"),
+    ];
+
+    #[test]
+    fn parse_and_format() {
+        for (input, canonical) in PARSE_FORMAT {
+            let flavor = fl(input);
+            assert_eq!(flavor.to_string(), *canonical, "formatting '{input}'");
+            assert_eq!(
+                fl(canonical).to_string(),
+                *canonical,
+                "reformatting '{input}'"
+            );
+        }
+    }
+
+    const ORDER: &str = "out of order (use: flags, then is:, then target:)";
+
+    #[rustfmt::skip]
+    const PARSE_ERRORS: &[(&str, &str)] = &[
+        ("foo bar", "unexpected 'bar'"),
+        ("ssl)", "unexpected ')'"),
+        ("is: x86(i686)x86_64", "unexpected 'x86_64'"),
+        ("is: x86(", "missing ')'"),
+        ("is: x86(i686", "missing ')'"),
+        ("is: x86(i686,", "missing ')'"),
+        ("is: x86()", "empty flag"),
+        ("ssl,", "empty flag"),
+        ("ssl,,pam", "empty flag"),
+        ("!!ssl", "bad flag '!!ssl'"),
+        ("!~ssl", "bad flag '!~ssl'"),
+        ("~", "bad flag '~'"),
+        ("a.b.c", "bad flag 'a.b.c'"),
+        (".ssl", "bad flag '.ssl'"),
+        ("ssl.", "bad flag 'ssl.'"),
+        ("foo:bar", "bad flag 'foo:bar'"),
+        ("sslis: x86", "bad flag 'sslis:'"),
+        ("ssl+", "bad flag 'ssl+'"),
+        ("is: x86(i686.sse)", "bad flag 'i686.sse'"),
+        ("is: x86(i686 sse)", "bad flag 'sse'"),
+        ("is: x86 (i686)", "bad instruction set '(i686)'"),
+        ("is: x86$", "bad instruction set 'x86$'"),
+        ("is: x86,x86_64", "bad instruction set 'x86,x86_64'"),
+        ("is: \u{163}", "bad instruction set '\u{163}'"),
+        ("target: x86 is: x86_64", "'is:' out of order"),
+        ("is: x86 use: ssl", "'use:' out of order"),
+        ("~foo.bar target: sparc is: x86_64", "'is:' out of order"),
+        ("is: x86(i686) x86(!i686)", "conflicting flags 'i686' and '!i686'"),
+    ];
+
+    #[test]
+    fn parse_errors_name_the_text() {
+        for (input, problem) in PARSE_ERRORS {
+            let error = input
+                .parse::<Flavor>()
+                .expect_err(&format!("'{input}' must not parse"));
+            let problem = problem.replace("out of order", ORDER);
+            assert_eq!(
+                error.to_string(),
+                format!("invalid flavor '{input}': {problem}")
+            );
+        }
+        // the text named is the trimmed input
+        let error = "  use: ssl,  "
+            .parse::<Flavor>()
+            .expect_err("trailing comma");
+        assert_eq!(error.to_string(), "invalid flavor 'use: ssl,': empty flag");
+        assert!(matches!(error, FlavorError::EmptyFlag { .. }));
+    }
+
+    #[test]
+    fn explicitly_empty_classes_are_recorded() {
+        #[rustfmt::skip]
+        let cases: &[(&str, [bool; 3])] = &[
+            ("", [false, false, false]),
+            ("use:", [true, false, false]),
+            ("is:", [false, true, false]),
+            ("target:", [false, false, true]),
+            ("ssl is:", [true, true, false]),
+            ("is: x86 target:", [false, true, true]),
+        ];
+        let classes = [
+            FlavorClass::Use,
+            FlavorClass::InstructionSet,
+            FlavorClass::Target,
+        ];
+        for (input, present) in cases {
+            let flavor = fl(input);
+            for (class, present) in classes.iter().zip(present) {
+                assert_eq!(flavor.has_class(*class), *present, "{class:?} in '{input}'");
+            }
+        }
+        assert!(fl("is:").is_empty());
+        assert_ne!(fl("is:"), Flavor::default());
+    }
+
+    // ---------------------------------------------------------------- freeze and thaw
+
+    #[test]
+    fn freeze_and_thaw() {
+        #[rustfmt::skip]
+        let cases: &[(&str, &str)] = &[
+            ("", ""),
+            ("is:", ""),
+            ("is: x86", "1#x86"),
+            ("is: x86(mmx)", "1#x86:mmx"),
+            ("~foo,~bar,~!bam is: x86(~!i586)", "1#x86:~!i586|5#use:~!bam:~bar:~foo"),
+            ("bar,!foo is: x86_64", "1#x86_64|5#use:bar:!foo"),
+            ("!foo is: x86(i586,i686)", "1#x86:i586:i686|5#use:!foo"),
+            ("~foo.bar is: x86_64 target: sparc", "1#x86_64|5#use:~foo.bar|15#sparc"),
+            ("is: ppc x86(cmov)", "1#ppc|1#x86:cmov"),
+        ];
+        for (text, frozen) in cases {
+            assert_eq!(fl(text).freeze(), *frozen, "freezing '{text}'");
+            let thawed = Flavor::thaw(frozen).expect("frozen form thaws");
+            assert_eq!(
+                thawed.to_string(),
+                fl(text).to_string(),
+                "thawing '{frozen}'"
+            );
+        }
+    }
+
+    #[test]
+    fn thaw_errors() {
+        #[rustfmt::skip]
+        let cases: &[(&str, &str)] = &[
+            ("x86", "missing '#' after class tag"),
+            ("a#x86", "class tag is not a number"),
+            ("4#foo:runtime", "class tag is not a flavor class"),
+            ("5#notuse:ssl", "use flags must be named 'use'"),
+            ("1#x86:!!a", "bad flag"),
+            ("1#x86:", "bad flag"),
+            ("1#", "bad instruction set name"),
+            ("1#x86:a|1#x86:!a", "conflicting flags"),
+        ];
+        for (frozen, reason) in cases {
+            let error = Flavor::thaw(frozen).expect_err(&format!("'{frozen}' must not thaw"));
+            assert_eq!(
+                error.to_string(),
+                format!("invalid frozen flavor '{frozen}': {reason}")
+            );
+        }
+    }
+}

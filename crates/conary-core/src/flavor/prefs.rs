@@ -178,3 +178,118 @@ pub fn major_arch(flavor: &Flavor) -> Result<Option<&str>, FlavorError> {
     }
     Ok(Some(major))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Cases from the original's `conary_test/depstest/depstest.py` and `depstest/archtest.py`.
+
+    use super::*;
+
+    fn fl(text: &str) -> Flavor {
+        text.parse()
+            .unwrap_or_else(|error| panic!("test flavor '{text}' must parse: {error}"))
+    }
+
+    fn fls(texts: &[&str]) -> Vec<Flavor> {
+        texts.iter().map(|text| fl(text)).collect()
+    }
+
+    fn texts<'a>(flavors: impl IntoIterator<Item = &'a Flavor>) -> Vec<String> {
+        flavors.into_iter().map(Flavor::to_string).collect()
+    }
+
+    // ---------------------------------------------------------------- preferences
+
+    #[test]
+    fn preferences_by_arch() {
+        // conary_test/depstest/archtest.py and the table in conary/deps/arch.py
+        #[rustfmt::skip]
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["x86_64"], &["is: x86_64", "is: x86"]),
+            (&["x86", "x86_64"], &["is: x86_64", "is: x86"]),
+            (&["x86_64", "x86"], &["is: x86_64", "is: x86"]),
+            (&["x86"], &[]),
+            (&["ppc64"], &["is: ppc64", "is: ppc"]),
+            (&["ppc", "ppc64"], &["is: ppc64", "is: ppc"]),
+            (&["sparc64"], &["is: sparc64", "is: sparc"]),
+            (&["s390", "s390x"], &["is: s390x", "is: s390"]),
+            (&["mips"], &[]),
+            (&[], &[]),
+        ];
+        for (arches, preferred) in cases {
+            let preferences = FlavorPreferences::for_arches(arches);
+            assert_eq!(
+                texts(preferences.flavors()),
+                *preferred,
+                "preferences for {arches:?}"
+            );
+            assert_eq!(preferences.len(), preferred.len());
+        }
+        let x86_64 = FlavorPreferences::for_arches(&["x86_64"]);
+        assert_eq!(x86_64.flavors(), fls(&["is: x86_64", "is:x86"]).as_slice());
+        assert_eq!(
+            x86_64,
+            fls(&["is: x86_64", "is: x86"]).into_iter().collect()
+        );
+    }
+
+    #[test]
+    fn major_arches() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Result<Option<&str>, &str>)] = &[
+            ("", Ok(None)),
+            ("ssl", Ok(None)),
+            ("is: x86", Ok(Some("x86"))),
+            ("is: ppc", Ok(Some("ppc"))),
+            ("is: x86 x86_64", Ok(Some("x86_64"))),
+            ("is: x86(i686) x86_64(sse3)", Ok(Some("x86_64"))),
+            ("is: ppc ppc64", Ok(Some("ppc64"))),
+            ("is: x86 ppc", Err("incompatible instruction sets 'ppc' and 'x86'")),
+            ("is: x86 x86_64 ppc", Err("incompatible instruction sets 'x86_64' and 'ppc'")),
+            ("is: ppc64 x86_64", Err("incompatible instruction sets 'ppc64' and 'x86_64'")),
+        ];
+        for (text, major) in cases {
+            let flavor = fl(text);
+            let result = major_arch(&flavor).map_err(|error| error.to_string());
+            assert_eq!(
+                result,
+                major.map_err(str::to_string),
+                "major arch of '{text}'"
+            );
+        }
+        let from_flavor = |text: &str| {
+            FlavorPreferences::from_flavor(&fl(text)).map(|p| p.map(|p| texts(p.flavors())))
+        };
+        assert_eq!(
+            from_flavor("is: x86 x86_64"),
+            Ok(Some(vec!["is: x86_64".into(), "is: x86".into()]))
+        );
+        assert_eq!(from_flavor("is: x86"), Ok(None));
+        assert_eq!(from_flavor("ssl"), Ok(None));
+        assert!(from_flavor("is: x86 ppc").is_err());
+    }
+
+    #[test]
+    fn preference_ranks() {
+        let preferences = FlavorPreferences::for_arches(&["x86_64"]);
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<usize>)] = &[
+            ("is: x86_64", Some(0)), ("is: x86 x86_64", Some(0)), ("ssl is: x86_64(sse3)", Some(0)),
+            ("is: x86", Some(1)), ("is: x86(i686,~sse2)", Some(1)),
+            ("", None), ("ssl", None), ("is: ppc", None),
+        ];
+        for (text, rank) in cases {
+            assert_eq!(preferences.rank(&fl(text)), *rank, "rank of '{text}'");
+        }
+        let candidates = fls(&["is: x86", "", "is: x86_64", "is: x86 x86_64"]);
+        let refs: Vec<&Flavor> = candidates.iter().collect();
+        assert_eq!(
+            texts(preferences.filter(&refs)),
+            ["is: x86_64", "is: x86 x86_64"]
+        );
+        let unmatched = fls(&["", "ssl"]);
+        let refs: Vec<&Flavor> = unmatched.iter().collect();
+        assert_eq!(preferences.filter(&refs).len(), 2);
+        assert_eq!(FlavorPreferences::default().filter(&refs).len(), 2);
+    }
+}

@@ -256,3 +256,120 @@ pub fn flavor_differences(flavors: &[Flavor], strict: bool) -> Vec<Flavor> {
         .map(|flavor| flavor.difference(&common, strict))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    //! Cases from the original's `conary_test/depstest/depstest.py`.
+
+    use super::*;
+
+    fn fl(text: &str) -> Flavor {
+        text.parse()
+            .unwrap_or_else(|error| panic!("test flavor '{text}' must parse: {error}"))
+    }
+
+    fn texts(flavors: &[Flavor]) -> Vec<String> {
+        flavors.iter().map(Flavor::to_string).collect()
+    }
+
+    // ---------------------------------------------------------------- set operations
+
+    #[test]
+    fn differences_and_intersections() {
+        // conary_test/depstest/depstest.py testFlavorSetOps
+        let (a, b) = (fl("foo,bar is: x86"), fl("foo,~!bar"));
+        assert_eq!(a.intersection(&b, true).freeze(), "5#use:foo");
+        assert_eq!(a.difference(&b, true).freeze(), "1#x86|5#use:bar");
+        let differences = flavor_differences(&[a.clone(), b.clone()], true);
+        assert_eq!(differences[0].freeze(), "1#x86|5#use:bar");
+        assert_eq!(differences[1].freeze(), "5#use:~!bar");
+        assert!(a.difference(&a, true).is_empty());
+        assert!(
+            flavor_differences(&[a.clone(), a.clone()], true)
+                .iter()
+                .all(Flavor::is_empty)
+        );
+        assert_eq!(a.intersection(&a, true), a);
+
+        let (a, b) = (fl("foo,bar"), fl("~foo,~!bar,bam"));
+        assert_eq!(a.intersection(&b, false).to_string(), "foo");
+        assert_eq!(a.difference(&b, false).to_string(), "bar");
+        assert_eq!(
+            texts(&flavor_differences(&[a, b], false)),
+            ["bar", "bam,~!bar"]
+        );
+        assert!(flavor_differences(&[], true).is_empty());
+
+        #[rustfmt::skip]
+        let cases: &[(&str, &str, bool, &str)] = &[
+            ("is: x86(sse)", "is: x86", true, "is: x86(sse)"),
+            ("is: x86", "is: x86(sse)", true, ""),
+            ("is: x86 x86_64", "is: x86", true, "is: x86_64"),
+            ("ssl is: x86", "is:", true, "ssl is: x86"),
+            ("~!ssl", "!ssl", true, "~!ssl"),
+            ("~!ssl", "!ssl", false, ""),
+        ];
+        for (first, second, strict, difference) in cases {
+            let result = fl(first).difference(&fl(second), *strict);
+            assert_eq!(result.to_string(), *difference, "'{first}' - '{second}'");
+        }
+    }
+
+    #[test]
+    fn compatible_flavors() {
+        // conary_test/depstest/depstest.py testCompatibleFlavors: both directions agree
+        #[rustfmt::skip]
+        let cases: &[(&str, &str, bool)] = &[
+            ("foo", "~foo", true),
+            ("foo,bar", "~foo is:x86", true),
+            ("foo,bar is:x86_64", "~foo is:x86", false),
+            ("foo,bar", "", true),
+            ("foo,bar is:x86(i686)", "~foo is:x86(~!i686)", false),
+            ("~!foo", "!foo", true),
+            ("foo", "~!foo", false),
+        ];
+        for (first, second, compatible) in cases {
+            assert_eq!(
+                fl(first).is_compatible_with(&fl(second)),
+                *compatible,
+                "'{first}' with '{second}'"
+            );
+            assert_eq!(
+                fl(second).is_compatible_with(&fl(first)),
+                *compatible,
+                "'{second}' with '{first}'"
+            );
+        }
+    }
+
+    #[rustfmt::skip]
+    const MINIMAL_CHANGES: &[(&str, &str, &str)] = &[
+        // conary_test/depstest/depstest.py testGetSmallestDifference
+        ("is:x86", "", ""),      ("", "is:x86", "is: x86"),   ("", "use:", ""),
+        ("is:x86", "is:x86(i686)", "is: x86(~i686)"),
+        ("ssl is:x86", "is:x86_64(i686)", "is: x86_64(~i686)"),
+        ("~ssl", "!ssl", "~!ssl"), ("ssl", "!ssl", "~!ssl"),  ("~!ssl", "!ssl", ""),
+        ("!ssl", "!ssl", ""),      ("", "!ssl", ""),          ("ssl", "~!ssl", "~!ssl"),
+        ("~ssl", "~!ssl", ""),     ("~!ssl", "~!ssl", ""),    ("!ssl", "~!ssl", ""),
+        ("", "~!ssl", ""),         ("ssl", "~ssl", ""),       ("~ssl", "~ssl", ""),
+        ("~!ssl", "~ssl", ""),     ("!ssl", "~ssl", "~ssl"),  ("", "~ssl", ""),
+        ("ssl", "ssl", ""),        ("~ssl", "ssl", ""),       ("~!ssl", "ssl", ""),
+        ("!ssl", "ssl", "~ssl"),   ("", "ssl", "~ssl"),       ("ssl", "", ""),
+        ("~ssl", "", ""),          ("~!ssl", "", ""),         ("!ssl", "", ""),
+        ("", "", ""),
+    ];
+
+    #[test]
+    fn minimal_compatible_changes() {
+        for (flavor, wanted, changes) in MINIMAL_CHANGES {
+            let result = fl(flavor).minimal_compatible_changes(&fl(wanted), false);
+            assert_eq!(
+                result.to_string(),
+                *changes,
+                "'{flavor}' to match '{wanted}'"
+            );
+        }
+        let keep = fl("is: x86").minimal_compatible_changes(&fl("is: x86"), true);
+        assert_eq!(keep.to_string(), "is: x86");
+    }
+}
