@@ -7,7 +7,7 @@
 /// ```rust
 /// use conary_core::flavor::{Flavor, FlavorError};
 ///
-/// let error = "is: x86(".parse::<Flavor>().unwrap_err();
+/// let error = "is: x86(".parse::<Flavor>().expect_err("no closing parenthesis");
 /// assert!(matches!(error, FlavorError::MissingParen { .. }));
 /// assert_eq!(error.to_string(), "invalid flavor 'is: x86(': missing ')'");
 /// ```

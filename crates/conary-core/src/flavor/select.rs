@@ -8,8 +8,6 @@
 //! configured `flavor` list) tries each query in turn and the first that
 //! yields a result wins.
 
-use std::cmp::Ordering;
-
 use super::{Flavor, FlavorPreferences};
 
 /// How a candidate trove flavor is checked against the query flavor.
@@ -124,8 +122,7 @@ impl FlavorSelector {
     /// best preference rank, then the highest score. Ties go to the greatest
     /// flavor in the structural order, so the choice is stable.
     pub fn best<'c>(&self, query: &Flavor, candidates: &'c [Flavor]) -> Option<&'c Flavor> {
-        self.best_scored(query, candidates, &self.preferences_for(query))
-            .map(|(flavor, _)| flavor)
+        self.best_with(query, candidates, &self.preferences_for(query))
     }
 
     /// The best candidate for the first query of `path` that has one.
@@ -137,24 +134,27 @@ impl FlavorSelector {
         path.iter().find_map(|query| self.best(query, candidates))
     }
 
-    /// The candidates that pass with their scores, then reduced to the best
-    /// preference rank and the highest score.
-    fn best_scored<'c>(
+    /// Among the candidates that pass, those of the best preference rank (all
+    /// of them if none has a rank), then the highest score.
+    fn best_with<'c>(
         &self,
         query: &Flavor,
         candidates: &'c [Flavor],
         preferences: &FlavorPreferences,
-    ) -> Option<(&'c Flavor, i32)> {
-        let passing: Vec<(&'c Flavor, i32)> = candidates
+    ) -> Option<&'c Flavor> {
+        let passing: Vec<(&'c Flavor, i32, Option<usize>)> = candidates
             .iter()
-            .filter_map(|candidate| Some((candidate, self.score(query, candidate)?)))
+            .filter_map(|candidate| {
+                let score = self.score(query, candidate)?;
+                Some((candidate, score, preferences.rank(candidate)))
+            })
             .collect();
-        let flavors: Vec<&'c Flavor> = passing.iter().map(|(flavor, _)| *flavor).collect();
-        let kept = preferences.filter(&flavors);
-        passing
+        let best_rank = passing.iter().filter_map(|(_, _, rank)| *rank).min();
+        let kept = passing
             .into_iter()
-            .filter(|(flavor, _)| kept.iter().any(|k| std::ptr::eq(*k, *flavor)))
-            .max_by(|(a, score_a), (b, score_b)| score_a.cmp(score_b).then_with(|| a.cmp(b)))
+            .filter(|(_, _, rank)| best_rank.is_none() || *rank == best_rank)
+            .map(|(flavor, score, _)| (flavor, score));
+        highest(kept)
     }
 
     /// The best trove among versions, newest preferred, as a repository picks
@@ -191,7 +191,7 @@ impl FlavorSelector {
         let mut groups: Vec<(&'c V, Vec<&'c Flavor>)> = Vec::new();
         for (version, flavor) in by_version {
             match groups.last_mut() {
-                Some((last, flavors)) if (*last).cmp(version) == Ordering::Equal => {
+                Some((last, flavors)) if *last == version => {
                     flavors.push(flavor);
                 }
                 _ => groups.push((version, vec![flavor])),
