@@ -16,6 +16,7 @@
 //! [`std::fmt::Display`]; every parser returns a typed error that names the text
 //! at fault, and never panics.
 
+pub mod config;
 pub mod deps;
 pub mod flavor;
 pub mod name;

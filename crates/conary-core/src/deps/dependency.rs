@@ -285,10 +285,8 @@ fn parse_clause(input: &str) -> Result<(Dependency, &str), DepError> {
         return Err(syntax(text, "missing name after the class"));
     }
     let class = DepClass::parse_tag(tag, text)?;
-    if let Some(flags_text) = flags_text {
-        if flags_text.contains('(') {
-            return Err(syntax(text, "'(' inside the flags"));
-        }
+    if flags_text.is_some_and(|flags| flags.contains('(')) {
+        return Err(syntax(text, "'(' inside the flags"));
     }
     let flags: Vec<&str> = flags_text
         .map(|flags| flags.split_whitespace().collect())

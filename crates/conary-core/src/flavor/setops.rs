@@ -172,10 +172,10 @@ impl Flavor {
                     .is_none_or(|other_sense| sense.to_strong() == other_sense.to_strong())
             })
         };
-        if let (Some(flags), Some(other_flags)) = (&self.use_flags, &other.use_flags) {
-            if !agree(flags, other_flags) {
-                return false;
-            }
+        if let (Some(flags), Some(other_flags)) = (&self.use_flags, &other.use_flags)
+            && !agree(flags, other_flags)
+        {
+            return false;
         }
         ARCH_CLASSES.iter().all(|&class| {
             let (Some(arches), Some(other_arches)) = (self.arch_map(class), other.arch_map(class))
