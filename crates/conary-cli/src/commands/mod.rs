@@ -1,1 +1,4 @@
 //! One module per command.
+
+pub mod config;
+pub mod explain;
