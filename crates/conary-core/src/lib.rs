@@ -17,6 +17,9 @@
 //! at fault, and never panics.
 
 pub mod deps;
+pub mod digest;
+pub mod encoding;
+pub mod files;
 pub mod flavor;
 pub mod name;
 pub mod version;
