@@ -32,7 +32,7 @@
 mod error;
 mod read;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 
 use crate::version::Version;
@@ -236,6 +236,21 @@ impl Record {
         if !items.is_empty() {
             self.put_bytes(tag, encode_set(items));
         }
+    }
+
+    /// Puts a set of strings, or nothing when it is empty.
+    pub fn put_string_set(&mut self, tag: u8, strings: &BTreeSet<String>) {
+        let items = strings.iter().map(|text| text.as_bytes().to_vec());
+        self.put_set(tag, items.collect());
+    }
+
+    /// Puts an ordered list of strings, or nothing when it is empty.
+    pub fn put_string_list(&mut self, tag: u8, strings: &[String]) {
+        let items: Vec<Vec<u8>> = strings
+            .iter()
+            .map(|text| text.as_bytes().to_vec())
+            .collect();
+        self.put_list(tag, &items);
     }
 
     /// Puts the fields kept by a decoder, except tags already put.

@@ -1,5 +1,6 @@
 //! Reading the canonical encoding: bounded, offset-tracking, panic-free.
 
+use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::str::FromStr;
 
@@ -401,6 +402,24 @@ impl<'a> Value<'a> {
             ));
         }
         Ok(version)
+    }
+
+    /// The value as a set of UTF-8 strings (see [`Value::set`]).
+    pub fn string_set(&self, field: &'static str) -> Result<BTreeSet<String>, DecodeError> {
+        let mut strings = BTreeSet::new();
+        for item in self.set(field)? {
+            strings.insert(item?.str(field)?.to_owned());
+        }
+        Ok(strings)
+    }
+
+    /// The value as an ordered list of UTF-8 strings (see [`Value::list`]).
+    pub fn string_list(&self, field: &'static str) -> Result<Vec<String>, DecodeError> {
+        let mut strings = Vec::new();
+        for item in self.list(field)? {
+            strings.push(item?.str(field)?.to_owned());
+        }
+        Ok(strings)
     }
 
     /// Checks that one more level of nesting is allowed.

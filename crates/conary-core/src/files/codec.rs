@@ -64,8 +64,7 @@ pub(super) fn encode(stream: &FileStream, with_mtime: bool) -> Vec<u8> {
     if stream.flags != FileFlags::empty() {
         record.put_uint(TAG_FLAGS, stream.flags.bits());
     }
-    let tags = stream.tags.iter().map(|tag| tag.as_bytes().to_vec());
-    record.put_set(TAG_TAGS, tags.collect());
+    record.put_string_set(TAG_TAGS, &stream.tags);
     record.put_non_default(TAG_PROVIDES, &stream.provides);
     record.put_non_default(TAG_REQUIRES, &stream.requires);
     record.put_non_default(TAG_FLAVOR, &stream.flavor);
@@ -133,11 +132,7 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<FileStream, Decode
                 }
                 flags = FileFlags::from_bits(bits);
             }
-            TAG_TAGS => {
-                for item in value.set("filestream.tags")? {
-                    tags.insert(item?.str("filestream.tags")?.to_owned());
-                }
-            }
+            TAG_TAGS => tags = value.string_set("filestream.tags")?,
             TAG_PROVIDES => provides = value.parse_non_default("filestream.provides")?,
             TAG_REQUIRES => requires = value.parse_non_default("filestream.requires")?,
             TAG_FLAVOR => flavor = value.parse_non_default("filestream.flavor")?,
@@ -174,7 +169,7 @@ fn decode_kind<'a>(
         })
     };
     let allowed: &[&'static str] = match file_type {
-        FileType::Regular => &["size", "digest", "linkgroup"],
+        FileType::Regular => &["size", "digest", "link_group"],
         FileType::Symlink => &["target"],
         FileType::CharDevice | FileType::BlockDevice => &["major", "minor"],
         FileType::Directory | FileType::Fifo | FileType::Socket => &[],
@@ -182,7 +177,7 @@ fn decode_kind<'a>(
     let present = [
         ("size", "filestream.size", fields.size),
         ("digest", "filestream.digest", fields.digest),
-        ("linkgroup", "filestream.linkgroup", fields.link_group),
+        ("link_group", "filestream.link_group", fields.link_group),
         ("target", "filestream.target", fields.target),
         ("major", "filestream.major", fields.major),
         ("minor", "filestream.minor", fields.minor),
@@ -207,7 +202,7 @@ fn decode_kind<'a>(
             ),
             link_group: fields
                 .link_group
-                .map(|value| value.fixed("filestream.linkgroup").map(Digest::from_bytes))
+                .map(|value| value.fixed("filestream.link_group").map(Digest::from_bytes))
                 .transpose()?,
         },
         FileType::Directory => FileKind::Directory,

@@ -36,6 +36,7 @@ use crate::flavor::Flavor;
 
 pub use codec::FILE_STREAM_FORMAT;
 pub use mode::{FileFlags, Mode};
+pub(crate) use mode::{parse_flag_names, write_flag_names};
 
 /// An error from parsing the textual forms in this module.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

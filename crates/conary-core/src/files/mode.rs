@@ -193,56 +193,60 @@ impl fmt::Display for FileFlags {
     /// Known flags by name and any other bits as one `0x…` item,
     /// comma-separated; nothing for no flags.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rest = self.0;
-        let mut first = true;
-        for (bit, name) in FLAG_NAMES {
-            if rest & bit != 0 {
-                rest &= !bit;
-                if !first {
-                    f.write_str(",")?;
-                }
-                f.write_str(name)?;
-                first = false;
-            }
-        }
-        if rest != 0 {
-            if !first {
-                f.write_str(",")?;
-            }
-            write!(f, "{rest:#x}")?;
-        }
-        Ok(())
+        write_flag_names(f, self.0, &FLAG_NAMES)
     }
 }
 
 impl FromStr for FileFlags {
     type Err = FileError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let mut flags = FileFlags::empty();
-        if text.is_empty() {
-            return Ok(flags);
-        }
-        for item in text.split(',') {
-            let known = FLAG_NAMES.iter().find(|(_, name)| *name == item);
-            let bits = match (known, item.strip_prefix("0x")) {
-                (Some((bit, _)), _) => *bit,
-                (None, Some(hex)) => {
-                    u64::from_str_radix(hex, 16).map_err(|_| FileError::InvalidFlag {
-                        text: text.to_owned(),
-                        item: item.to_owned(),
-                    })?
-                }
-                (None, None) => {
-                    return Err(FileError::InvalidFlag {
-                        text: text.to_owned(),
-                        item: item.to_owned(),
-                    });
-                }
-            };
-            flags.0 |= bits;
-        }
-        Ok(flags)
+        parse_flag_names(text, &FLAG_NAMES)
+            .map(FileFlags)
+            .map_err(|item| FileError::InvalidFlag {
+                text: text.to_owned(),
+                item,
+            })
     }
+}
+
+/// Writes `bits` as the comma-separated names of `names`, then any other
+/// bits as one `0x…` item.
+pub(crate) fn write_flag_names(
+    f: &mut fmt::Formatter<'_>,
+    bits: u64,
+    names: &[(u64, &str)],
+) -> fmt::Result {
+    let mut rest = bits;
+    let mut items = Vec::new();
+    for (bit, name) in names {
+        if rest & bit != 0 {
+            rest &= !bit;
+            items.push((*name).to_owned());
+        }
+    }
+    if rest != 0 {
+        items.push(format!("{rest:#x}"));
+    }
+    f.write_str(&items.join(","))
+}
+
+/// Parses what [`write_flag_names`] writes; the error is the item at fault.
+pub(crate) fn parse_flag_names(text: &str, names: &[(u64, &str)]) -> Result<u64, String> {
+    let mut bits = 0;
+    if text.is_empty() {
+        return Ok(bits);
+    }
+    for item in text.split(',') {
+        let known = names.iter().find(|(_, name)| *name == item);
+        bits |= match (known, item.strip_prefix("0x")) {
+            (Some((bit, _)), _) => *bit,
+            (None, Some(hex)) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                u64::from_str_radix(hex, 16).map_err(|_| item.to_owned())?
+            }
+            _ => return Err(item.to_owned()),
+        };
+    }
+    Ok(bits)
 }
 
 #[cfg(test)]
