@@ -572,3 +572,97 @@ fn errors_name_offset_and_field() {
     );
     assert_eq!(error.offset(), 22);
 }
+
+/// Bytes from a hex dump such as `43 4e 59`.
+fn unhex(text: &str) -> Vec<u8> {
+    text.split_whitespace()
+        .map(|pair| u8::from_str_radix(pair, 16).expect("test hex is valid"))
+        .collect()
+}
+
+/// The hex of the frozen version `VERSIONS[0]`, preceded by its length.
+const VERSION_HEX: &str = "33 2f 63 6f 6e 61 72 79 2e 65 78 61 6d 70 6c 65 2e 63 6f 6d 40 70 6c 61 74 3a 31 2f 31 37 30 30 30 30 30 30 30 30 2e 30 30 30 3a 32 2e 32 2e 33 2d 34 2d 32";
+
+/// The config file `/etc/foo.conf` of `docs/FORMATS.md`.
+fn config_file() -> FileStream {
+    let kind = FileKind::Regular {
+        size: 6,
+        digest: conary_core::digest::Digest::of(b"hello\n"),
+        link_group: None,
+    };
+    let mut file = FileStream::new(kind, super::mode(0o644), "root", "root");
+    file.mtime = 1_700_000_000;
+    file.flags.set(conary_core::files::FileFlags::CONFIG, true);
+    file
+}
+
+#[test]
+fn exact_bytes_of_a_config_file() {
+    let expected = unhex(
+        "43 4e 59 46 00 01 42 01 01 00 02 02 a4 03 03 04 72 6f 6f 74 04 04 72 6f 6f 74 \
+         05 05 80 e2 cf aa 06 06 01 06 07 20 8e 4c 7c 1b 99 db fd 50 e7 a9 51 85 fe ad 5e \
+         e1 44 8f a9 04 a2 fd d7 78 ea f5 f2 db fd 62 9a 99 0c 01 01",
+    );
+    let file = config_file();
+    assert_eq!(file.encode(), expected);
+    assert_eq!(
+        file.file_id().to_string(),
+        "4f26e1bc3065aba32b4f150c1838bdcf9149c073b660e4fdbc4bb82af8a2531e"
+    );
+}
+
+#[test]
+fn exact_bytes_of_a_component_and_a_package() {
+    let config_version = super::version(VERSIONS[0]);
+    let mut component = Trove::new(
+        super::name("foo:config"),
+        config_version.clone(),
+        super::flavor(""),
+    );
+    component.add_file(
+        conary_core::digest::PathId::from_bytes([0x11; 16]),
+        "/etc/foo.conf",
+        config_file().file_id(),
+        config_version.clone(),
+    );
+    component.info.size = Some(6);
+    let expected = unhex(&format!(
+        "43 4e 59 54 00 01 c2 01 01 0a 66 6f 6f 3a 63 6f 6e 66 69 67 02 {VERSION_HEX} \
+         07 7a 01 78 01 10 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 \
+         02 0d 2f 65 74 63 2f 66 6f 6f 2e 63 6f 6e 66 \
+         03 20 4f 26 e1 bc 30 65 ab a3 2b 4f 15 0c 18 38 bd cf 91 49 c0 73 b6 60 e4 fd bc 4b \
+         b8 2a f8 a2 53 1e 04 {VERSION_HEX} 0b 03 00 01 06"
+    ));
+    assert_eq!(component.encode(), expected);
+    assert_eq!(Trove::decode(&expected), Ok(component.clone()));
+
+    let mut package = Trove::new(super::name("foo"), config_version, super::flavor(""));
+    package.add_strong_ref(component.tuple(), true);
+    let expected = unhex(&format!(
+        "43 4e 59 54 00 01 82 01 01 03 66 6f 6f 02 {VERSION_HEX} \
+         08 46 01 44 01 0a 66 6f 6f 3a 63 6f 6e 66 69 67 02 {VERSION_HEX} 04 01 01"
+    ));
+    assert_eq!(package.encode(), expected);
+    assert_eq!(Trove::decode(&expected), Ok(package));
+}
+
+#[test]
+fn deepest_value_sits_at_depth_five() {
+    let bytes = sample_trove().encode();
+    let limits = |max_depth| Limits {
+        max_depth,
+        ..Limits::default()
+    };
+    assert!(Trove::decode_with_limits(&bytes, &limits(5)).is_ok());
+    let error = Trove::decode_with_limits(&bytes, &limits(4)).expect_err("too deep");
+    assert!(
+        matches!(
+            error,
+            DecodeError::DepthLimit {
+                field: "troveinfo.scripts.conversions",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
