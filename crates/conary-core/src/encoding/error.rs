@@ -3,6 +3,13 @@
 /// Why bytes are not a valid canonical encoding. Every variant names the
 /// byte offset (from the start of the whole input) and the field at fault,
 /// written as `record.field` (for example `trove.files`).
+///
+/// ```rust
+/// use conary_core::encoding::DecodeError;
+/// let error = conary_core::trove::decode_untrusted(b"CNYT\x00\x01\x05").expect_err("truncated");
+/// assert_eq!(error, DecodeError::Truncated { offset: 7, field: "body", needed: 5 });
+/// assert_eq!(error.to_string(), "truncated input at byte 7: body needs 5 more bytes");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// The whole input is larger than the decoder accepts.

@@ -42,6 +42,10 @@ pub use read::{Field, ListReader, RecordReader, Value, decode_object};
 
 /// The identity of one kind of top-level object: its magic and the one
 /// format number this code reads and writes.
+///
+/// ```rust
+/// assert_eq!(&conary_core::trove::TROVE_FORMAT.magic, b"CNYT");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Format {
     /// A short name used in error messages (`trove`, `file stream`).

@@ -155,6 +155,12 @@ impl FromStr for FileType {
 }
 
 /// A file's type together with the data only that type has.
+///
+/// ```rust
+/// use conary_core::files::{FileKind, FileType};
+/// let kind = FileKind::CharDevice { major: 1, minor: 3 };
+/// assert_eq!(kind.file_type(), FileType::CharDevice);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {
     /// A regular file.
@@ -210,6 +216,14 @@ impl FileKind {
 }
 
 /// One attribute of a file stream, as reported by [`FileStream::diff`].
+///
+/// ```rust
+/// use conary_core::files::{FileAttr, FileKind, FileStream, Mode};
+/// let dir = FileStream::new(FileKind::Directory, Mode::new(0o755).expect("mode"), "root", "root");
+/// let mut other = dir.clone();
+/// other.group = "wheel".to_owned();
+/// assert_eq!(dir.diff(&other), [FileAttr::Group]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileAttr {
     /// The file type.
@@ -247,6 +261,12 @@ pub enum FileAttr {
 }
 
 /// Everything Conary records about one file except its path and contents.
+///
+/// ```rust
+/// use conary_core::files::{FileKind, FileStream, Mode};
+/// let fifo = FileStream::new(FileKind::Fifo, Mode::new(0o600).expect("mode"), "root", "root");
+/// assert_eq!(FileStream::decode(&fifo.encode()), Ok(fifo));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStream {
     /// The type and the data that goes with it.

@@ -184,6 +184,10 @@ impl FromStr for TroveTuple {
 }
 
 /// How a collection includes another trove.
+///
+/// ```rust
+/// assert!(!conary_core::trove::TroveRef::new(false).by_default);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TroveRef {
     /// Installed along with the collection unless asked otherwise (false for
@@ -204,6 +208,15 @@ impl TroveRef {
 }
 
 /// A file of a trove, found under its pathId.
+///
+/// ```rust
+/// use conary_core::digest::FileId;
+/// use conary_core::trove::FileRef;
+/// use conary_core::version::Version;
+/// let version = Version::thaw("/conary.example.com@plat:1/1700000000.000:1.0-1-1").expect("version");
+/// let file = FileRef::new("/etc/foo.conf", FileId::from_bytes([0; 32]), version);
+/// assert_eq!(file.path, "/etc/foo.conf");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FileRef {
     /// Where the file is installed.
@@ -230,6 +243,16 @@ impl FileRef {
 
 /// Where a redirect points: a trove name on a branch, with a flavor or (when
 /// `None`) the flavor of whatever is being redirected.
+///
+/// ```rust
+/// use conary_core::trove::Redirect;
+/// let redirect = Redirect {
+///     name: "bar".parse().expect("name"),
+///     branch: "/conary.example.com@plat:2".parse().expect("branch"),
+///     flavor: None,
+/// };
+/// assert_eq!(redirect.branch.to_string(), "/conary.example.com@plat:2");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Redirect {
     /// The target trove's name.
@@ -241,6 +264,15 @@ pub struct Redirect {
 }
 
 /// A trove manifest.
+///
+/// ```rust
+/// use conary_core::trove::{Trove, TroveType};
+/// use conary_core::version::Version;
+/// let version = Version::thaw("/conary.example.com@plat:1/1700000000.000:1.0-1-1").expect("version");
+/// let mut trove = Trove::new("foo".parse().expect("name"), version, Default::default());
+/// trove.trove_type = TroveType::Removed;
+/// assert_eq!(Trove::decode(&trove.encode()).map(|t| t.digest()), Ok(trove.digest()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trove {
     /// The trove's name.

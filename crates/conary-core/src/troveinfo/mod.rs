@@ -155,6 +155,11 @@ pub fn path_hash(path: &str) -> u64 {
 
 /// What is known about a trove besides its contents. Every field is
 /// optional; empty fields are not encoded.
+///
+/// ```rust
+/// let info = conary_core::troveinfo::TroveInfo::default();
+/// assert!(info.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TroveInfo {
     /// The installed size in bytes.

@@ -103,6 +103,12 @@ impl FromStr for ScriptSlot {
 }
 
 /// One trove script.
+///
+/// ```rust
+/// let mut script = conary_core::troveinfo::TroveScript::new("#!/bin/sh\n");
+/// script.conversions.insert((2, 1));
+/// assert_eq!(script.conversions.len(), 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TroveScript {
     /// The script text (usually starting with `#!`).

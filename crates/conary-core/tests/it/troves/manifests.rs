@@ -116,12 +116,25 @@ fn collections_by_name() {
 
 #[test]
 fn tuple_text() {
-    let text = format!("foo:runtime={}[is: x86_64]", VERSIONS[0]);
+    let text = "foo:runtime=/conary.example.com@plat:1/2.2.3-4-2[is: x86_64]";
     let parsed: TroveTuple = text.parse().expect("valid tuple");
-    assert_eq!(parsed, tuple("foo:runtime", VERSIONS[0], FLAVORS[1]));
-    let empty_flavor = format!("foo={}[]", VERSIONS[1]);
-    let parsed: TroveTuple = empty_flavor.parse().expect("valid tuple");
-    assert_eq!(parsed.flavor, flavor(""));
+    assert_eq!(parsed.name, name("foo:runtime"));
+    assert_eq!(
+        parsed.version.to_string(),
+        "/conary.example.com@plat:1/2.2.3-4-2"
+    );
+    assert_eq!(parsed.flavor, flavor(FLAVORS[1]));
+    assert_eq!(parsed.to_string(), text);
+    // Display then parse gives the tuple back (timestamps are not shown,
+    // and versions compare without them).
+    for (name_text, version_text, flavor_text) in [
+        ("foo:runtime", VERSIONS[0], FLAVORS[1]),
+        ("group-base", VERSIONS[3], FLAVORS[0]),
+    ] {
+        let original = tuple(name_text, version_text, flavor_text);
+        let reparsed: TroveTuple = original.to_string().parse().expect("valid tuple");
+        assert_eq!(reparsed, original);
+    }
     let errors = [
         ("foo", "missing '=' after the name"),
         ("foo=/a@b:c/1-1-1", "missing '[' before the flavor"),
