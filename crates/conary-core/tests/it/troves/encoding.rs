@@ -666,3 +666,35 @@ fn deepest_value_sits_at_depth_five() {
         "{error:?}"
     );
 }
+
+#[test]
+fn single_byte_corruption_never_panics_and_stays_canonical() {
+    let encodings = [
+        sample_file().encode(),
+        sample_trove().encode(),
+        sample_redirect().encode(),
+    ];
+    for original in encodings {
+        for position in 0..original.len() {
+            let byte = original[position];
+            for replacement in [
+                0x00,
+                0x01,
+                0x7f,
+                0x80,
+                0xff,
+                byte ^ 0x01,
+                byte.wrapping_add(1),
+            ] {
+                let mut bytes = original.clone();
+                bytes[position] = replacement;
+                if let Ok(stream) = FileStream::decode(&bytes) {
+                    assert_eq!(stream.encode(), bytes, "file stream, byte {position}");
+                }
+                if let Ok(trove) = Trove::decode(&bytes) {
+                    assert_eq!(trove.encode(), bytes, "trove, byte {position}");
+                }
+            }
+        }
+    }
+}
