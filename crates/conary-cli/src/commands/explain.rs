@@ -130,7 +130,11 @@ fn explain_flavors(system: &Flavor, troves: &[Flavor]) -> String {
     let mut out = String::new();
     let shown = |flavor: &Flavor| {
         let text = flavor.to_string();
-        if text.is_empty() { "(empty)".to_string() } else { text }
+        if text.is_empty() {
+            "(empty)".to_string()
+        } else {
+            text
+        }
     };
     let _ = writeln!(out, "system flavor: {}", shown(system));
     let mut best: Option<(i32, usize)> = None;
