@@ -183,10 +183,10 @@ fn decode_kind<'a>(
         ("minor", "filestream.minor", fields.minor),
     ];
     for (name, field, value) in present {
-        if let Some(value) = value {
-            if !allowed.contains(&name) {
-                return Err(value.invalid(field, format!("not allowed for a {file_type}")));
-            }
+        if let Some(value) = value
+            && !allowed.contains(&name)
+        {
+            return Err(value.invalid(field, format!("not allowed for a {file_type}")));
         }
     }
     let device = || -> Result<(u32, u32), DecodeError> {

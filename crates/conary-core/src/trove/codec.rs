@@ -42,7 +42,7 @@ const TAG_FILE_VERSION: u8 = 4;
 /// Encodes `trove`.
 pub(super) fn encode(trove: &Trove) -> Vec<u8> {
     let mut record = Record::new();
-    record.put_str(TAG_NAME, &trove.name.to_string());
+    record.put_str(TAG_NAME, trove.name.as_ref());
     record.put_version(TAG_VERSION, &trove.version);
     record.put_non_default(TAG_FLAVOR, &trove.flavor);
     if trove.trove_type != TroveType::Normal {
@@ -134,7 +134,7 @@ pub(crate) fn encode_tuple(tuple: &TroveTuple) -> Vec<u8> {
 
 fn tuple_record(tuple: &TroveTuple) -> Record {
     let mut record = Record::new();
-    record.put_str(TAG_TUPLE_NAME, &tuple.name.to_string());
+    record.put_str(TAG_TUPLE_NAME, tuple.name.as_ref());
     record.put_version(TAG_TUPLE_VERSION, &tuple.version);
     record.put_non_default(TAG_TUPLE_FLAVOR, &tuple.flavor);
     record
@@ -298,7 +298,7 @@ fn decode_files(value: Value<'_>) -> Result<BTreeMap<PathId, FileRef>, DecodeErr
 
 fn encode_redirect(redirect: &Redirect) -> Vec<u8> {
     let mut record = Record::new();
-    record.put_str(TAG_TUPLE_NAME, &redirect.name.to_string());
+    record.put_str(TAG_TUPLE_NAME, redirect.name.as_ref());
     record.put_str(TAG_TUPLE_VERSION, &redirect.branch.to_string());
     if let Some(flavor) = &redirect.flavor {
         record.put_str(TAG_TUPLE_FLAVOR, &flavor.to_string());

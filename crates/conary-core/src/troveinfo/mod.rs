@@ -250,7 +250,7 @@ impl TroveInfo {
             record.put_uint(TAG_SIZE, size);
         }
         if let Some(name) = &self.source_name {
-            record.put_str(TAG_SOURCE_NAME, &name.to_string());
+            record.put_str(TAG_SOURCE_NAME, name.as_ref());
         }
         if let Some(time) = self.build_time {
             record.put_uint(TAG_BUILD_TIME, time);
@@ -389,7 +389,7 @@ fn decode_path_hashes(value: Value<'_>) -> Result<BTreeSet<u64>, DecodeError> {
     if bytes.is_empty() {
         return Err(value.non_canonical(FIELD, "empty path hashes must be omitted"));
     }
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         let reason = format!("{} bytes is not a multiple of 8", bytes.len());
         return Err(value.invalid(FIELD, reason));
     }
