@@ -178,7 +178,9 @@ impl RepositoryClient {
         }
         let announced = content_length(&response);
         let skip = received.written.saturating_sub(start);
-        let read = self.copy_body(url, digest, response, skip, dest, progress, received, attempt)?;
+        let read = self.copy_body(
+            url, digest, response, skip, dest, progress, received, attempt,
+        )?;
         if announced.is_some_and(|announced| read < announced) {
             return Err(Failure::Retry(ClientError::Transfer {
                 url: url.to_string(),
@@ -267,11 +269,11 @@ impl RepositoryClient {
                 reason: reason.clone(),
             });
         }
-        let stored: BlobStored = self
-            .read_json(&url, 1, answer?.into_response())
-            .map_err(|failure| match failure {
-                Failure::Retry(error) | Failure::Fatal(error) => error,
-            })?;
+        let stored: BlobStored =
+            self.read_json(&url, 1, answer?.into_response())
+                .map_err(|failure| match failure {
+                    Failure::Retry(error) | Failure::Fatal(error) => error,
+                })?;
         let bad = |reason: String| ClientError::BadResponse {
             url: url.to_string(),
             reason,

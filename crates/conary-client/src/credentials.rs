@@ -248,10 +248,7 @@ mod tests {
             password: None,
         });
         assert_eq!(credentials.authorization(), Authorization::Bearer("key"));
-        assert_eq!(
-            Credentials::default().authorization(),
-            Authorization::None
-        );
+        assert_eq!(Credentials::default().authorization(), Authorization::None);
     }
 
     #[test]
@@ -265,7 +262,10 @@ mod tests {
         };
         assert_eq!(
             no_password.failure_hint("h"),
-            Err("user 'bob' has no password: add it to the 'user' line ('user h bob PASSWORD')".into())
+            Err(
+                "user 'bob' has no password: add it to the 'user' line ('user h bob PASSWORD')"
+                    .into()
+            )
         );
         assert_eq!(
             Credentials::default().failure_hint("h"),
@@ -275,7 +275,8 @@ mod tests {
 
     #[test]
     fn entitlement_files() {
-        let cases: &[(&str, Result<(Option<&str>, &str), &str>)] = &[
+        type Expected = Result<(Option<&'static str>, &'static str), &'static str>;
+        let cases: &[(&str, Expected)] = &[
             ("k1\n", Ok((None, "k1"))),
             ("  \n# c\nclass k2  \nignored\n", Ok((Some("class"), "k2"))),
             ("", Err("holds no key")),
@@ -319,6 +320,9 @@ mod tests {
 
         std::fs::write(directory.path().join("c.example.com"), "# nothing\n").expect("write");
         let error = read_entitlement_directory(directory.path()).expect_err("empty file");
-        assert!(error.to_string().ends_with("c.example.com': holds no key"), "{error}");
+        assert!(
+            error.to_string().ends_with("c.example.com': holds no key"),
+            "{error}"
+        );
     }
 }

@@ -39,7 +39,9 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// The pause before retry number `retry` (1 for the first retry).
     pub fn backoff(&self, retry: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
         self.first_backoff
             .checked_mul(factor)
             .unwrap_or(self.max_backoff)

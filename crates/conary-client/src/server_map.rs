@@ -277,12 +277,7 @@ mod tests {
         }
         assert_eq!(
             servers.hosts().collect::<Vec<_>>(),
-            [
-                "*.com",
-                "*.example.com",
-                "a.example.com",
-                "localhost"
-            ]
+            ["*.com", "*.example.com", "a.example.com", "localhost"]
         );
     }
 
@@ -346,8 +341,14 @@ mod tests {
                 credentials.entitlement.map(|entitlement| entitlement.key),
             )
         };
-        assert_eq!(names("a.example.com"), (Some("alice".into()), Some("k1".into())));
-        assert_eq!(names("B.example.com"), (Some("bob".into()), Some("k1".into())));
+        assert_eq!(
+            names("a.example.com"),
+            (Some("alice".into()), Some("k1".into()))
+        );
+        assert_eq!(
+            names("B.example.com"),
+            (Some("bob".into()), Some("k1".into()))
+        );
         let other = servers.credentials("elsewhere");
         assert_eq!(other.user.map(|user| user.name), Some("carol".into()));
         assert_eq!(other.entitlement, None);
@@ -371,7 +372,12 @@ mod tests {
             )
             .expect("valid config");
         let servers = ServerMap::from_config(&config).expect("valid map");
-        let key = |host: &str| servers.credentials(host).entitlement.map(|e| (e.class, e.key));
+        let key = |host: &str| {
+            servers
+                .credentials(host)
+                .entitlement
+                .map(|e| (e.class, e.key))
+        };
         assert_eq!(key("a.example.com"), Some((None, "line-key".into())));
         assert_eq!(
             key("b.example.com"),
@@ -390,9 +396,12 @@ mod tests {
         .expect("url");
         assert_eq!(server.url(), "https://repo.example.com/");
         let user = server.credentials().user.clone().expect("user from url");
-        assert_eq!((user.name.as_str(), user.password.as_deref()), ("dave", Some("pw")));
-        let error = Server::new("h", "ftp://dave:pw@x/", Credentials::default())
-            .expect_err("bad scheme");
+        assert_eq!(
+            (user.name.as_str(), user.password.as_deref()),
+            ("dave", Some("pw"))
+        );
+        let error =
+            Server::new("h", "ftp://dave:pw@x/", Credentials::default()).expect_err("bad scheme");
         assert!(!error.to_string().contains("pw@"), "{error}");
     }
 }
