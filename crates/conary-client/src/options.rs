@@ -77,6 +77,9 @@ pub struct Options {
     pub max_blob_size: u64,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// PEM certificates (each entry may hold several) trusted as roots
+    /// besides the system's, e.g. a private repository's own CA.
+    pub extra_root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for Options {
@@ -88,6 +91,7 @@ impl Default for Options {
             max_json_size: 64 * 1024 * 1024,
             max_blob_size: 1 << 40,
             user_agent: concat!("conary-client/", env!("CARGO_PKG_VERSION")).to_string(),
+            extra_root_certificates: Vec::new(),
         }
     }
 }

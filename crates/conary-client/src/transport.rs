@@ -10,6 +10,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::sync::Arc;
 
+use reqwest::Certificate;
 use reqwest::Method;
 use reqwest::Url;
 use reqwest::blocking::{Body, Client, RequestBuilder, Response};
@@ -51,21 +52,34 @@ impl fmt::Debug for Transport {
 
 impl Transport {
     /// A transport with `options`. TLS is rustls with the `ring` provider
-    /// (installed as the process default when none is) and the platform's
-    /// certificate roots.
+    /// (installed as the process default when none is), trusting the
+    /// platform's certificate roots plus [`Options::extra_root_certificates`].
+    /// On a machine without system roots only the extra roots are trusted,
+    /// so plain `http` still works and `https` fails per request, naming
+    /// the server.
     pub fn new(options: Options) -> Result<Transport, ClientError> {
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             // Losing a race with another installer is fine: one is in place.
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
-        let http = Client::builder()
-            .user_agent(options.user_agent.clone())
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .build()
-            .map_err(|error| ClientError::Setup {
-                reason: chain(&error),
-            })?;
+        let setup = |error: reqwest::Error| ClientError::Setup {
+            reason: chain(&error),
+        };
+        let mut extra = Vec::new();
+        for pem in &options.extra_root_certificates {
+            extra.extend(Certificate::from_pem_bundle(pem).map_err(setup)?);
+        }
+        let builder = || {
+            Client::builder()
+                .user_agent(options.user_agent.clone())
+                .timeout(options.timeout)
+                .connect_timeout(options.connect_timeout)
+        };
+        let http = match builder().tls_certs_merge(extra.clone()).build() {
+            Ok(http) => http,
+            // No usable system roots: trust only the configured ones.
+            Err(_) => builder().tls_certs_only(extra).build().map_err(setup)?,
+        };
         Ok(Transport {
             http,
             options: Arc::new(options),
@@ -469,4 +483,26 @@ pub(crate) fn content_length(response: &Response) -> Option<u64> {
         .ok()?
         .parse()
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_extra_roots_are_a_setup_error() {
+        let options = Options {
+            extra_root_certificates: vec![
+                b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n".to_vec(),
+            ],
+            ..Options::default()
+        };
+        let error = Transport::new(options).expect_err("not a certificate");
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot set up the HTTP client: "),
+            "{error}"
+        );
+    }
 }

@@ -120,3 +120,25 @@ fn streams_read_as_they_arrive() {
     body.read_to_end(&mut out).expect("read");
     assert!(out == data);
 }
+
+#[test]
+fn https_to_a_plain_server_fails_at_the_handshake() {
+    let server = TestServer::start(Behaviour::default());
+    let url = server.url.replace("http://", "https://");
+    let mut config = conary_core::config::Config::default();
+    config
+        .apply_line(&format!("repositoryMap localhost {url}"), "test")
+        .expect("config");
+    let error = conary_client::Repositories::from_config(&config, crate::server::fast_options())
+        .expect("repositories")
+        .for_host("localhost")
+        .expect("mapped")
+        .info()
+        .expect_err("no TLS there");
+    assert!(
+        error.to_string().starts_with(&format!(
+            "transfer from {url}api/v1/info failed after 3 attempt(s): cannot connect"
+        )),
+        "{error}"
+    );
+}
