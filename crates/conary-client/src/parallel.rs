@@ -20,6 +20,43 @@ use crate::progress::Progress;
 use crate::transport::RepositoryClient;
 
 /// Where downloaded blobs go: one writer per blob.
+///
+/// ```rust
+/// use std::collections::BTreeMap;
+/// use std::io::{self, Write};
+/// use std::sync::Mutex;
+/// use conary_client::{BlobSink, BlobWriter};
+/// use conary_core::digest::Digest;
+///
+/// /// Keeps verified blobs in memory.
+/// #[derive(Default)]
+/// struct Memory(Mutex<BTreeMap<Digest, Vec<u8>>>);
+/// struct Pending<'a> { sink: &'a Memory, digest: Digest, bytes: Vec<u8> }
+///
+/// impl Write for Pending<'_> {
+///     fn write(&mut self, buf: &[u8]) -> io::Result<usize> { self.bytes.write(buf) }
+///     fn flush(&mut self) -> io::Result<()> { Ok(()) }
+/// }
+/// impl BlobWriter for Pending<'_> {
+///     fn commit(self: Box<Self>) -> io::Result<()> {
+///         self.sink.0.lock().map_err(|_| io::Error::other("poisoned"))?.insert(self.digest, self.bytes);
+///         Ok(())
+///     }
+/// }
+/// impl BlobSink for Memory {
+///     fn create(&self, digest: &Digest) -> io::Result<Box<dyn BlobWriter + '_>> {
+///         Ok(Box::new(Pending { sink: self, digest: *digest, bytes: Vec::new() }))
+///     }
+/// }
+///
+/// let memory = Memory::default();
+/// let digest = Digest::of(b"abc");
+/// let mut writer = memory.create(&digest)?;
+/// writer.write_all(b"abc")?;
+/// writer.commit()?;
+/// assert_eq!(memory.0.lock().expect("lock")[&digest], b"abc");
+/// # Ok::<(), io::Error>(())
+/// ```
 pub trait BlobSink: Sync {
     /// A writer for the blob `digest`.
     fn create(&self, digest: &Digest) -> io::Result<Box<dyn BlobWriter + '_>>;

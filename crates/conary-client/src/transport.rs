@@ -435,6 +435,16 @@ fn error_message(response: Response) -> String {
 }
 
 /// The body of a streamed answer: read it with [`Read`].
+///
+/// ```rust,no_run
+/// use std::io::Read as _;
+/// let transport = conary_client::Transport::new(Default::default())?;
+/// let server = conary_client::Server::new("localhost", "http://127.0.0.1:8000/", Default::default())?;
+/// let mut body = transport.client(server).get_stream("changesets/some-id")?;
+/// let mut bytes = Vec::new();
+/// body.read_to_end(&mut bytes)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct ResponseBody {
     response: Response,
     url: Url,
