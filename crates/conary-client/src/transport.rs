@@ -189,9 +189,19 @@ impl RepositoryClient {
                     .request(Method::POST, &url)
                     .header(CONTENT_TYPE, "application/json")
                     .body(bytes.clone());
-                let response = self
-                    .send(request, &url, path, attempt)
-                    .map_err(only_connect_retries)?;
+                let response = request.send().map_err(|error| {
+                    let retry = error.is_connect();
+                    let error = transfer_error(&url, attempt, error);
+                    if retry {
+                        Failure::Retry(error)
+                    } else {
+                        Failure::Fatal(error)
+                    }
+                })?;
+                if !response.status().is_success() {
+                    let failure = self.status_failure(&url, path, attempt, response);
+                    return Err(Failure::Fatal(failure.into_error()));
+                }
                 self.read_json(&url, attempt, response)
                     .map_err(|failure| Failure::Fatal(failure.into_error()))
             },
@@ -372,29 +382,10 @@ impl RepositoryClient {
     }
 }
 
-/// Keeps a retry only when the request never reached the server.
-fn only_connect_retries(failure: Failure) -> Failure {
-    match failure {
-        Failure::Retry(ClientError::Transfer {
-            url,
-            attempts,
-            reason,
-        }) if reason.starts_with(CONNECT_PREFIX) => Failure::Retry(ClientError::Transfer {
-            url,
-            attempts,
-            reason,
-        }),
-        other => Failure::Fatal(other.into_error()),
-    }
-}
-
-/// How the reason of a failed connection begins.
-const CONNECT_PREFIX: &str = "cannot connect";
-
 /// The error for a request that got no answer, or whose answer broke off.
 pub(crate) fn transfer_error(url: &Url, attempt: u32, error: reqwest::Error) -> ClientError {
     let kind = if error.is_connect() {
-        format!("{CONNECT_PREFIX}: ")
+        "cannot connect: ".to_string()
     } else if error.is_timeout() {
         "timed out: ".to_string()
     } else {

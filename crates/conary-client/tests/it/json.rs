@@ -142,3 +142,28 @@ fn https_to_a_plain_server_fails_at_the_handshake() {
         "{error}"
     );
 }
+
+#[test]
+fn post_json_is_retried_when_no_connection_was_made() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let mut config = conary_core::config::Config::default();
+    config
+        .apply_line(
+            &format!("repositoryMap localhost http://127.0.0.1:{port}/"),
+            "test",
+        )
+        .expect("config");
+    let error = conary_client::Repositories::from_config(&config, crate::server::fast_options())
+        .expect("repositories")
+        .for_host("localhost")
+        .expect("mapped")
+        .post_json::<_, serde_json::Value>("echo", &1)
+        .expect_err("nothing listens");
+    assert!(
+        matches!(error, ClientError::Transfer { attempts: 3, .. }),
+        "{error}"
+    );
+}
