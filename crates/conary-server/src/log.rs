@@ -114,7 +114,7 @@ impl Drop for LoggedBody {
         let subject = line.subject.0.get().map_or("-", String::as_str);
         tracing::info!(
             target: "conary_server::request",
-            "{peer} {subject:?} {} {} {} {} bytes {milliseconds} ms{}",
+            "{peer} [{subject}] {} {} {} {} bytes {milliseconds} ms{}",
             line.method,
             line.path,
             line.status.as_u16(),

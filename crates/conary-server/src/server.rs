@@ -197,30 +197,41 @@ impl Connected<IncomingStream<'_, TlsListener>> for Peer {
     }
 }
 
-/// Completes on SIGTERM or SIGINT (Ctrl-C): the usual way to stop a
-/// server.
-pub async fn shutdown_signal() {
+/// A future that completes on SIGTERM or SIGINT (Ctrl-C): the usual way
+/// to stop a server. The signals are caught from the moment this is
+/// called (inside the runtime), not from the first poll, so a signal sent
+/// right after the server says where it listens is not lost.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) {
-            (Ok(mut terminate), Ok(mut interrupt)) => {
-                tokio::select! {
-                    _ = terminate.recv() => {}
-                    _ = interrupt.recv() => {}
+        // Outside a runtime there is no reactor to register with (tokio
+        // would panic): fall back to Ctrl-C, which registers when polled.
+        let signals = tokio::runtime::Handle::try_current()
+            .map_err(std::io::Error::other)
+            .and_then(|_| signal(SignalKind::terminate()))
+            .and_then(|terminate| {
+                signal(SignalKind::interrupt()).map(|interrupt| (terminate, interrupt))
+            });
+        async move {
+            match signals {
+                Ok((mut terminate, mut interrupt)) => {
+                    tokio::select! {
+                        _ = terminate.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
                 }
-            }
-            _ => {
-                tracing::warn!("cannot listen for signals: stop with Ctrl-C");
-                let _ = tokio::signal::ctrl_c().await;
+                Err(error) => {
+                    tracing::warn!("cannot catch SIGTERM ({error}): stop with Ctrl-C");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

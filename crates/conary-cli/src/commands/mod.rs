@@ -1,1 +1,4 @@
 //! One module per command.
+
+pub mod repos;
+pub mod repos_serve;
