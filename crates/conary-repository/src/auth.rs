@@ -131,7 +131,7 @@ impl Repository {
             password::verify_nobody(password);
             return Err(RepositoryError::BadCredentials);
         };
-        if !password::verify(password, &stored)? {
+        if !self.verified().verify(user, password, &stored)? {
             return Err(RepositoryError::BadCredentials);
         }
         let connection = self.connection();

@@ -17,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension as _};
 use crate::config::RepositoryConfig;
 use crate::db;
 use crate::error::RepositoryError;
+use crate::password::VerifiedCache;
 
 /// Name of the config file in a repository directory.
 pub const CONFIG_FILE: &str = "config";
@@ -45,6 +46,7 @@ pub struct Repository {
     name: String,
     connection: Mutex<Connection>,
     store: FsStore,
+    verified: VerifiedCache,
 }
 
 impl Repository {
@@ -81,6 +83,7 @@ impl Repository {
             name: name.to_owned(),
             connection: Mutex::new(connection),
             store,
+            verified: VerifiedCache::new(),
         })
     }
 
@@ -136,6 +139,7 @@ impl Repository {
             name: config.server_name,
             connection: Mutex::new(connection),
             store,
+            verified: VerifiedCache::new(),
         })
     }
 
@@ -184,6 +188,11 @@ impl Repository {
             )
             .map_err(RepositoryError::database("changing the anonymous setting"))?;
         Ok(())
+    }
+
+    /// Recently verified passwords.
+    pub(crate) fn verified(&self) -> &VerifiedCache {
+        &self.verified
     }
 
     /// The database connection. A panic while it was held cannot leave it
