@@ -226,6 +226,13 @@ fn print_lines<T: std::fmt::Display>(lines: impl IntoIterator<Item = T>) -> anyh
 /// Reads a password: the first line of standard input, without its line
 /// ending.
 fn read_password(user: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        // Echo is not turned off: pipe the password in to keep it off screen.
+        let mut stderr = std::io::stderr().lock();
+        write!(stderr, "password for user {user} (shown as typed): ")?;
+        stderr.flush()?;
+    }
     let mut line = String::new();
     std::io::stdin()
         .lock()
