@@ -15,7 +15,12 @@ pub struct GlobalArgs {
     pub root: Option<PathBuf>,
 
     /// Set a configuration value, e.g. --config 'installLabelPath conary.example.com@plat:1' (repeatable)
-    #[arg(short = 'c', long = "config", global = true, value_name = "'KEY VALUE'")]
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        value_name = "'KEY VALUE'"
+    )]
     pub config: Vec<String>,
 
     /// Read configuration from PATH after the default files (repeatable)

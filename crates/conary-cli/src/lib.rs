@@ -4,3 +4,4 @@
 //! a library crate, and prints the result. Logic lives in the libraries.
 
 pub mod commands;
+pub mod global;

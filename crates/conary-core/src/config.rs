@@ -153,11 +153,12 @@ impl Config {
                     .collect::<Result<_, _>>()
                     .map_err(|error| bad("installLabelPath", error.to_string()))?;
             }
-            "flavor" => self.flavor.push(
-                value
-                    .parse()
-                    .map_err(|error: crate::flavor::FlavorError| bad("flavor", error.to_string()))?,
-            ),
+            "flavor" => {
+                self.flavor
+                    .push(value.parse().map_err(|error: crate::flavor::FlavorError| {
+                        bad("flavor", error.to_string())
+                    })?)
+            }
             "flavorpreferences" => {
                 self.flavor_preferences = value
                     .split(',')
@@ -167,28 +168,22 @@ impl Config {
                     .map_err(|error| bad("flavorPreferences", error.to_string()))?;
             }
             "buildflavor" => {
-                self.build_flavor = Some(
-                    value
-                        .parse()
-                        .map_err(|error: crate::flavor::FlavorError| {
-                            bad("buildFlavor", error.to_string())
-                        })?,
-                );
+                self.build_flavor =
+                    Some(value.parse().map_err(|error: crate::flavor::FlavorError| {
+                        bad("buildFlavor", error.to_string())
+                    })?);
             }
             "buildlabel" => {
-                self.build_label = Some(
-                    value
-                        .parse()
-                        .map_err(|error: crate::version::VersionError| {
-                            bad("buildLabel", error.to_string())
-                        })?,
-                );
+                self.build_label = Some(value.parse().map_err(
+                    |error: crate::version::VersionError| bad("buildLabel", error.to_string()),
+                )?);
             }
             "repositorymap" => {
                 let mut words = value.split_whitespace();
                 match (words.next(), words.next(), words.next()) {
                     (Some(host), Some(url), None) => {
-                        self.repository_map.insert(host.to_string(), url.to_string());
+                        self.repository_map
+                            .insert(host.to_string(), url.to_string());
                     }
                     _ => return Err(bad("repositoryMap", "expected 'HOST URL'".into())),
                 }
@@ -218,22 +213,29 @@ impl Config {
                         (*key).to_string(),
                     )),
                     _ => {
-                        return Err(bad(
-                            "entitlement",
-                            "expected 'HOST [CLASS] KEY'".into(),
-                        ));
+                        return Err(bad("entitlement", "expected 'HOST [CLASS] KEY'".into()));
                     }
                 }
             }
             "entitlementdirectory" => self.entitlement_directory = Some(value.to_string()),
-            "autoresolve" => self.auto_resolve = parse_bool(value).map_err(|e| bad("autoResolve", e))?,
-            "keeprequired" => self.keep_required = parse_bool(value).map_err(|e| bad("keepRequired", e))?,
+            "autoresolve" => {
+                self.auto_resolve = parse_bool(value).map_err(|e| bad("autoResolve", e))?
+            }
+            "keeprequired" => {
+                self.keep_required = parse_bool(value).map_err(|e| bad("keepRequired", e))?
+            }
             "localrollbacks" => {
                 self.local_rollbacks = parse_bool(value).map_err(|e| bad("localRollbacks", e))?;
             }
-            "fullversions" => self.full_versions = parse_bool(value).map_err(|e| bad("fullVersions", e))?,
-            "fullflavors" => self.full_flavors = parse_bool(value).map_err(|e| bad("fullFlavors", e))?,
-            "showlabels" => self.show_labels = parse_bool(value).map_err(|e| bad("showLabels", e))?,
+            "fullversions" => {
+                self.full_versions = parse_bool(value).map_err(|e| bad("fullVersions", e))?
+            }
+            "fullflavors" => {
+                self.full_flavors = parse_bool(value).map_err(|e| bad("fullFlavors", e))?
+            }
+            "showlabels" => {
+                self.show_labels = parse_bool(value).map_err(|e| bad("showLabels", e))?
+            }
             "name" => self.name = Some(value.to_string()),
             "contact" => self.contact = Some(value.to_string()),
             "trustedkeys" => self
@@ -328,7 +330,11 @@ mod tests {
         let error = Config::default()
             .apply_line("installLabelPath nolabel", "rc:3")
             .expect_err("bad label");
-        assert!(error.to_string().starts_with("rc:3: bad value for 'installLabelPath'"));
+        assert!(
+            error
+                .to_string()
+                .starts_with("rc:3: bad value for 'installLabelPath'")
+        );
     }
 
     #[test]
@@ -337,7 +343,10 @@ mod tests {
         config
             .apply_text("user *.example.com alice secret\nuser other bob\n", "rc")
             .expect("valid");
-        assert_eq!(config.user_for("repo.example.com").expect("match").user, "alice");
+        assert_eq!(
+            config.user_for("repo.example.com").expect("match").user,
+            "alice"
+        );
         assert_eq!(config.user_for("other").expect("match").password, None);
         assert!(config.user_for("nowhere").is_none());
         assert!(!format!("{:?}", config.users[0]).contains("secret"));

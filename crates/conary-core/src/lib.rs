@@ -11,12 +11,26 @@
 //! - [`deps`]: dependency classes (`soname:`, `file:`, `trove:`, …), dependency
 //!   sets and "provides satisfies requires".
 //! - [`name`]: trove names and kinds (package, component, group, fileset, …).
+//! - [`digest`]: BLAKE3 digests, pathIds and fileIds.
+//! - [`encoding`]: the canonical binary encoding (magic, format number,
+//!   tag-length-value records) that digests and signatures are computed over.
+//! - [`files`]: file streams (type, mode, owner, group, contents digest, …)
+//!   and the fileId that identifies them.
+//! - [`trove`] and [`troveinfo`]: trove manifests (files, strong and weak
+//!   references, redirects) and what is known about them (build facts,
+//!   metadata, scripts, capsules).
 //!
 //! Every type is parsed at the edge with [`std::str::FromStr`] and printed with
 //! [`std::fmt::Display`]; every parser returns a typed error that names the text
 //! at fault, and never panics.
 
+pub mod config;
 pub mod deps;
+pub mod digest;
+pub mod encoding;
+pub mod files;
 pub mod flavor;
 pub mod name;
+pub mod trove;
+pub mod troveinfo;
 pub mod version;
