@@ -13,7 +13,7 @@
 //!     let _ = (component, &upstream);
 //!     Ok::<(), DebError>(())
 //! })?;
-//! # Ok::<(), DebError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # The package format

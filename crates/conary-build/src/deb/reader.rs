@@ -84,7 +84,7 @@ pub struct DebSummary {
 ///     Ok::<(), DebError>(())
 /// })?;
 /// assert!(summary.entries > 0 && !package.is_empty());
-/// # Ok::<(), DebError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct DebReader<R> {
     ar: ArReader<R>,
