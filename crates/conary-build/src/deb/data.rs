@@ -210,18 +210,19 @@ fn convert<R: Read>(
         account_name(header.username_bytes()).map_err(|reason| field_error("owner", reason))?;
     let group_name =
         account_name(header.groupname_bytes()).map_err(|reason| field_error("group", reason))?;
-    let size = if kind == DebEntryKind::Regular {
-        entry.size()
-    } else {
-        0
-    };
-    if size > limits.max_entry_size {
+    let declared_size = entry.size();
+    if declared_size > limits.max_entry_size {
         return Err(DebError::LimitExceeded {
             member: format!("{member} '{path}'"),
             what: "file size",
             limit: limits.max_entry_size,
         });
     }
+    let size = if kind == DebEntryKind::Regular {
+        declared_size
+    } else {
+        0
+    };
     Ok(DebEntry {
         path,
         kind,

@@ -36,36 +36,41 @@ pub struct Conffile {
 }
 
 impl FromStr for Conffile {
-    type Err = String;
+    type Err = DebError;
 
-    /// Parses `PATH` or `remove-on-upgrade PATH` (surrounding blanks ignored).
+    /// Parses `PATH` or `remove-on-upgrade PATH` (surrounding blanks ignored);
+    /// an error names line 1.
     fn from_str(line: &str) -> Result<Self, Self::Err> {
-        let line = line.trim();
-        let (remove_on_upgrade, path) = if line.starts_with('/') {
-            (false, line)
-        } else {
-            match line.split_once(char::is_whitespace) {
-                Some(("remove-on-upgrade", path)) => (true, path.trim_start()),
-                _ => {
-                    return Err(format!(
-                        "'{}' is not an absolute path",
-                        escape(line.as_bytes())
-                    ));
-                }
-            }
-        };
-        let normalized = path
-            .strip_prefix('/')
-            .ok_or_else(|| format!("'{}' is not an absolute path", escape(path.as_bytes())))
-            .and_then(|relative| {
-                normalize_path(relative.as_bytes(), 4096)
-                    .map_err(|reason| format!("'{}': {reason}", escape(path.as_bytes())))
-            })?;
-        Ok(Conffile {
-            path: normalized,
-            remove_on_upgrade,
-        })
+        parse_conffile_line(line).map_err(|reason| list_error("conffiles", 1, reason))
     }
+}
+
+fn parse_conffile_line(line: &str) -> Result<Conffile, String> {
+    let line = line.trim();
+    let (remove_on_upgrade, path) = if line.starts_with('/') {
+        (false, line)
+    } else {
+        match line.split_once(char::is_whitespace) {
+            Some(("remove-on-upgrade", path)) => (true, path.trim_start()),
+            _ => {
+                return Err(format!(
+                    "'{}' is not an absolute path",
+                    escape(line.as_bytes())
+                ));
+            }
+        }
+    };
+    let normalized = path
+        .strip_prefix('/')
+        .ok_or_else(|| format!("'{}' is not an absolute path", escape(path.as_bytes())))
+        .and_then(|relative| {
+            normalize_path(relative.as_bytes(), 4096)
+                .map_err(|reason| format!("'{}': {reason}", escape(path.as_bytes())))
+        })?;
+    Ok(Conffile {
+        path: normalized,
+        remove_on_upgrade,
+    })
 }
 
 impl fmt::Display for Conffile {
@@ -178,9 +183,8 @@ fn parse_conffiles(text: &str) -> Result<BTreeMap<String, Conffile>, DebError> {
         if line.trim().is_empty() {
             continue;
         }
-        let conffile: Conffile = line
-            .parse()
-            .map_err(|reason| list_error("conffiles", number, reason))?;
+        let conffile =
+            parse_conffile_line(line).map_err(|reason| list_error("conffiles", number, reason))?;
         if conffiles.contains_key(&conffile.path) {
             return Err(list_error(
                 "conffiles",

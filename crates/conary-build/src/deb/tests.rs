@@ -590,6 +590,41 @@ fn stream_failure_wins_over_visitor_error() {
 }
 
 #[test]
+fn data_of_non_regular_entries_is_skipped() {
+    let data = TarBuilder::new()
+        .raw(b"./dir/", EntryType::Directory, 0o755, b"", b"stray data")
+        .file("./dir/file", 0o644, b"contents")
+        .finish();
+    let (_, entries) =
+        read_all(&deb(&control_tar(CONTROL, &[]), &data), limits()).expect("valid package");
+    let sizes: Vec<(String, u64, Vec<u8>)> = entries
+        .into_iter()
+        .map(|(entry, contents)| (entry.path, entry.size, contents))
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("/dir".to_owned(), 0, Vec::new()),
+            ("/dir/file".to_owned(), 8, b"contents".to_vec())
+        ]
+    );
+}
+
+/// The sample package with both tar members compressed.
+fn compressed_deb(compression: Compression) -> Vec<u8> {
+    let control_name = format!("control.tar.{compression}");
+    let data_name = format!("data.tar.{compression}");
+    ar(&[
+        ("debian-binary", b"2.0\n"),
+        (
+            &control_name,
+            &compress(compression, &control_tar(CONTROL, &[])),
+        ),
+        (&data_name, &compress(compression, &sample_data())),
+    ])
+}
+
+#[test]
 fn fuzz_read_accepts_anything() {
     fuzz_read(b"");
     fuzz_read(&sample_deb());
@@ -605,6 +640,28 @@ proptest! {
         cut in any::<usize>(),
     ) {
         let mut package = sample_deb();
+        for (position, value) in flips {
+            let index = position % package.len();
+            package[index] = value;
+        }
+        package.truncate(cut % (package.len() + 1));
+        fuzz_read(&package);
+    }
+
+    #[test]
+    fn mutated_compressed_packages_never_panic(
+        which in 0usize..5,
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..4),
+        cut in any::<usize>(),
+    ) {
+        let compressions = [
+            Compression::Gzip,
+            Compression::Xz,
+            Compression::Zstd,
+            Compression::Bzip2,
+            Compression::Lzma,
+        ];
+        let mut package = compressed_deb(compressions[which]);
         for (position, value) in flips {
             let index = position % package.len();
             package[index] = value;
