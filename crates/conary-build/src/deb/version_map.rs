@@ -2,7 +2,7 @@
 //!
 //! A Conary revision is `upstream-sourcecount-buildcount`; its upstream part
 //! may hold only `[A-Za-z0-9]` and `()+,.;_~`, never `-` or `:`. A Debian
-//! version holds only `[A-Za-z0-9]` and `.+~-:` (see [`super::version`]). The
+//! version holds only `[A-Za-z0-9]` and `.+~-:` (see [`DebVersion`]). The
 //! mapping writes the whole Debian version, epoch and revision included, into
 //! the Conary upstream version, replacing the two characters Conary forbids by
 //! two that Debian forbids:
