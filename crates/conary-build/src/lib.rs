@@ -2,3 +2,5 @@
 //!
 //! This crate is a placeholder in the layered workspace of `docs/ARCHITECTURE.md`;
 //! its contents arrive with the issue that needs them.
+
+pub mod deb;

@@ -2,3 +2,5 @@
 
 pub mod config;
 pub mod explain;
+pub mod repos;
+pub mod repos_serve;

@@ -1,0 +1,6 @@
+//! Integration tests of `conary-build`, one module per area.
+
+mod corpus;
+mod deb_components;
+mod deb_read;
+mod deb_versions;

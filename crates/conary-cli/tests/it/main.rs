@@ -1,0 +1,3 @@
+//! End-to-end tests of the `conary`, `cvc` and `conary-repos` binaries.
+
+mod repos;

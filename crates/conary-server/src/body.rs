@@ -1,0 +1,163 @@
+//! Bridges between the blocking blob store and async HTTP bodies.
+//!
+//! Stores are synchronous (`std::io::Read`), and must not run on the async
+//! worker threads: a blocking task reads or writes the store, and a small
+//! bounded channel carries chunks to or from the connection, so memory use
+//! per transfer stays at a few chunks whatever the blob's size.
+
+use std::io::{self, Read};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use tokio::sync::mpsc;
+
+/// Size of the chunks blobs are sent in.
+pub(crate) const CHUNK: usize = 64 * 1024;
+
+/// Chunks in flight between a blocking task and a connection.
+pub(crate) const CHANNEL_DEPTH: usize = 4;
+
+/// One chunk of a transfer, or the error that ended it.
+pub(crate) type Chunk = Result<Bytes, io::Error>;
+
+/// A response body fed by a blocking task through a channel.
+pub(crate) struct ChannelBody {
+    receiver: mpsc::Receiver<Chunk>,
+    remaining: Option<u64>,
+}
+
+impl ChannelBody {
+    /// A body of `size` bytes (when known) arriving on `receiver`.
+    pub(crate) fn new(receiver: mpsc::Receiver<Chunk>, size: Option<u64>) -> Self {
+        Self {
+            receiver,
+            remaining: size,
+        }
+    }
+}
+
+impl Body for ChannelBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        match self.receiver.poll_recv(context) {
+            Poll::Ready(Some(Ok(bytes))) => {
+                if let Some(remaining) = self.remaining.as_mut() {
+                    *remaining = remaining.saturating_sub(bytes.len() as u64);
+                }
+                Poll::Ready(Some(Ok(Frame::data(bytes))))
+            }
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.remaining
+            .map_or_else(SizeHint::default, SizeHint::with_exact)
+    }
+}
+
+/// Reads `reader` to the end in chunks and sends them, from a blocking
+/// task. Stops early when the receiving side is gone (client went away).
+pub(crate) fn pump(mut reader: Box<dyn Read + Send>, sender: &mpsc::Sender<Chunk>) {
+    let mut buffer = vec![0u8; CHUNK];
+    loop {
+        let chunk = match reader.read(&mut buffer) {
+            Ok(0) => return,
+            Ok(count) => match buffer.get(..count) {
+                Some(bytes) => Ok(Bytes::copy_from_slice(bytes)),
+                None => Err(io::Error::other(
+                    "reader returned more bytes than asked for",
+                )),
+            },
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => Err(error),
+        };
+        let failed = chunk.is_err();
+        if sender.blocking_send(chunk).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// A blocking reader over chunks arriving on a channel: the request body
+/// of an upload, as the store reads it.
+pub(crate) struct ChannelReader {
+    receiver: mpsc::Receiver<Chunk>,
+    current: Bytes,
+}
+
+impl ChannelReader {
+    /// A reader of the chunks arriving on `receiver`; the end of the
+    /// channel is the end of the data.
+    pub(crate) fn new(receiver: mpsc::Receiver<Chunk>) -> Self {
+        Self {
+            receiver,
+            current: Bytes::new(),
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match self.receiver.blocking_recv() {
+                Some(Ok(bytes)) => self.current = bytes,
+                Some(Err(error)) => return Err(error),
+                None => return Ok(0),
+            }
+        }
+        let count = buffer.len().min(self.current.len());
+        let chunk = self.current.split_to(count);
+        buffer
+            .get_mut(..count)
+            .ok_or_else(|| io::Error::other("buffer shorter than its length"))?
+            .copy_from_slice(&chunk);
+        Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_reader_reassembles_chunks() {
+        let (sender, receiver) = mpsc::channel(8);
+        for chunk in [&b"hel"[..], b"", b"lo ", b"world"] {
+            sender
+                .try_send(Ok(Bytes::copy_from_slice(chunk)))
+                .expect("send");
+        }
+        drop(sender);
+        let mut text = String::new();
+        ChannelReader::new(receiver)
+            .read_to_string(&mut text)
+            .expect("read");
+        assert_eq!(text, "hello world");
+    }
+
+    #[test]
+    fn channel_reader_passes_errors_on() {
+        let (sender, receiver) = mpsc::channel(8);
+        sender
+            .try_send(Ok(Bytes::from_static(b"partial")))
+            .expect("send");
+        sender
+            .try_send(Err(io::Error::other("too large")))
+            .expect("send");
+        let mut bytes = Vec::new();
+        let error = ChannelReader::new(receiver)
+            .read_to_end(&mut bytes)
+            .expect_err("error");
+        assert_eq!(error.to_string(), "too large");
+    }
+}
