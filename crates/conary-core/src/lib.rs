@@ -11,6 +11,8 @@
 //! - [`deps`]: dependency classes (`soname:`, `file:`, `trove:`, …), dependency
 //!   sets and "provides satisfies requires".
 //! - [`name`]: trove names and kinds (package, component, group, fileset, …).
+//! - [`spec`]: trove specs (`name=version[flavor]`) and the change specs of
+//!   `conary update` and `conary erase` (`+foo`, `-foo`, `foo=1.0--2.0`).
 //!
 //! Every type is parsed at the edge with [`std::str::FromStr`] and printed with
 //! [`std::fmt::Display`]; every parser returns a typed error that names the text
@@ -20,4 +22,5 @@ pub mod config;
 pub mod deps;
 pub mod flavor;
 pub mod name;
+pub mod spec;
 pub mod version;

@@ -3,4 +3,5 @@
 mod deps;
 mod flavors;
 mod names;
+mod specs;
 mod versions;
