@@ -1,0 +1,3 @@
+//! Benchmark: building a relative changeset (filled in later).
+
+fn main() {}

@@ -1,0 +1,138 @@
+//! zstd settings shared by writing, reading and sizing payloads.
+//!
+//! A delta is a zstd frame compressed with the old contents as a *reference
+//! prefix*, the way `zstd --patch-from=OLD NEW` works: the window covers
+//! the base and the new contents, so any run of the new contents that
+//! appears anywhere in the old ones becomes a match. The decoder is told the
+//! same prefix and allowed exactly that window.
+
+use std::io::{self, BufRead, Read, Write};
+
+use conary_core::digest::{Digest, Hasher};
+
+/// The compression level used unless asked otherwise (zstd's default).
+pub const DEFAULT_LEVEL: i32 = 3;
+
+/// The widest window a delta may use (1 GiB), so that decoding never needs
+/// more memory than that for its window.
+const MAX_WINDOW_LOG: u32 = 30;
+
+/// The window a full frame may use when read (zstd's own default limit).
+const FULL_WINDOW_LOG: u32 = 27;
+
+/// Above this window log, long-distance matching helps find matches far
+/// back in a large base.
+const LONG_DISTANCE_LOG: u32 = 27;
+
+/// The window log covering `base_len + size` bytes.
+fn delta_window_log(base_len: u64, size: u64) -> u32 {
+    let total = base_len.saturating_add(size).max(2);
+    let log = 64 - (total - 1).leading_zeros();
+    log.clamp(10, MAX_WINDOW_LOG)
+}
+
+/// True when a delta of `size` bytes against a base of `base_len` bytes fits
+/// in the widest window.
+pub(crate) fn delta_fits(base_len: u64, size: u64) -> bool {
+    base_len.saturating_add(size) <= 1 << MAX_WINDOW_LOG
+}
+
+/// An encoder for `size` bytes of contents onto `out`, against `base` for a
+/// delta.
+pub(crate) fn encoder<'a, W: Write>(
+    out: W,
+    level: i32,
+    size: u64,
+    base: Option<&'a [u8]>,
+) -> io::Result<zstd::stream::write::Encoder<'a, W>> {
+    let mut encoder = match base {
+        Some(base) => {
+            let mut encoder = zstd::stream::write::Encoder::with_ref_prefix(out, level, base)?;
+            let log = delta_window_log(base.len() as u64, size);
+            encoder.window_log(log)?;
+            if log > LONG_DISTANCE_LOG {
+                encoder.long_distance_matching(true)?;
+            }
+            encoder
+        }
+        None => zstd::stream::write::Encoder::new(out, level)?,
+    };
+    encoder.set_pledged_src_size(Some(size))?;
+    // Contents are checked against their BLAKE3 digest; zstd's own checksum
+    // would only repeat that.
+    encoder.include_checksum(false)?;
+    Ok(encoder)
+}
+
+/// A decoder of one payload from `input`, against `base` for a delta.
+pub(crate) fn decoder<'a, R: BufRead>(
+    input: R,
+    size: u64,
+    base: Option<&'a [u8]>,
+) -> io::Result<zstd::stream::read::Decoder<'a, R>> {
+    match base {
+        Some(base) => {
+            let mut decoder = zstd::stream::read::Decoder::with_ref_prefix(input, base)?;
+            decoder.window_log_max(delta_window_log(base.len() as u64, size))?;
+            Ok(decoder)
+        }
+        None => {
+            let mut decoder = zstd::stream::read::Decoder::with_buffer(input)?;
+            decoder.window_log_max(FULL_WINDOW_LOG)?;
+            Ok(decoder)
+        }
+    }
+}
+
+/// A writer that only counts.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0 += data.len() as u64;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The compressed length of `data`, against `base` for a delta.
+pub(crate) fn compressed_len(data: &[u8], level: i32, base: Option<&[u8]>) -> io::Result<u64> {
+    let mut encoder = encoder(Counter(0), level, data.len() as u64, base)?;
+    encoder.write_all(data)?;
+    Ok(encoder.finish()?.0)
+}
+
+/// Passes bytes through while hashing and counting them.
+pub(crate) struct HashingReader<R> {
+    inner: R,
+    hasher: Hasher,
+    count: u64,
+}
+
+impl<R: Read> HashingReader<R> {
+    pub(crate) fn new(inner: R) -> HashingReader<R> {
+        HashingReader {
+            inner,
+            hasher: Hasher::new(),
+            count: 0,
+        }
+    }
+
+    /// The digest and length of everything read.
+    pub(crate) fn result(&self) -> (Digest, u64) {
+        (self.hasher.finalize(), self.count)
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        let data = buffer.get(..read).unwrap_or_default();
+        self.hasher.update(data);
+        self.count += read as u64;
+        Ok(read)
+    }
+}
