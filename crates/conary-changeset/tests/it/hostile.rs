@@ -14,6 +14,9 @@ use crate::fixtures::{
     digest, frame, noise, read_all, regular, streams, symlink, trove, tuple, version, write, zstd,
 };
 
+/// A change made to a valid value to make it hostile.
+type Edit<T> = Box<dyn Fn(&mut T)>;
+
 const TROVE: &str = "foo:runtime=/conary.example.com@plat:1/1.0-1-1[]";
 
 /// A valid absolute changeset of one file, `/usr/bin/foo`, with its contents.
@@ -221,7 +224,7 @@ fn orphans_and_inconsistencies_are_refused() {
 
 #[test]
 fn contradicting_trove_changes_are_refused() {
-    let cases: Vec<(Box<dyn Fn(&mut ChangeSet)>, &str)> = vec![
+    let cases: Vec<(Edit<ChangeSet>, &str)> = vec![
         (
             Box::new(|changeset| {
                 changeset
@@ -262,7 +265,7 @@ fn contradicting_trove_changes_are_refused() {
 
 #[test]
 fn names_that_reach_the_file_system_are_checked() {
-    let edits: Vec<(Box<dyn Fn(&mut FileStream)>, &str)> = vec![
+    let edits: Vec<(Edit<FileStream>, &str)> = vec![
         (
             Box::new(|s| s.owner = "../root".into()),
             "owner of '/usr/bin/foo'",
