@@ -26,9 +26,11 @@ const DELTA_INDEX_COST: u64 = 34;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BuildOptions {
-    /// The zstd level the sizes of full and delta payloads are compared at
-    /// (use the same for writing).
+    /// The zstd level of full payloads, at which full and delta sizes are
+    /// compared (write with the same levels).
     pub level: i32,
+    /// The zstd level of deltas.
+    pub delta_level: i32,
     /// Send changed contents as binary deltas against their old contents
     /// when that is smaller.
     pub deltas: bool,
@@ -42,6 +44,7 @@ impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
             level: compress::DEFAULT_LEVEL,
+            delta_level: compress::DEFAULT_DELTA_LEVEL,
             deltas: true,
             text_diffs: true,
             limits: Limits::default(),
@@ -246,8 +249,11 @@ impl ChangeSetBuilder {
             return Ok(ContentKind::Full);
         }
         let new = read_verified(new_contents, digest, max, "contents")?;
-        let level = self.options.level;
-        let full_len = compressed_len(&new, level, None)?;
+        let levels = compress::Levels {
+            full: self.options.level,
+            delta: self.options.delta_level,
+        };
+        let full_len = compressed_len(&new, levels, None)?;
         let mut best = (full_len, ContentKind::Full);
         for base in &needed.bases {
             let old = match read_verified(old_contents, base, max, "base contents") {
@@ -259,7 +265,7 @@ impl ChangeSetBuilder {
                 continue;
             }
             let delta_len =
-                compressed_len(&new, level, Some(&old))?.saturating_add(DELTA_INDEX_COST);
+                compressed_len(&new, levels, Some(&old))?.saturating_add(DELTA_INDEX_COST);
             if delta_len < best.0 {
                 best = (delta_len, ContentKind::Delta { base: *base });
             }
@@ -300,7 +306,11 @@ impl ChangeSetBuilder {
     }
 }
 
-fn compressed_len(data: &[u8], level: i32, base: Option<&[u8]>) -> Result<u64, ChangeSetError> {
-    compress::compressed_len(data, level, base)
+fn compressed_len(
+    data: &[u8],
+    levels: compress::Levels,
+    base: Option<&[u8]>,
+) -> Result<u64, ChangeSetError> {
+    compress::compressed_len(data, levels, base)
         .map_err(|e| ChangeSetError::io("compress contents to compare sizes", e))
 }

@@ -10,8 +10,23 @@ use std::io::{self, BufRead, Read, Write};
 
 use conary_core::digest::{Digest, Hasher};
 
-/// The compression level used unless asked otherwise (zstd's default).
+/// The compression level of full payloads unless asked otherwise (zstd's
+/// default).
 pub const DEFAULT_LEVEL: i32 = 3;
+
+/// The compression level of deltas unless asked otherwise. At level 3
+/// zstd's match finder forgets most of a large base, so deltas of shared
+/// libraries come out several times larger; level 9 finds most matches at a
+/// few times the cost (measured on the Debian corpus: `docs/FORMATS.md`).
+pub const DEFAULT_DELTA_LEVEL: i32 = 9;
+
+/// Compression levels: one for full payloads and text diffs, one for
+/// deltas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Levels {
+    pub(crate) full: i32,
+    pub(crate) delta: i32,
+}
 
 /// The widest window a delta may use (1 GiB), so that decoding never needs
 /// more memory than that for its window.
@@ -41,13 +56,14 @@ pub(crate) fn delta_fits(base_len: u64, size: u64) -> bool {
 /// delta.
 pub(crate) fn encoder<'a, W: Write>(
     out: W,
-    level: i32,
+    levels: Levels,
     size: u64,
     base: Option<&'a [u8]>,
 ) -> io::Result<zstd::stream::write::Encoder<'a, W>> {
     let mut encoder = match base {
         Some(base) => {
-            let mut encoder = zstd::stream::write::Encoder::with_ref_prefix(out, level, base)?;
+            let mut encoder =
+                zstd::stream::write::Encoder::with_ref_prefix(out, levels.delta, base)?;
             let log = delta_window_log(base.len() as u64, size);
             encoder.window_log(log)?;
             if log > LONG_DISTANCE_LOG {
@@ -55,7 +71,7 @@ pub(crate) fn encoder<'a, W: Write>(
             }
             encoder
         }
-        None => zstd::stream::write::Encoder::new(out, level)?,
+        None => zstd::stream::write::Encoder::new(out, levels.full)?,
     };
     encoder.set_pledged_src_size(Some(size))?;
     // Contents are checked against their BLAKE3 digest; zstd's own checksum
@@ -99,8 +115,8 @@ impl Write for Counter {
 }
 
 /// The compressed length of `data`, against `base` for a delta.
-pub(crate) fn compressed_len(data: &[u8], level: i32, base: Option<&[u8]>) -> io::Result<u64> {
-    let mut encoder = encoder(Counter(0), level, data.len() as u64, base)?;
+pub(crate) fn compressed_len(data: &[u8], levels: Levels, base: Option<&[u8]>) -> io::Result<u64> {
+    let mut encoder = encoder(Counter(0), levels, data.len() as u64, base)?;
     encoder.write_all(data)?;
     Ok(encoder.finish()?.0)
 }

@@ -70,7 +70,7 @@ mod write;
 use std::io;
 
 pub use build::{BuildOptions, ChangeSetBuilder};
-pub use compress::DEFAULT_LEVEL;
+pub use compress::{DEFAULT_DELTA_LEVEL, DEFAULT_LEVEL};
 pub use error::ChangeSetError;
 pub use index::CHANGESET_FORMAT;
 pub use invert::invert;

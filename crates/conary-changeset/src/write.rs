@@ -23,8 +23,10 @@ use crate::validate::{Limits, validate};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteOptions {
-    /// The zstd compression level.
+    /// The zstd level of full payloads and text diffs.
     pub level: i32,
+    /// The zstd level of deltas.
+    pub delta_level: i32,
     /// The limits the changeset must respect (the same a reader enforces).
     pub limits: Limits,
 }
@@ -33,6 +35,7 @@ impl Default for WriteOptions {
     fn default() -> Self {
         WriteOptions {
             level: compress::DEFAULT_LEVEL,
+            delta_level: compress::DEFAULT_DELTA_LEVEL,
             limits: Limits::default(),
         }
     }
@@ -131,6 +134,13 @@ impl<W: Write> ChangeSetWriter<W> {
         })
     }
 
+    fn levels(&self) -> compress::Levels {
+        compress::Levels {
+            full: self.options.level,
+            delta: self.options.delta_level,
+        }
+    }
+
     /// The payload the next call to [`ChangeSetWriter::write_next`] writes.
     pub fn next_payload(&self) -> Option<PayloadId> {
         self.plans.get(self.next).map(|(id, _)| *id)
@@ -205,9 +215,10 @@ impl<W: Write> ChangeSetWriter<W> {
                 digest: *digest,
             })?;
         let mut reader = HashingReader::new(reader.take(size.saturating_add(1)));
+        let levels = self.levels();
         let chunks = ChunkWriter::new(&mut self.out);
         let compress = |reader: &mut HashingReader<_>| -> io::Result<u64> {
-            let mut encoder = compress::encoder(chunks, self.options.level, size, base.as_deref())?;
+            let mut encoder = compress::encoder(chunks, levels, size, base.as_deref())?;
             io::copy(reader, &mut encoder)?;
             encoder.finish()?.finish()
         };
@@ -250,8 +261,9 @@ impl<W: Write> ChangeSetWriter<W> {
             return Err(ChangeSetError::inconsistent(reason));
         }
         let action = || format!("write text diff {base}..{target}");
+        let levels = self.levels();
         let chunks = ChunkWriter::new(&mut self.out);
-        let mut encoder = compress::encoder(chunks, self.options.level, diff.size, None)
+        let mut encoder = compress::encoder(chunks, levels, diff.size, None)
             .map_err(|e| ChangeSetError::io(action(), e))?;
         encoder
             .write_all(text.as_bytes())

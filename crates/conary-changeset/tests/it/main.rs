@@ -9,4 +9,5 @@ mod props;
 mod real_data;
 mod round_trip;
 mod summary;
+mod tree;
 mod truncation;
