@@ -257,3 +257,68 @@ impl<R: Read> Read for ChunkReader<'_, R> {
         self.read_payload(buffer).map_err(io::Error::from)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use conary_core::digest::Digest;
+
+    fn reader<'a>(
+        input: &'a mut Input<&'a [u8]>,
+        state: &'a mut ChunkState,
+    ) -> ChunkReader<'a, &'a [u8]> {
+        ChunkReader {
+            input,
+            state,
+            id: PayloadId::Contents(Digest::of(b"")),
+            max_chunk_len: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn chunks_round_trip_across_boundaries() {
+        let data: Vec<u8> = (0..(CHUNK_LEN * 2 + 17)).map(|n| n as u8).collect();
+        let mut out = Vec::new();
+        let mut writer = ChunkWriter::new(&mut out);
+        for piece in data.chunks(1000) {
+            writer.write_all(piece).expect("write");
+        }
+        let emitted = writer.finish().expect("finish");
+        assert_eq!(emitted, out.len() as u64);
+        // Three chunks (two full, one of 17 bytes) and the end marker.
+        assert_eq!(out.len(), data.len() + 3 + 3 + 1 + 1);
+
+        let mut input = Input::new(&out[..]);
+        let mut state = ChunkState::start();
+        let mut read = Vec::new();
+        reader(&mut input, &mut state)
+            .read_to_end(&mut read)
+            .expect("read");
+        assert_eq!(read, data);
+        assert!(state.done);
+        assert_eq!(state.stored, out.len() as u64);
+    }
+
+    #[test]
+    fn empty_payload_is_one_end_marker() {
+        let mut out = Vec::new();
+        assert_eq!(ChunkWriter::new(&mut out).finish().expect("finish"), 1);
+        assert_eq!(out, [0]);
+    }
+
+    #[test]
+    fn bad_framing_is_refused() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"", "truncated changeset: contents"),
+            (b"\x05abc", "truncated changeset: contents"),
+            (b"\x80\x00", "corrupt contents"),
+            (b"\xff\xff\xff\xff\x0f", "corrupt contents"),
+        ];
+        for (bytes, message) in cases {
+            let mut input = Input::new(*bytes);
+            let mut state = ChunkState::start();
+            let error = reader(&mut input, &mut state).skip().expect_err("refused");
+            assert!(error.to_string().starts_with(message), "{error}");
+        }
+    }
+}

@@ -32,7 +32,8 @@ pub(crate) struct Levels {
 /// more memory than that for its window.
 const MAX_WINDOW_LOG: u32 = 30;
 
-/// The window a full frame may use when read (zstd's own default limit).
+/// The widest window a full frame may use when read (zstd's own default
+/// limit).
 const FULL_WINDOW_LOG: u32 = 27;
 
 /// Above this window log, long-distance matching helps find matches far
@@ -93,8 +94,10 @@ pub(crate) fn decoder<'a, R: BufRead>(
             Ok(decoder)
         }
         None => {
+            // Our frames never need a window wider than their contents, so
+            // a hostile frame cannot make the decoder allocate more.
             let mut decoder = zstd::stream::read::Decoder::with_buffer(input)?;
-            decoder.window_log_max(FULL_WINDOW_LOG)?;
+            decoder.window_log_max(delta_window_log(0, size).min(FULL_WINDOW_LOG))?;
             Ok(decoder)
         }
     }
@@ -150,5 +153,83 @@ impl<R: Read> Read for HashingReader<R> {
         self.hasher.update(data);
         self.count += read as u64;
         Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEVELS: Levels = Levels {
+        full: DEFAULT_LEVEL,
+        delta: DEFAULT_DELTA_LEVEL,
+    };
+
+    #[test]
+    fn window_logs_cover_base_and_contents() {
+        let cases = [
+            (0, 0, 10),
+            (0, 1024, 10),
+            (0, 1025, 11),
+            (1 << 20, 1 << 20, 21),
+            (1 << 20, (1 << 20) + 1, 22),
+            (1 << 40, 1, 30),
+        ];
+        for (base, size, log) in cases {
+            assert_eq!(delta_window_log(base, size), log, "base {base} size {size}");
+        }
+        assert!(delta_fits(1 << 29, 1 << 29));
+        assert!(!delta_fits(1 << 29, (1 << 29) + 1));
+    }
+
+    fn round_trip(data: &[u8], base: Option<&[u8]>) -> Vec<u8> {
+        let mut compressed = Vec::new();
+        let mut encoder =
+            encoder(&mut compressed, LEVELS, data.len() as u64, base).expect("encoder");
+        encoder.write_all(data).expect("compress");
+        encoder.finish().expect("finish");
+        let mut decoder = decoder(&compressed[..], data.len() as u64, base).expect("decoder");
+        let mut out = Vec::new();
+        decoder.read_to_end(&mut out).expect("decompress");
+        out
+    }
+
+    #[test]
+    fn full_and_delta_frames_round_trip() {
+        let base: Vec<u8> = (0..200_000u32)
+            .flat_map(|n| (n * 7).to_le_bytes())
+            .collect();
+        let mut data = base.clone();
+        data.truncate(150_000);
+        data.extend_from_slice(b"new tail");
+        assert_eq!(round_trip(&data, None), data);
+        assert_eq!(round_trip(&data, Some(&base)), data);
+        assert_eq!(round_trip(b"", None), b"");
+        let delta = compressed_len(&data, LEVELS, Some(&base)).expect("delta");
+        let full = compressed_len(&data, LEVELS, None).expect("full");
+        assert!(delta * 10 < full, "delta {delta} full {full}");
+    }
+
+    #[test]
+    fn a_delta_needs_its_base() {
+        let base: Vec<u8> = (0..10_000u32)
+            .map(|n| (n.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let mut data = base.clone();
+        data[5000] = 1;
+        let mut compressed = Vec::new();
+        let mut encoder =
+            encoder(&mut compressed, LEVELS, data.len() as u64, Some(&base)).expect("encoder");
+        encoder.write_all(&data).expect("compress");
+        encoder.finish().expect("finish");
+        let other: Vec<u8> = base.iter().map(|byte| byte ^ 0x5a).collect();
+        let mut decoder =
+            decoder(&compressed[..], data.len() as u64, Some(&other)).expect("decoder");
+        let mut out = Vec::new();
+        let wrong = decoder.read_to_end(&mut out).is_err() || out != data;
+        assert!(
+            wrong,
+            "a delta decoded against the wrong base gave the right bytes"
+        );
     }
 }
