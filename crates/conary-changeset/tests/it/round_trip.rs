@@ -293,3 +293,26 @@ fn erase_only_changeset() {
     assert!(payloads.is_empty());
     assert!(read.erased.contains(&gone));
 }
+
+#[test]
+fn formats_md_example_bytes() {
+    // docs/FORMATS.md §13.8: a changeset erasing one primary trove.
+    let mut changeset = conary_changeset::ChangeSet::default();
+    let version = "/conary.example.com@plat:1/1700000000.000:1.0-1-1";
+    let gone = conary_core::trove::TroveTuple::new(
+        "foo".parse().expect("name"),
+        crate::fixtures::version("1.0-1-1", 0),
+        Default::default(),
+    );
+    changeset.erased.insert(gone.clone());
+    changeset.primary.insert(gone);
+    let mut item = b"\x01\x38\x01\x03foo\x02\x31".to_vec();
+    item.extend_from_slice(version.as_bytes());
+    let mut expected = b"CNYC\x00\x01\x78\x01\x3a".to_vec();
+    expected.extend_from_slice(&item);
+    expected.extend_from_slice(b"\x03\x3a");
+    expected.extend_from_slice(&item);
+    assert_eq!(encode_index(&changeset), expected);
+    // No payload follows: the index is the whole changeset.
+    assert_eq!(write(&changeset, &NoContents), expected);
+}
