@@ -492,3 +492,33 @@ fn bases_are_checked_before_use() {
     let (_, payloads) = read_all(&bytes, &old_contents).expect("right base");
     assert_eq!(payloads.values().next(), Some(&new));
 }
+
+#[test]
+fn duplicate_troves_are_refused() {
+    use conary_core::encoding::{Record, encode_object};
+    let (changeset, _, _) = valid();
+    let change = changeset.troves.values().next().expect("one trove");
+    let old = tuple("foo:runtime=/conary.example.com@plat:1/0.9-1-1[]");
+    let mut old_record = Record::new();
+    old_record.put_str(1, old.name.as_ref());
+    old_record.put_version(2, &old.version);
+    let item = |with_old: bool| {
+        let mut record = Record::new();
+        if with_old {
+            record.put_bytes(1, old_record.clone().into_bytes());
+        }
+        record.put_bytes(2, change.new.encode());
+        record.into_bytes()
+    };
+    // The same new trove twice, once absolute and once relative: distinct
+    // bytes, one key.
+    let mut body = Record::new();
+    body.put_set(2, vec![item(false), item(true)]);
+    let bytes = encode_object(&conary_changeset::CHANGESET_FORMAT, body);
+    let error = refusal(&bytes).to_string();
+    assert!(
+        error.starts_with("invalid changeset index: duplicate entry at byte ")
+            && error.ends_with(&format!("in changeset.troves: {TROVE}")),
+        "{error}"
+    );
+}
