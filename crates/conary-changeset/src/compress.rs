@@ -47,10 +47,13 @@ fn delta_window_log(base_len: u64, size: u64) -> u32 {
     log.clamp(10, MAX_WINDOW_LOG)
 }
 
+/// The most bytes a delta and its base may span together: the widest window.
+pub(crate) const MAX_DELTA_SPAN: u64 = 1 << MAX_WINDOW_LOG;
+
 /// True when a delta of `size` bytes against a base of `base_len` bytes fits
 /// in the widest window.
 pub(crate) fn delta_fits(base_len: u64, size: u64) -> bool {
-    base_len.saturating_add(size) <= 1 << MAX_WINDOW_LOG
+    base_len.saturating_add(size) <= MAX_DELTA_SPAN
 }
 
 /// An encoder for `size` bytes of contents onto `out`, against `base` for a

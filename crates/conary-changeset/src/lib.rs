@@ -11,7 +11,7 @@
 //!
 //! Where to start reading:
 //!
-//! - [`ChangeSet`] ([`model`](crate::ChangeSet)): the index as plain data.
+//! - [`ChangeSet`]: the index as plain data.
 //! - [`ChangeSetBuilder`]: decides, file by file, what travels and how
 //!   (unchanged, new stream, full contents, delta, reference, text diff).
 //! - [`ChangeSetWriter`] and [`ChangeSetReader`]: streaming, never holding

@@ -40,8 +40,9 @@ pub struct ChangeSetReader<R: Read> {
     next: usize,
     limits: Limits,
     state: ChunkState,
-    /// True while a payload handed out may not have been read to its end.
-    open: bool,
+    /// The payload handed out last, while it may not have been read to its
+    /// end.
+    open: Option<PayloadId>,
     /// True once the payload handed out last was read and verified.
     verified: bool,
     base: Vec<u8>,
@@ -79,7 +80,7 @@ impl<R: Read> ChangeSetReader<R> {
             next: 0,
             limits,
             state: ChunkState::start(),
-            open: false,
+            open: None,
             verified: true,
             base: Vec::new(),
         })
@@ -103,12 +104,9 @@ impl<R: Read> ChangeSetReader<R> {
 
     /// Skips what is left of a payload handed out earlier.
     fn close_open(&mut self) -> Result<(), ChangeSetError> {
-        if self.open && !self.state.done {
-            let id = self
-                .payloads
-                .get(self.next.saturating_sub(1))
-                .copied()
-                .unwrap_or(PayloadId::Contents(Digest::from_bytes([0; 32])));
+        if let Some(id) = self.open.take()
+            && !self.state.done
+        {
             let mut chunks = ChunkReader {
                 input: &mut self.input,
                 state: &mut self.state,
@@ -117,7 +115,6 @@ impl<R: Read> ChangeSetReader<R> {
             };
             chunks.skip()?;
         }
-        self.open = false;
         Ok(())
     }
 
@@ -151,14 +148,16 @@ impl<R: Read> ChangeSetReader<R> {
         self.base.clear();
         if let Some(base) = base {
             self.base = read_verified(bases, &base, self.limits.max_delta_base, "base contents")?;
-            if !compress::delta_fits(self.base.len() as u64, size) {
-                let found = (self.base.len() as u64).saturating_add(size);
-                limit_u64("bytes in a delta and its base", found, 1 << 30)?;
-            }
+            let span = (self.base.len() as u64).saturating_add(size);
+            limit_u64(
+                "bytes in a delta and its base",
+                span,
+                compress::MAX_DELTA_SPAN,
+            )?;
         }
         self.next += 1;
         self.state = ChunkState::start();
-        self.open = true;
+        self.open = Some(id);
         self.verified = false;
         let chunks = ChunkReader {
             input: &mut self.input,
@@ -204,7 +203,7 @@ impl<R: Read> ChangeSetReader<R> {
     /// nothing follows the last one; returns the index.
     pub fn finish(mut self) -> Result<ChangeSet, ChangeSetError> {
         let mut remaining = self.payloads.len() - self.next;
-        if self.open && !self.verified {
+        if self.open.is_some() && !self.verified {
             remaining += 1;
         }
         if remaining > 0 {
