@@ -43,8 +43,6 @@ pub struct ChangeSetReader<R: Read> {
     /// The payload handed out last, while it may not have been read to its
     /// end.
     open: Option<PayloadId>,
-    /// True once the payload handed out last was read and verified.
-    verified: bool,
     base: Vec<u8>,
 }
 
@@ -81,7 +79,6 @@ impl<R: Read> ChangeSetReader<R> {
             limits,
             state: ChunkState::start(),
             open: None,
-            verified: true,
             base: Vec::new(),
         })
     }
@@ -158,7 +155,6 @@ impl<R: Read> ChangeSetReader<R> {
         self.next += 1;
         self.state = ChunkState::start();
         self.open = Some(id);
-        self.verified = false;
         let chunks = ChunkReader {
             input: &mut self.input,
             state: &mut self.state,
@@ -175,7 +171,7 @@ impl<R: Read> ChangeSetReader<R> {
             produced: 0,
             size,
             digest,
-            verified: &mut self.verified,
+            verified: false,
         }))
     }
 
@@ -199,13 +195,11 @@ impl<R: Read> ChangeSetReader<R> {
         Ok(Some((id, self.state.stored)))
     }
 
-    /// Checks that every payload was read to its end (or skipped) and that
-    /// nothing follows the last one; returns the index.
+    /// Checks that every payload was handed out or skipped and that nothing
+    /// follows the last one; returns the index. A payload dropped before its
+    /// end counts as skipped: it was not verified.
     pub fn finish(mut self) -> Result<ChangeSet, ChangeSetError> {
-        let mut remaining = self.payloads.len() - self.next;
-        if self.open.is_some() && !self.verified {
-            remaining += 1;
-        }
+        let remaining = self.payloads.len() - self.next;
         if remaining > 0 {
             return Err(ChangeSetError::Unfinished {
                 remaining,
@@ -270,6 +264,24 @@ fn read_index<R: Read>(input: &mut Input<R>, limits: &Limits) -> Result<Vec<u8>,
 /// checks the size and digest announced in the index. An error comes at the
 /// latest when the end is reached; bytes read before it are not trusted
 /// until then.
+///
+/// ```rust
+/// use conary_changeset::{ChangeSetBuilder, ChangeSetReader, MemContents, NoContents, write_changeset};
+/// use conary_core::files::{FileKind, FileStream, Mode};
+/// let mut contents = MemContents::new();
+/// let digest = contents.insert(b"hi\n".to_vec());
+/// let stream = FileStream::new(FileKind::Regular { size: 3, digest, link_group: None }, Mode::new(0o644).expect("mode"), "root", "root");
+/// let version = conary_core::version::Version::thaw("/a.example.com@ns:tag/1700000000.000:1-1-1").expect("version");
+/// let mut trove = conary_core::trove::Trove::new("motd:data".parse().expect("name"), version.clone(), Default::default());
+/// trove.add_file(conary_core::digest::PathId::derive(b"/etc/motd"), "/etc/motd", stream.file_id(), version);
+/// let mut builder = ChangeSetBuilder::new();
+/// builder.add_absolute(trove, &[(stream.file_id(), stream)].into_iter().collect())?;
+/// let bytes = write_changeset(Vec::new(), &builder.build(&NoContents, &contents)?, &contents)?;
+/// let mut reader = ChangeSetReader::new(&bytes[..])?;
+/// let mut payload = reader.next_payload(&NoContents)?.expect("one payload");
+/// assert_eq!((payload.size(), payload.read_to_vec()?), (3, b"hi\n".to_vec()));
+/// # Ok::<(), conary_changeset::ChangeSetError>(())
+/// ```
 pub struct PayloadReader<'a, R: Read> {
     id: PayloadId,
     decoder: zstd::stream::read::Decoder<'a, BufReader<ChunkReader<'a, R>>>,
@@ -277,7 +289,7 @@ pub struct PayloadReader<'a, R: Read> {
     produced: u64,
     size: u64,
     digest: Digest,
-    verified: &'a mut bool,
+    verified: bool,
 }
 
 impl<R: Read> std::fmt::Debug for PayloadReader<'_, R> {
@@ -359,7 +371,7 @@ impl<R: Read> PayloadReader<'_, R> {
     }
 
     fn read_checked(&mut self, buffer: &mut [u8]) -> Result<usize, ChangeSetError> {
-        if *self.verified || buffer.is_empty() {
+        if self.verified || buffer.is_empty() {
             return Ok(0);
         }
         let read = self.decoder.read(buffer).map_err(|error| {
@@ -373,7 +385,7 @@ impl<R: Read> PayloadReader<'_, R> {
         })?;
         if read == 0 {
             self.verify()?;
-            *self.verified = true;
+            self.verified = true;
             return Ok(0);
         }
         self.produced = self.produced.saturating_add(read as u64);

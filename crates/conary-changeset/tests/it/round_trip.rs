@@ -243,7 +243,7 @@ fn writer_streams_one_payload_at_a_time() {
     assert!(stored > 0);
     reader.finish().expect("finished");
 
-    // Finishing without reading is refused.
+    // Finishing without reading or skipping is refused.
     let reader = ChangeSetReader::new(&bytes[..]).expect("index");
     assert!(reader.finish().is_err());
 }
