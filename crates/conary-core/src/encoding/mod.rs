@@ -208,11 +208,14 @@ impl Record {
         self.put_bytes(tag, encode_uint(value));
     }
 
-    /// Puts the canonical text of `value`, or nothing when it is the
-    /// default (empty) value; for flavors and dependency sets.
-    pub fn put_non_default<T: Display + Default + PartialEq>(&mut self, tag: u8, value: &T) {
-        if *value != T::default() {
-            self.put_str(tag, &value.to_string());
+    /// Puts the canonical text of `value`, or nothing when that text is
+    /// empty; for flavors and dependency sets. The test is on the text, not
+    /// on `T::default()`: a flavor holding only an explicitly empty class
+    /// (`is:`) is not the default flavor, yet prints as nothing.
+    pub fn put_non_default<T: Display>(&mut self, tag: u8, value: &T) {
+        let text = value.to_string();
+        if !text.is_empty() {
+            self.put_str(tag, &text);
         }
     }
 

@@ -360,10 +360,23 @@ impl<'a> Value<'a> {
         T: FromStr + Display,
         T::Err: Display,
     {
+        self.parse_with(field, T::from_str)
+    }
+
+    /// Like [`Value::parse`], with `parse` in place of `T::from_str` (for a
+    /// stored form more lenient than user input, such as
+    /// [`DependencySet::parse_stored`](crate::deps::DependencySet::parse_stored)).
+    pub fn parse_with<T, E>(
+        &self,
+        field: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, DecodeError>
+    where
+        T: Display,
+        E: Display,
+    {
         let text = self.str(field)?;
-        let value: T = text
-            .parse()
-            .map_err(|error: T::Err| self.invalid(field, error.to_string()))?;
+        let value = parse(text).map_err(|error| self.invalid(field, error.to_string()))?;
         let canonical = value.to_string();
         if canonical != text {
             return Err(self.non_canonical(
@@ -381,7 +394,21 @@ impl<'a> Value<'a> {
         T: FromStr + Display + Default + PartialEq,
         T::Err: Display,
     {
-        let value: T = self.parse(field)?;
+        self.parse_non_default_with(field, T::from_str)
+    }
+
+    /// Like [`Value::parse_non_default`], with `parse` in place of
+    /// `T::from_str` (see [`Value::parse_with`]).
+    pub fn parse_non_default_with<T, E>(
+        &self,
+        field: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, DecodeError>
+    where
+        T: Display + Default + PartialEq,
+        E: Display,
+    {
+        let value = self.parse_with(field, parse)?;
         if value == T::default() {
             return Err(self.non_canonical(field, "an empty value must be omitted"));
         }

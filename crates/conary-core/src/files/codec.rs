@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::{FileFlags, FileKind, FileStream, FileType, Mode};
+use crate::deps::DependencySet;
 use crate::digest::Digest;
 use crate::encoding::{
     DecodeError, Format, Limits, Record, UnknownFields, Value, decode_object, encode_object,
@@ -133,8 +134,14 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<FileStream, Decode
                 flags = FileFlags::from_bits(bits);
             }
             TAG_TAGS => tags = value.string_set("filestream.tags")?,
-            TAG_PROVIDES => provides = value.parse_non_default("filestream.provides")?,
-            TAG_REQUIRES => requires = value.parse_non_default("filestream.requires")?,
+            TAG_PROVIDES => {
+                provides = value
+                    .parse_non_default_with("filestream.provides", DependencySet::parse_stored)?
+            }
+            TAG_REQUIRES => {
+                requires = value
+                    .parse_non_default_with("filestream.requires", DependencySet::parse_stored)?
+            }
             TAG_FLAVOR => flavor = value.parse_non_default("filestream.flavor")?,
             _ => unknown.insert(field.tag, value.bytes().to_vec()),
         }

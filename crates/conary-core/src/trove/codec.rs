@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{FileRef, Redirect, Trove, TroveRef, TroveTuple, TroveType};
+use crate::deps::DependencySet;
 use crate::digest::{FileId, PathId};
 use crate::encoding::{
     DecodeError, Format, Limits, Record, UnknownFields, Value, decode_object, encode_object,
@@ -100,8 +101,14 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Trove, DecodeError
                     }
                 };
             }
-            TAG_PROVIDES => provides = value.parse_non_default("trove.provides")?,
-            TAG_REQUIRES => requires = value.parse_non_default("trove.requires")?,
+            TAG_PROVIDES => {
+                provides =
+                    value.parse_non_default_with("trove.provides", DependencySet::parse_stored)?
+            }
+            TAG_REQUIRES => {
+                requires =
+                    value.parse_non_default_with("trove.requires", DependencySet::parse_stored)?
+            }
             TAG_FILES => files = decode_files(value)?,
             TAG_STRONG_REFS => strong_refs = decode_refs(value, "trove.strong_refs")?,
             TAG_WEAK_REFS => weak_refs = decode_refs(value, "trove.weak_refs")?,
