@@ -54,3 +54,24 @@ fn flagless_dependencies_from_frozen_data_round_trip() {
         assert_eq!(decoded.provides, provides, "{frozen}");
     }
 }
+
+/// A known tag put into the kept unknown fields must never be written, even
+/// when the known field itself is omitted (here: an empty flavor, a
+/// directory's size, empty metadata); it used to be written raw.
+#[test]
+fn known_tags_in_unknown_fields_are_never_written() {
+    let mut trove = Trove::new(name("foo"), version(VERSIONS[0]), Flavor::default());
+    let plain = trove.encode();
+    trove.unknown.insert(3, b"ssl".to_vec());
+    trove.info.unknown.insert(17, b"\x01\x01a".to_vec());
+    trove.info.metadata.unknown.insert(1, b"short".to_vec());
+    trove.info.scripts.unknown.insert(0, b"\x01\x00".to_vec());
+    assert_eq!(trove.encode(), plain);
+    Trove::decode(&trove.encode()).expect("own encoding decodes");
+
+    let mut stream = FileStream::new(FileKind::Directory, mode(0o755), "root", "root");
+    let plain = stream.encode();
+    stream.unknown.insert(6, vec![5]);
+    stream.unknown.insert(16, b"is: x86".to_vec());
+    assert_eq!(stream.encode(), plain);
+}
