@@ -1,5 +1,6 @@
 //! Integration tests of `conary-core`: one binary, one module per area.
 
+mod config;
 mod deps;
 mod flavors;
 mod names;
