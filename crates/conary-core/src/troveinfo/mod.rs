@@ -35,6 +35,13 @@ pub use metadata::{Capsule, Metadata};
 pub use scripts::{ScriptSlot, TroveScript, TroveScripts};
 
 /// An error from parsing the textual forms in this module.
+///
+/// ```rust
+/// use conary_core::troveinfo::{TroveFlags, TroveInfoError};
+/// let error = "collection,shiny".parse::<TroveFlags>().expect_err("unknown flag");
+/// assert!(matches!(error, TroveInfoError::InvalidFlag { .. }));
+/// assert_eq!(error.to_string(), "invalid trove flags 'collection,shiny': unknown flag 'shiny'");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TroveInfoError {
     /// A trove flag name is not known.
