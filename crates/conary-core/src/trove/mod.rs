@@ -333,10 +333,10 @@ impl Trove {
     }
 
     /// True for packages and groups: names without `:` that are not
-    /// filesets (as the original's `troveIsCollection`).
+    /// filesets (as the original's `troveIsCollection`; see
+    /// [`TroveName::is_collection`]).
     pub fn is_collection(&self) -> bool {
-        let name = self.name.to_string();
-        !name.contains(':') && !name.starts_with("fileset-")
+        self.name.is_collection()
     }
 
     /// Adds (or replaces) the file under `path_id`, returning what it replaced.
