@@ -3,6 +3,7 @@
 mod config;
 mod deps;
 mod flavors;
+mod formats;
 mod names;
 mod troves;
 mod versions;
