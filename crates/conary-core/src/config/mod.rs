@@ -337,11 +337,15 @@ impl Config {
         while let Some((index, first)) = lines.next() {
             let line_origin = format!("{origin}:{}", index.saturating_add(1));
             let mut line = first.to_owned();
+            let mut has_comment = first.contains('#');
             // A trailing `\` (outside a comment) joins the next line.
-            while !line.contains('#') && line.ends_with('\\') {
+            while !has_comment && line.ends_with('\\') {
                 line.pop();
                 match lines.next() {
-                    Some((_, next)) => line.push_str(next),
+                    Some((_, next)) => {
+                        has_comment = next.contains('#');
+                        line.push_str(next);
+                    }
                     None => break,
                 }
             }

@@ -220,6 +220,9 @@ const VALUES: &[(&str, &str, &str)] = &[
     ("name a\\#b", "name", "a#b"),
     ("name a\\\\", "name", "a\\"),
     ("NAME shouting", "name", "shouting"),
+    ("name a\\\n  b", "name", "a  b"),
+    ("name a # no continuation in a comment \\\nname b", "name", "b"),
+    ("name a\\", "name", "a"),
     // keys of the original that are kept as written
     ("threaded False\ninteractive True\nlogFile /var/log/conary", "other", "interactive=True logFile=/var/log/conary threaded=False"),
     ("quiet True\nQUIET False", "other", "quiet=True,False"),
