@@ -485,3 +485,27 @@ fn entitlement_line(value: &str) -> Result<(String, String, String), Reason> {
         _ => Err("expected 'HOST [CLASS] KEY'".to_owned()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_found_by_its_name_in_any_case() {
+        let names = KEYS
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(OTHER_KEYS.iter().copied());
+        let mut seen = std::collections::BTreeSet::new();
+        for name in names {
+            assert!(
+                seen.insert(name.to_ascii_lowercase()),
+                "'{name}' listed twice"
+            );
+            let setting = Setting::find(name).expect("listed keys are found");
+            assert_eq!(setting.name(), name);
+            assert_eq!(Setting::find(&name.to_ascii_uppercase()), Some(setting));
+        }
+        assert_eq!(Setting::find("noSuchKey"), None);
+    }
+}
