@@ -123,12 +123,12 @@ fn manifest_versions_sort_like_dpkg() {
             .filter(|(package, _)| package == name)
             .map(|(_, version)| version.parse().expect("MANIFEST version parses"))
             .collect();
-        versions.sort_by(DebVersion::dpkg_cmp);
+        versions.sort_by(DebVersion::cmp_dpkg);
         let sorted: Vec<String> = versions.iter().map(ToString::to_string).collect();
         assert_eq!(sorted, *expected, "{name}");
         for pair in versions.windows(2) {
             if let [older, newer] = pair {
-                assert_eq!(older.dpkg_cmp(newer), Ordering::Less, "{name}");
+                assert_eq!(older.cmp_dpkg(newer), Ordering::Less, "{name}");
             }
         }
     }
