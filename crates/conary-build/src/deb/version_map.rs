@@ -112,7 +112,7 @@ pub fn conary_upstream_to_deb(upstream: &str) -> Result<DebVersion, NotImportedE
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;

@@ -221,3 +221,165 @@ pub fn check_import(
         _ => Ok(ImportCheck::New),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const BRANCH: &str = "/deb.example.com@debian:12";
+
+    fn on_branch(entries: &[(&str, &str)]) -> Vec<(Version, Flavor)> {
+        entries
+            .iter()
+            .enumerate()
+            .map(|(index, (revision, flavor))| {
+                let version = Version::thaw(&format!("{BRANCH}/{}.000:{revision}", index + 1))
+                    .expect("test version");
+                (version, flavor.parse().expect("test flavor"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decisions() {
+        let x86_64 = "is: x86_64";
+        let x86 = "is: x86";
+        let branch = [
+            ("7.88.1_10+deb12u5-1-1", x86_64),
+            ("7.88.1_10+deb12u15-1-1", x86_64),
+        ];
+        let cases: &[(&str, &str, bool, Result<&str, &str>)] = &[
+            ("7.88.1-10+deb12u16", x86_64, false, Ok("new")),
+            (
+                "7.88.1-10+deb12u15",
+                x86_64,
+                false,
+                Ok("already 7.88.1_10+deb12u15-1-1"),
+            ),
+            (
+                "7.88.1-10+deb12u5",
+                x86_64,
+                false,
+                Ok("already 7.88.1_10+deb12u5-1-1"),
+            ),
+            ("7.88.1-10+deb12u15", x86, false, Ok("new flavor")),
+            ("7.88.1-10+deb12u5", x86, false, Ok("new flavor")),
+            (
+                "7.88.1-10+deb12u6",
+                x86_64,
+                false,
+                Err(
+                    "refusing to import curl=7.88.1-10+deb12u6: the branch already has the newer curl=7.88.1-10+deb12u15 (force to import it anyway)",
+                ),
+            ),
+            (
+                "7.88.1-10+deb12u6",
+                x86_64,
+                true,
+                Ok("forced 7.88.1_10+deb12u15-1-1"),
+            ),
+            ("1:7.0-1", x86_64, false, Ok("new")),
+        ];
+        let existing = on_branch(&branch);
+        for (candidate, flavor, force, expected) in cases {
+            let version: DebVersion = candidate.parse().expect("candidate");
+            let flavor: Flavor = flavor.parse().expect("flavor");
+            let found = check_import("curl", &version, &flavor, &existing, *force)
+                .map(|check| match check {
+                    ImportCheck::New => "new".to_owned(),
+                    ImportCheck::NewFlavor => "new flavor".to_owned(),
+                    ImportCheck::AlreadyImported { version } => {
+                        format!("already {}", version.trailing_revision())
+                    }
+                    ImportCheck::ForcedOlder { newest } => {
+                        format!("forced {}", newest.trailing_revision())
+                    }
+                })
+                .map_err(|err| err.to_string());
+            let expected = expected.map(str::to_owned).map_err(str::to_owned);
+            assert_eq!(found, expected, "{candidate} [{flavor}] force={force}");
+        }
+        let empty = check_import(
+            "curl",
+            &"1.0".parse().expect("v"),
+            &Flavor::new(),
+            &[],
+            false,
+        );
+        assert_eq!(empty.expect("empty branch"), ImportCheck::New);
+        // dpkg says 1.0 and 1.0-0 are the same version.
+        let same = on_branch(&[("1.0_0-1-1", "")]);
+        let check = check_import(
+            "a",
+            &"1.0".parse().expect("v"),
+            &Flavor::new(),
+            &same,
+            false,
+        );
+        assert!(matches!(check, Ok(ImportCheck::AlreadyImported { .. })));
+        let foreign = on_branch(&[("1.0,2-1-1", "")]);
+        let err = check_import(
+            "a",
+            &"1.0".parse().expect("v"),
+            &Flavor::new(),
+            &foreign,
+            false,
+        )
+        .expect_err("foreign version");
+        assert_eq!(
+            err.to_string(),
+            "version /deb.example.com@debian:12/1.0,2-1-1 on the branch is not an imported debian version: \
+             invalid imported conary version '1.0,2': character ',' cannot come from a debian version"
+        );
+    }
+
+    fn candidate(package: &str, version: &DebVersion, path: &str) -> ImportCandidate {
+        ImportCandidate {
+            path: path.into(),
+            package: package.to_owned(),
+            version: version.clone(),
+            architecture: "all".to_owned(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn sorted_batches_go_oldest_first(
+            versions in proptest::collection::vec(crate::deb::version_map::tests::valid_version(), 0..8),
+            packages in proptest::collection::vec(0usize..3, 8),
+        ) {
+            let mut batch: Vec<ImportCandidate> = versions
+                .iter()
+                .zip(&packages)
+                .enumerate()
+                .map(|(index, (version, package))| candidate(&format!("pkg{package}"), version, &format!("{index}.deb")))
+                .collect();
+            let mut reversed = batch.clone();
+            reversed.reverse();
+            sort_for_import(&mut batch);
+            sort_for_import(&mut reversed);
+            prop_assert_eq!(&batch, &reversed);
+            for pair in batch.windows(2) {
+                if let [older, newer] = pair && older.package == newer.package {
+                    prop_assert_ne!(older.version.cmp_dpkg(&newer.version), Ordering::Greater);
+                }
+            }
+            // Committing the batch in order never trips the older-version check.
+            let label: conary_core::version::Label = "deb.example.com@debian:12".parse().expect("label");
+            let mut committed: std::collections::BTreeMap<String, Vec<(Version, Flavor)>> =
+                std::collections::BTreeMap::new();
+            for (index, item) in batch.iter().enumerate() {
+                let on_branch = committed.entry(item.package.clone()).or_default();
+                let check = check_import(&item.package, &item.version, &Flavor::new(), on_branch, false);
+                prop_assert!(check.is_ok(), "{}: {:?}", item, check);
+                let millis = 1000 * (index as u64 + 1);
+                let version = crate::import::import_version(&label, &item.version)
+                    .expect("version")
+                    .with_timestamp(Some(conary_core::version::Timestamp::from_millis(millis)));
+                on_branch.push((version, Flavor::new()));
+            }
+        }
+    }
+}

@@ -45,7 +45,7 @@ const MAPPED: &[(&str, &str, &str)] = &[
 
 /// Each package's versions, oldest first, as sorted by `dpkg --compare-versions`
 /// when this table was written.
-const DPKG_ORDER: &[(&str, &[&str])] = &[
+pub(crate) const DPKG_ORDER: &[(&str, &[&str])] = &[
     ("ca-certificates", &["20230311+deb12u1", "20250419~deb12u2"]),
     ("curl", &["7.88.1-10+deb12u5", "7.88.1-10+deb12u15"]),
     ("libcurl4", &["7.88.1-10+deb12u5", "7.88.1-10+deb12u15"]),

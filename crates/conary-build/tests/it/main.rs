@@ -2,5 +2,6 @@
 
 mod corpus;
 mod deb_components;
+mod deb_import;
 mod deb_read;
 mod deb_versions;
