@@ -73,6 +73,8 @@ pub(crate) struct Collector<'s> {
     pub(crate) files: Vec<RawFile>,
     /// Contents digest and size of each regular file, by path.
     regular: BTreeMap<String, (Digest, u64)>,
+    /// The newest mtime of any entry, the archive root included.
+    pub(crate) newest_mtime: Option<u64>,
 }
 
 impl<'s> Collector<'s> {
@@ -81,6 +83,7 @@ impl<'s> Collector<'s> {
             sink,
             files: Vec::new(),
             regular: BTreeMap::new(),
+            newest_mtime: None,
         }
     }
 
@@ -90,6 +93,7 @@ impl<'s> Collector<'s> {
         entry: &DebEntry,
         contents: &mut dyn Read,
     ) -> Result<(), ImportError> {
+        self.newest_mtime = self.newest_mtime.max(Some(entry.mtime));
         if entry.path == "/" {
             return Ok(());
         }

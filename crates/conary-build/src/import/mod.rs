@@ -93,16 +93,16 @@
 //! package provides itself are dropped. `Recommends`, `Suggests`,
 //! `Conflicts`, `Breaks` and `Replaces` are recorded, not enforced.
 //!
-//! **Trove info.** Every trove: source name `NAME:source`, build time (the
-//! newest mtime of the data entries), size (of its regular files), and
-//! metadata from the control file ([`deb_metadata`]: short and long
-//! description from `Description`, url from `Homepage`); components also
-//! get the path hash of each file. The package trove is flagged a
-//! collection and holds a capsule of kind `deb` ([`deb_capsule`]) with
-//! every control field and every member of `control.tar` — `conffiles`,
-//! `md5sums`, and the maintainer scripts `preinst`, `postinst`, `prerm`,
-//! `postrm`, `config`, `triggers`, ... — recorded, **never run**: they are
-//! not trove scripts.
+//! **Trove info.** Every trove: source name `NAME:source`, build time
+//! (the newest mtime of the data entries, the archive root included), size
+//! (of its regular files), and metadata from the control file
+//! ([`deb_metadata`]: short and long description from `Description`, url
+//! from `Homepage`); components also get the path hash of each file. The
+//! package trove is flagged a collection and holds a capsule of kind `deb`
+//! ([`deb_capsule`]) with every control field and every member of
+//! `control.tar` — `conffiles`, `md5sums`, and the maintainer scripts
+//! `preinst`, `postinst`, `prerm`, `postrm`, `config`, `triggers`, ... —
+//! recorded, **never run**: they are not trove scripts.
 //!
 //! **Order.** A repository orders a branch by commit time, so a batch is
 //! committed oldest first ([`order_for_import`], [`sort_for_import`]), and

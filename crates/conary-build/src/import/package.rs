@@ -165,7 +165,7 @@ pub fn import_deb<R: Read>(
         .iter()
         .filter_map(|raw| raw.digest)
         .collect();
-    let build_time = collector.files.iter().map(|raw| raw.entry.mtime).max();
+    let build_time = collector.newest_mtime;
 
     let trove_metadata = deb_metadata(control);
     let parts = TroveParts {

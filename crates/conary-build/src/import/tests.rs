@@ -207,7 +207,7 @@ fn metapackage_and_directories() {
     assert!(imported.components().is_empty());
     assert!(imported.package().strong_refs.is_empty());
     assert!(imported.package().flavor.is_empty());
-    assert_eq!(imported.package().info.build_time, None);
+    assert_eq!(imported.package().info.build_time, Some(1_700_000_000));
 
     let data = TarBuilder::new()
         .dir("./")
