@@ -19,6 +19,8 @@
 //! - [`trove`] and [`troveinfo`]: trove manifests (files, strong and weak
 //!   references, redirects) and what is known about them (build facts,
 //!   metadata, scripts, capsules).
+//! - [`spec`]: trove specs (`name=version[flavor]`) and the change specs of
+//!   `conary update` and `conary erase` (`+foo`, `-foo`, `foo=1.0--2.0`).
 //!
 //! Every type is parsed at the edge with [`std::str::FromStr`] and printed with
 //! [`std::fmt::Display`]; every parser returns a typed error that names the text
@@ -31,6 +33,7 @@ pub mod encoding;
 pub mod files;
 pub mod flavor;
 pub mod name;
+pub mod spec;
 pub mod trove;
 pub mod troveinfo;
 pub mod version;

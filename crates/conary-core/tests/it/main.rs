@@ -3,5 +3,6 @@
 mod deps;
 mod flavors;
 mod names;
+mod specs;
 mod troves;
 mod versions;
