@@ -129,6 +129,6 @@ pub use info::{
     deb_metadata,
 };
 pub use order::{ImportCandidate, ImportCheck, check_import, order_for_import, sort_for_import};
-pub use package::{ImportOptions, ImportedPackage, import_deb, import_version};
+pub use package::{ImportOptions, ImportedPackage, fuzz_import, import_deb, import_version};
 pub use relations::{ARCHITECTURES, flavor_for_architecture};
 pub use sink::{ContentSink, DigestOnlySink, MemorySink, StoreSink};

@@ -14,7 +14,7 @@ use super::error::ImportError;
 use super::files::{Collector, ImportedFile, build_files};
 use super::info::{deb_capsule, deb_metadata};
 use super::relations::{flavor_for_architecture, package_provides, package_requires};
-use super::sink::ContentSink;
+use super::sink::{ContentSink, DigestOnlySink};
 use super::troves::{TroveParts, assemble};
 use crate::deb::{
     ComponentSuffix, DebLimits, DebMetadata, DebReader, DebVersion, deb_to_conary_upstream, escape,
@@ -189,6 +189,23 @@ pub fn import_deb<R: Read>(
         contents,
         metadata,
     })
+}
+
+/// Imports a whole `.deb` from memory into a [`DigestOnlySink`] and
+/// discards the result; the entry point of a fuzz target. Never panics,
+/// whatever the bytes.
+///
+/// ```rust
+/// conary_build::import::fuzz_import(b"!<arch>\nnot really a package");
+/// ```
+pub fn fuzz_import(bytes: &[u8]) {
+    let label = Label::new("fuzz.example.com", "fuzz", "1").expect("a valid label");
+    let _ = import_deb(
+        bytes,
+        &label,
+        &ImportOptions::default(),
+        &mut DigestOnlySink,
+    );
 }
 
 /// The package trove's name: the Debian name, which must name a package
