@@ -5,8 +5,10 @@
 //! them with BLAKE3, and returns an [`ImportedPackage`]: a package trove
 //! `NAME` referencing its component troves `NAME:SUFFIX`, the
 //! [`FileStream`](conary_core::files::FileStream) of every file, and the
-//! digests of the contents. [`order_for_import`] and [`check_import`] decide
-//! in which order a batch is committed and what is refused.
+//! digests of the contents. [`ImportedPackage::to_changeset`] makes the
+//! absolute changeset that installs it. [`order_for_import`] and
+//! [`check_import`] decide in which order a batch is committed and what is
+//! refused.
 //!
 //! ```rust,no_run
 //! use conary_build::import::{ImportOptions, MemorySink, check_import, import_deb, order_for_import};
@@ -110,6 +112,7 @@
 //! unless forced, and reports a package already there (same version as
 //! dpkg compares, same flavor) so that re-importing is a no-op.
 
+mod changeset;
 mod error;
 mod files;
 mod info;

@@ -2,7 +2,9 @@
 //!
 //! The importer streams each regular file once: it hashes the contents with
 //! BLAKE3 while the sink reads them, then checks that the sink read them to
-//! the end and named them by the same digest.
+//! the end and named them by the same digest. [`MemorySink`] and
+//! [`StoreSink`] are also changeset content sources, to write the changeset
+//! of an import (see [`ImportedPackage::to_changeset`](super::ImportedPackage::to_changeset)).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -117,6 +119,11 @@ impl<'a> StoreSink<'a> {
     /// A sink over `store`.
     pub fn new(store: &'a dyn BlobStore) -> StoreSink<'a> {
         StoreSink { store }
+    }
+
+    /// The store contents go to.
+    pub fn store(&self) -> &'a dyn BlobStore {
+        self.store
     }
 }
 

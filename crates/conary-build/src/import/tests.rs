@@ -356,3 +356,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn sample_as_a_changeset() {
+    let mut sink = MemorySink::new();
+    let imported =
+        import_bytes(&sample(&[("conffiles", b"/etc/hello.conf\n")]), &mut sink).expect("imports");
+    let changeset = imported.to_changeset(&sink).expect("changeset");
+    // Two hard-linked paths share their contents: two payloads for three
+    // regular files.
+    assert_eq!(changeset.payloads().count(), 2);
+    assert_eq!(changeset.troves.len(), 3);
+    let bytes = conary_changeset::write_changeset(Vec::new(), &changeset, &sink).expect("writes");
+    let mut reader = conary_changeset::ChangeSetReader::new(&bytes[..]).expect("reads");
+    while let Some(mut payload) = reader
+        .next_payload(&conary_changeset::NoContents)
+        .expect("payload")
+    {
+        payload.read_to_vec().expect("verified payload");
+    }
+    assert_eq!(reader.finish().expect("finish"), changeset);
+    // Without the contents, building still works (nothing needs reading),
+    // but writing cannot.
+    let bare = imported
+        .to_changeset(&conary_changeset::NoContents)
+        .expect("changeset");
+    assert_eq!(bare, changeset);
+    assert!(
+        conary_changeset::write_changeset(Vec::new(), &changeset, &conary_changeset::NoContents)
+            .is_err()
+    );
+}
