@@ -1,7 +1,8 @@
 //! Reading Debian binary packages (`.deb`) for `cvc import-deb`.
 //!
 //! This module reads a `.deb` and maps what it finds to Conary's terms; it
-//! does not build troves or touch a repository. Start at [`DebReader`]:
+//! does not build troves or touch a repository ([`crate::import`] builds
+//! the troves). Start at [`DebReader`]:
 //!
 //! ```rust,no_run
 //! use conary_build::deb::{DebError, DebReader, component_for, deb_to_conary_upstream};
