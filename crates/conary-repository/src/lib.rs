@@ -33,20 +33,37 @@
 pub mod access;
 pub mod admin;
 mod auth;
+// Until the changeset crate lands, commits are reached from tests only.
+#[allow(dead_code)]
+mod check;
+#[allow(dead_code)]
+mod commit;
 pub mod config;
 pub mod db;
 pub mod entitlement;
 pub mod error;
+pub mod inspect;
+mod intern;
 mod names;
 mod password;
 pub mod pattern;
+pub mod query;
+mod record;
+mod remove;
 pub mod repo;
+mod stamp;
+mod suggest;
+#[cfg(test)]
+mod testutil;
 
 pub use access::{Acl, Action, Credentials, Identity, Subject};
 pub use admin::{EntitlementClass, RoleAcl, UserInfo};
 pub use config::RepositoryConfig;
 pub use entitlement::EntitlementKey;
 pub use error::RepositoryError;
+pub use inspect::{FileEntry, TroveDetails, contents_host};
 pub use names::ANONYMOUS;
 pub use pattern::{ALL, LabelPattern, TrovePattern};
+pub use query::Query;
+pub use record::CommitResult;
 pub use repo::Repository;
