@@ -39,6 +39,7 @@ mod check;
 #[allow(dead_code)]
 mod commit;
 pub mod config;
+mod contents;
 pub mod db;
 pub mod entitlement;
 pub mod error;

@@ -1,8 +1,10 @@
 //! The blob routes: contents by BLAKE3 digest, streamed both ways.
 //!
-//! Until trove metadata exists, a blob cannot be tied to the troves that
-//! hold it, so reading any blob needs read access to every label and
-//! trove, and storing one needs write access to all of them.
+//! Reading a blob needs read access to a trove that holds it (one not
+//! marked removed); a blob no trove holds yet needs read access to every
+//! label and trove. Storing one needs write access to all of them (the
+//! commit route stores the contents of a changeset with per-trove
+//! checks).
 
 use std::io;
 use std::pin::Pin;
@@ -37,12 +39,17 @@ fn store_error(error: &StoreError) -> ApiError {
     }
 }
 
-fn check_read(caller: &Caller) -> Result<(), ApiError> {
-    if caller.0.can_everywhere(Action::Read) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(&caller.0, "read blobs"))
-    }
+/// Checks that the caller may read blob `digest` (see
+/// `Repository::check_contents_access`): held by a trove they may read and
+/// not marked removed, or held by none and they read everything.
+async fn check_read(state: &AppState, caller: &Caller, digest: &Digest) -> Result<(), ApiError> {
+    let repository = Arc::clone(&state.repository);
+    let identity = caller.0.clone();
+    let digest = conary_core::digest::Digest::from_bytes(*digest.as_bytes());
+    tokio::task::spawn_blocking(move || repository.check_contents_access(&digest, &identity))
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .map_err(ApiError::from)
 }
 
 /// Runs `work` on the blocking pool.
@@ -77,8 +84,8 @@ pub(crate) async fn exists(
     caller: Caller,
     Path(digest): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_read(&caller)?;
     let digest = parse_digest(&digest)?;
+    check_read(&state, &caller, &digest).await?;
     let repository = Arc::clone(&state.repository);
     let size = blocking(move || repository.store().size(&digest)).await?;
     let mut response = StatusCode::OK.into_response();
@@ -94,8 +101,8 @@ pub(crate) async fn download(
     caller: Caller,
     Path(digest): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_read(&caller)?;
     let digest = parse_digest(&digest)?;
+    check_read(&state, &caller, &digest).await?;
     let repository = Arc::clone(&state.repository);
     let (size, reader) = blocking(move || {
         let store = repository.store();

@@ -30,6 +30,7 @@ pub mod error;
 pub mod log;
 pub mod server;
 mod tls;
+mod troves;
 pub mod wire;
 
 pub use app::{Limits, router};
