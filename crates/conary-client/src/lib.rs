@@ -1,4 +1,60 @@
-//! A TroveSource over HTTP: repositoryMap, credentials, verified downloads.
+//! The client side of Conary's wire protocol: which server holds a label,
+//! what credentials to send it, and HTTP transfers that are retried,
+//! resumed and verified.
 //!
-//! This crate is a placeholder in the layered workspace of `docs/ARCHITECTURE.md`;
-//! its contents arrive with the issue that needs them.
+//! Start with [`Repositories`] (built from a [`Config`]): it routes a
+//! label's host to its server through `repositoryMap HOST URL` and hands
+//! out a [`RepositoryClient`] per server.
+//!
+//! - [`ServerMap`] / [`Server`]: `repositoryMap`, `user` and `entitlement`
+//!   lines, and the files of `entitlementDirectory`; [`Credentials`] picks
+//!   HTTP basic (a user) or a bearer key (an entitlement) per request.
+//! - [`Transport`]: one blocking HTTP/1.1 client (reqwest, rustls) shared by
+//!   every server, with [`Options`] for timeouts, [`RetryPolicy`] and limits.
+//! - [`RepositoryClient`]: JSON `GET`/`POST` helpers and streamed bodies
+//!   under `/api/v1/`; blobs: [`fetch_blob`](RepositoryClient::fetch_blob)
+//!   (hashes every byte, resumes with `Range`, retries with backoff),
+//!   [`fetch_blobs`](RepositoryClient::fetch_blobs) (parallel, into a
+//!   [`BlobSink`] such as [`DirectorySink`]), [`put_blob`](RepositoryClient::put_blob).
+//! - [`Progress`]: download events for the CLI to show; this crate never
+//!   prints.
+//! - [`ClientError`]: every failure, naming the host, URL and digest, and
+//!   for configuration mistakes the line to add or fix.
+//!
+//! ```rust,no_run
+//! use conary_core::config::Config;
+//! use conary_core::digest::Digest;
+//!
+//! let mut config = Config::default();
+//! config.apply_text("repositoryMap conary.example.com https://repo.example.com/\n\
+//!                    user conary.example.com alice secret\n", "conaryrc")?;
+//! let repositories = conary_client::Repositories::from_config(&config, Default::default())?;
+//! let client = repositories.for_label(&"conary.example.com@rpl:2".parse()?)?;
+//! let mut contents = Vec::new();
+//! client.fetch_blob(&Digest::of(b"hello"), &mut contents)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`Config`]: conary_core::config::Config
+
+mod blobs;
+pub mod credentials;
+mod error;
+mod options;
+mod parallel;
+mod progress;
+mod repositories;
+mod server_map;
+mod transport;
+mod wire;
+
+pub use blobs::StoredBlob;
+pub use credentials::{Authorization, Credentials, Entitlement, User};
+pub use error::ClientError;
+pub use options::{Options, RetryPolicy};
+pub use parallel::{BlobSink, BlobWriter, DirectorySink, FetchSummary};
+pub use progress::{NoProgress, Progress};
+pub use repositories::Repositories;
+pub use server_map::{Server, ServerMap};
+pub use transport::{RepositoryClient, ResponseBody, Transport};
+pub use wire::{ServerInfo, WhoAmI};

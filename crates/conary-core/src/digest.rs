@@ -10,6 +10,13 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An error from parsing a hexadecimal digest or identifier.
+///
+/// ```rust
+/// use conary_core::digest::{DigestError, PathId};
+/// let error = "00ff".parse::<PathId>().expect_err("too short");
+/// assert!(matches!(error, DigestError::Length { expected: 32, found: 4, .. }));
+/// assert_eq!(error.to_string(), "invalid pathId '00ff': expected 32 hex digits, found 4");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DigestError {
     /// The text has the wrong number of characters.

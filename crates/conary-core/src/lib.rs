@@ -19,10 +19,32 @@
 //! - [`trove`] and [`troveinfo`]: trove manifests (files, strong and weak
 //!   references, redirects) and what is known about them (build facts,
 //!   metadata, scripts, capsules).
+//! - [`spec`]: trove specs (`name=version[flavor]`) and the change specs of
+//!   `conary update` and `conary erase` (`+foo`, `-foo`, `foo=1.0--2.0`).
+//! - [`config`]: the `conaryrc` configuration (`key value` lines and
+//!   `[context]` sections), parsed from text handed in by the caller.
 //!
 //! Every type is parsed at the edge with [`std::str::FromStr`] and printed with
 //! [`std::fmt::Display`]; every parser returns a typed error that names the text
-//! at fault, and never panics.
+//! at fault, and never panics. The text forms are described in
+//! `docs/FORMATS.md` (§14), next to the canonical binary encoding.
+//!
+//! ```rust
+//! use conary_core::deps::DependencySet;
+//! use conary_core::flavor::Flavor;
+//! use conary_core::trove::{Trove, TroveTuple};
+//! use conary_core::version::Version;
+//!
+//! let version = Version::thaw("/conary.example.com@plat:1/1700000000.000:2.2.3-4-2")?;
+//! let flavor: Flavor = "ssl is: x86_64".parse()?;
+//! let mut package = Trove::new("openssl".parse()?, version.clone(), flavor.clone());
+//! package.add_strong_ref(TroveTuple::new("openssl:lib".parse()?, version, flavor), true);
+//! package.provides = "trove: openssl".parse::<DependencySet>()?;
+//! let bytes = package.encode();
+//! assert_eq!(Trove::decode(&bytes)?, package);
+//! assert_eq!(package.version.to_string(), "/conary.example.com@plat:1/2.2.3-4-2");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod config;
 pub mod deps;
@@ -31,6 +53,7 @@ pub mod encoding;
 pub mod files;
 pub mod flavor;
 pub mod name;
+pub mod spec;
 pub mod trove;
 pub mod troveinfo;
 pub mod version;

@@ -138,6 +138,14 @@ pub enum NameError {
         /// The text at fault.
         name: String,
     },
+    /// A trove kind name (`package`, `component`, …) is not known.
+    #[error(
+        "invalid trove kind '{text}': expected package, component, source, group, fileset, factory or info"
+    )]
+    InvalidKind {
+        /// The text at fault.
+        text: String,
+    },
     /// A reserved prefix (`group-`, …) with nothing after it.
     #[error("invalid trove name '{name}': nothing after the reserved prefix '{prefix}'")]
     EmptyReservedName {
@@ -159,6 +167,7 @@ pub enum NameError {
 /// let kind = "group-dist".parse::<TroveName>()?.kind();
 /// assert_eq!(kind, TroveKind::Group);
 /// assert_eq!(kind.to_string(), "group");
+/// assert_eq!("group".parse::<TroveKind>()?, kind);
 /// # Ok::<(), conary_core::name::NameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -180,6 +189,17 @@ pub enum TroveKind {
 }
 
 impl TroveKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [TroveKind; 7] = [
+        TroveKind::Package,
+        TroveKind::Component,
+        TroveKind::Source,
+        TroveKind::Group,
+        TroveKind::Fileset,
+        TroveKind::Factory,
+        TroveKind::Info,
+    ];
+
     /// The kind's name in lowercase words (`package`, `component`, …).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -197,6 +217,19 @@ impl TroveKind {
 impl fmt::Display for TroveKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TroveKind {
+    type Err = NameError;
+
+    fn from_str(text: &str) -> Result<TroveKind, NameError> {
+        TroveKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| NameError::InvalidKind {
+                text: text.to_owned(),
+            })
     }
 }
 
@@ -325,7 +358,7 @@ fn validate(text: &str) -> Result<(), NameError> {
                 name: text.to_owned(),
             });
         }
-        if let Some(character) = suffix.chars().find(|&c| !is_suffix_char(c)) {
+        if let Some(character) = suffix.chars().find(|&c| !is_ident_char(c)) {
             return Err(NameError::InvalidCharacter {
                 name: text.to_owned(),
                 character,
@@ -333,7 +366,7 @@ fn validate(text: &str) -> Result<(), NameError> {
             });
         }
     }
-    if let Some(character) = package.chars().find(|&c| !is_package_char(c)) {
+    if let Some(character) = package.chars().find(|&c| !is_word_char(c)) {
         return Err(NameError::InvalidCharacter {
             name: text.to_owned(),
             character,
@@ -361,13 +394,16 @@ fn validate(text: &str) -> Result<(), NameError> {
     Ok(())
 }
 
-/// Characters of a package name (the original's `WORD`).
-pub(crate) fn is_package_char(c: char) -> bool {
+/// The original's `WORD` characters: ASCII letters, digits and `. _ + -`.
+/// Package names are made of them, and so are the names and flags of most
+/// dependency classes.
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-')
 }
 
-/// Characters of a component suffix (the original's `IDENT`).
-pub(crate) fn is_suffix_char(c: char) -> bool {
+/// The original's `IDENT` characters: ASCII letters, digits and `_ -`.
+/// Component suffixes, flavor flags and instruction sets are made of them.
+pub(crate) fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-')
 }
 
@@ -413,6 +449,20 @@ mod tests {
             let name: TroveName = text.parse().expect("valid name");
             assert_eq!(name.kind(), kind, "{text}");
         }
+    }
+
+    #[test]
+    fn kind_names_round_trip() {
+        for kind in TroveKind::ALL {
+            assert_eq!(kind.to_string().parse::<TroveKind>(), Ok(kind));
+        }
+        let error = "redirect".parse::<TroveKind>().expect_err("not a kind");
+        assert!(matches!(error, NameError::InvalidKind { .. }));
+        assert!(
+            error
+                .to_string()
+                .starts_with("invalid trove kind 'redirect': ")
+        );
     }
 
     #[test]

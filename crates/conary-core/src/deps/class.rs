@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use super::DepError;
 use super::debver::DebConstraint;
-use crate::name::TroveName;
+use crate::name::{TroveName, is_ident_char, is_word_char};
 
 /// The kind of thing a dependency names.
 ///
@@ -270,16 +270,6 @@ impl DepClass {
             _ => check_chars(flag, is_word_char, "flag"),
         }
     }
-}
-
-/// The original's `WORD`: letters, digits and `. _ + -`.
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-')
-}
-
-/// The original's `IDENT`: letters, digits and `_ -`.
-fn is_ident_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-')
 }
 
 /// Names of `rpm:` dependencies also take `[]:` (`config(foo)` becomes `config[foo]`).

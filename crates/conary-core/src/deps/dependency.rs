@@ -210,7 +210,7 @@ impl FromStr for Dependency {
     type Err = DepError;
 
     fn from_str(text: &str) -> Result<Dependency, DepError> {
-        let mut dependencies = parse_text(text)?;
+        let mut dependencies = parse_text(text, true)?;
         match dependencies.len() {
             1 => dependencies.pop().ok_or(DepError::NotOneDependency {
                 text: text.to_owned(),
@@ -232,11 +232,14 @@ fn syntax(text: &str, reason: &'static str) -> DepError {
 }
 
 /// Parses dependencies separated by white space, in the order written.
-pub(crate) fn parse_text(text: &str) -> Result<Vec<Dependency>, DepError> {
+/// With `require_flags`, a class that needs flags (`soname:`, `abi:`,
+/// `CIL:`) must have some, as typed text must; stored data, like the frozen
+/// form, may hold such a dependency without flags.
+pub(crate) fn parse_text(text: &str, require_flags: bool) -> Result<Vec<Dependency>, DepError> {
     let mut dependencies = Vec::new();
     let mut rest = text.trim_start();
     while !rest.is_empty() {
-        let (dependency, after) = parse_clause(rest)?;
+        let (dependency, after) = parse_clause(rest, require_flags)?;
         dependencies.push(dependency);
         rest = after.trim_start();
     }
@@ -245,7 +248,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Vec<Dependency>, DepError> {
 
 /// Parses one `class: name(flags)` at the start of `input` (which starts
 /// with a non-space), returning the dependency and the text after it.
-fn parse_clause(input: &str) -> Result<(Dependency, &str), DepError> {
+fn parse_clause(input: &str, require_flags: bool) -> Result<(Dependency, &str), DepError> {
     let token_end = input.find(char::is_whitespace).unwrap_or(input.len());
     let Some(colon) = input.find([':', '(', ')']).filter(|&i| i < token_end) else {
         return Err(syntax(&input[..token_end], "missing ':' after the class"));
@@ -298,7 +301,7 @@ fn parse_clause(input: &str) -> Result<(Dependency, &str), DepError> {
                 text: text.to_owned(),
             });
         }
-        FlagRule::Required if flags.is_empty() => {
+        FlagRule::Required if require_flags && flags.is_empty() => {
             return Err(DepError::FlagsRequired {
                 class,
                 text: text.to_owned(),

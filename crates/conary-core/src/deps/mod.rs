@@ -40,7 +40,9 @@
 //! and a `:` inside a flag `\:`. [`DependencySet::thaw`] reads it back.
 //! Frozen data may hold a dependency the text form could not (a `soname:`
 //! without flags, from an old repository): thaw accepts it, and its text
-//! form then does not parse back. Frozen data is the storage format.
+//! form then does not parse back with `FromStr`, only with
+//! [`DependencySet::parse_stored`], which the canonical encoding of troves
+//! and file streams uses.
 //!
 //! # Satisfaction
 //!

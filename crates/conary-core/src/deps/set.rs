@@ -190,6 +190,26 @@ impl FromStr for DependencySet {
     type Err = DepError;
 
     fn from_str(text: &str) -> Result<DependencySet, DepError> {
-        Ok(parse_text(text)?.into_iter().collect())
+        Ok(parse_text(text, true)?.into_iter().collect())
+    }
+}
+
+impl DependencySet {
+    /// Parses the text form as stored in the canonical encoding of troves
+    /// and file streams: like [`FromStr`], except that a `soname:`, `abi:`
+    /// or `CIL:` dependency may come without flags, as
+    /// [`DependencySet::thaw`] allows, so that every set this code can hold
+    /// survives an encoding round trip.
+    ///
+    /// ```rust
+    /// use conary_core::deps::DependencySet;
+    ///
+    /// let old = DependencySet::thaw("6#ELF64/libc.so.6")?;
+    /// assert!(old.to_string().parse::<DependencySet>().is_err());
+    /// assert_eq!(DependencySet::parse_stored(&old.to_string())?, old);
+    /// # Ok::<(), conary_core::deps::DepError>(())
+    /// ```
+    pub fn parse_stored(text: &str) -> Result<DependencySet, DepError> {
+        Ok(parse_text(text, false)?.into_iter().collect())
     }
 }

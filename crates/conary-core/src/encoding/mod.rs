@@ -147,7 +147,8 @@ pub struct UnknownFields(BTreeMap<u8, Vec<u8>>);
 
 impl UnknownFields {
     /// Keeps the value of field `tag`. A tag that the record knows is
-    /// ignored when the record is encoded (the known field wins).
+    /// ignored when the record is encoded (the known field wins, even when
+    /// it is omitted).
     pub fn insert(&mut self, tag: u8, value: Vec<u8>) {
         self.0.insert(tag, value);
     }
@@ -208,11 +209,14 @@ impl Record {
         self.put_bytes(tag, encode_uint(value));
     }
 
-    /// Puts the canonical text of `value`, or nothing when it is the
-    /// default (empty) value; for flavors and dependency sets.
-    pub fn put_non_default<T: Display + Default + PartialEq>(&mut self, tag: u8, value: &T) {
-        if *value != T::default() {
-            self.put_str(tag, &value.to_string());
+    /// Puts the canonical text of `value`, or nothing when that text is
+    /// empty; for flavors and dependency sets. The test is on the text, not
+    /// on `T::default()`: a flavor holding only an explicitly empty class
+    /// (`is:`) is not the default flavor, yet prints as nothing.
+    pub fn put_non_default<T: Display>(&mut self, tag: u8, value: &T) {
+        let text = value.to_string();
+        if !text.is_empty() {
+            self.put_str(tag, &text);
         }
     }
 
@@ -257,10 +261,14 @@ impl Record {
         self.put_list(tag, &items);
     }
 
-    /// Puts the fields kept by a decoder, except tags already put.
-    pub fn put_unknown(&mut self, unknown: &UnknownFields) {
+    /// Puts the fields kept by a decoder, except the tags of `known` (the
+    /// tags the record defines, whether or not they were put: an omitted
+    /// known field stays omitted) and tags already put.
+    pub fn put_unknown(&mut self, unknown: &UnknownFields, known: &[u8]) {
         for (tag, value) in unknown.iter() {
-            self.fields.entry(tag).or_insert_with(|| value.to_vec());
+            if !known.contains(&tag) {
+                self.fields.entry(tag).or_insert_with(|| value.to_vec());
+            }
         }
     }
 

@@ -176,6 +176,21 @@ pub fn decode_object<'a>(
 }
 
 /// Reads the fields of one record in order, checking that tags ascend.
+///
+/// ```rust
+/// use conary_core::encoding::{decode_object, encode_object, Format, Limits, Record};
+/// const DEMO: Format = Format { object: "demo", magic: *b"DEMO", number: 1 };
+/// let mut record = Record::new();
+/// record.put_uint(1, 7);
+/// record.put_str(2, "seven");
+/// let bytes = encode_object(&DEMO, record);
+/// let mut reader = decode_object(&bytes, &DEMO, &Limits::default()).expect("valid");
+/// let mut tags = Vec::new();
+/// while let Some(field) = reader.next_field().expect("valid") {
+///     tags.push(field.tag);
+/// }
+/// assert_eq!(tags, [1, 2]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct RecordReader<'a> {
     cursor: Cursor<'a>,
@@ -267,6 +282,18 @@ impl<'a> RecordReader<'a> {
 }
 
 /// One field of a record: its tag and its value.
+///
+/// ```rust
+/// use conary_core::encoding::{decode_object, encode_object, Format, Limits, Record};
+/// const DEMO: Format = Format { object: "demo", magic: *b"DEMO", number: 1 };
+/// let mut record = Record::new();
+/// record.put_uint(3, 300);
+/// let bytes = encode_object(&DEMO, record);
+/// let mut reader = decode_object(&bytes, &DEMO, &Limits::default()).expect("valid");
+/// let field = reader.next_field().expect("valid").expect("one field");
+/// assert_eq!((field.tag, field.offset), (3, 7));
+/// assert_eq!(field.value.uint("demo.count"), Ok(300));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Field<'a> {
     /// The field's tag.
@@ -278,6 +305,19 @@ pub struct Field<'a> {
 }
 
 /// The bytes of a field value or list item, with where they sit in the input.
+///
+/// ```rust
+/// use conary_core::encoding::{decode_object, encode_object, DecodeError, Format, Limits, Record};
+/// const DEMO: Format = Format { object: "demo", magic: *b"DEMO", number: 1 };
+/// let mut record = Record::new();
+/// record.put_str(1, "is: x86_64");
+/// let bytes = encode_object(&DEMO, record);
+/// let mut reader = decode_object(&bytes, &DEMO, &Limits::default()).expect("valid");
+/// let value = reader.next_field().expect("valid").expect("one field").value;
+/// let flavor: conary_core::flavor::Flavor = value.parse("demo.flavor").expect("a flavor");
+/// assert_eq!(flavor.to_string(), "is: x86_64");
+/// assert!(matches!(value.uint("demo.flavor"), Err(DecodeError::TrailingBytes { .. })));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Value<'a> {
     bytes: &'a [u8],
@@ -360,10 +400,23 @@ impl<'a> Value<'a> {
         T: FromStr + Display,
         T::Err: Display,
     {
+        self.parse_with(field, T::from_str)
+    }
+
+    /// Like [`Value::parse`], with `parse` in place of `T::from_str` (for a
+    /// stored form more lenient than user input, such as
+    /// [`DependencySet::parse_stored`](crate::deps::DependencySet::parse_stored)).
+    pub fn parse_with<T, E>(
+        &self,
+        field: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, DecodeError>
+    where
+        T: Display,
+        E: Display,
+    {
         let text = self.str(field)?;
-        let value: T = text
-            .parse()
-            .map_err(|error: T::Err| self.invalid(field, error.to_string()))?;
+        let value = parse(text).map_err(|error| self.invalid(field, error.to_string()))?;
         let canonical = value.to_string();
         if canonical != text {
             return Err(self.non_canonical(
@@ -381,7 +434,21 @@ impl<'a> Value<'a> {
         T: FromStr + Display + Default + PartialEq,
         T::Err: Display,
     {
-        let value: T = self.parse(field)?;
+        self.parse_non_default_with(field, T::from_str)
+    }
+
+    /// Like [`Value::parse_non_default`], with `parse` in place of
+    /// `T::from_str` (see [`Value::parse_with`]).
+    pub fn parse_non_default_with<T, E>(
+        &self,
+        field: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, DecodeError>
+    where
+        T: Display + Default + PartialEq,
+        E: Display,
+    {
+        let value = self.parse_with(field, parse)?;
         if value == T::default() {
             return Err(self.non_canonical(field, "an empty value must be omitted"));
         }
@@ -501,6 +568,20 @@ impl<'a> Value<'a> {
 }
 
 /// The items of a counted list, in order.
+///
+/// ```rust
+/// use conary_core::encoding::{decode_object, encode_object, Format, Limits, Record};
+/// const DEMO: Format = Format { object: "demo", magic: *b"DEMO", number: 1 };
+/// let mut record = Record::new();
+/// record.put_string_list(1, &["b".to_owned(), "a".to_owned()]);
+/// let bytes = encode_object(&DEMO, record);
+/// let mut reader = decode_object(&bytes, &DEMO, &Limits::default()).expect("valid");
+/// let value = reader.next_field().expect("valid").expect("one field").value;
+/// let items = value.list("demo.names").expect("a list");
+/// assert_eq!(items.remaining(), 2);
+/// let names: Vec<&str> = items.map(|item| item.and_then(|v| v.str("demo.names")).expect("utf-8")).collect();
+/// assert_eq!(names, ["b", "a"]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct ListReader<'a> {
     cursor: Cursor<'a>,

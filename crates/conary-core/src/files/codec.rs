@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::{FileFlags, FileKind, FileStream, FileType, Mode};
+use crate::deps::DependencySet;
 use crate::digest::Digest;
 use crate::encoding::{
     DecodeError, Format, Limits, Record, UnknownFields, Value, decode_object, encode_object,
@@ -31,6 +32,25 @@ const TAG_TAGS: u8 = 13;
 const TAG_PROVIDES: u8 = 14;
 const TAG_REQUIRES: u8 = 15;
 const TAG_FLAVOR: u8 = 16;
+/// Every tag a file stream defines.
+const KNOWN_TAGS: &[u8] = &[
+    TAG_TYPE,
+    TAG_MODE,
+    TAG_OWNER,
+    TAG_GROUP,
+    TAG_MTIME,
+    TAG_SIZE,
+    TAG_DIGEST,
+    TAG_LINK_GROUP,
+    TAG_TARGET,
+    TAG_MAJOR,
+    TAG_MINOR,
+    TAG_FLAGS,
+    TAG_TAGS,
+    TAG_PROVIDES,
+    TAG_REQUIRES,
+    TAG_FLAVOR,
+];
 
 /// Encodes `stream`; without the mtime when computing its fileId.
 pub(super) fn encode(stream: &FileStream, with_mtime: bool) -> Vec<u8> {
@@ -68,7 +88,7 @@ pub(super) fn encode(stream: &FileStream, with_mtime: bool) -> Vec<u8> {
     record.put_non_default(TAG_PROVIDES, &stream.provides);
     record.put_non_default(TAG_REQUIRES, &stream.requires);
     record.put_non_default(TAG_FLAVOR, &stream.flavor);
-    record.put_unknown(&stream.unknown);
+    record.put_unknown(&stream.unknown, KNOWN_TAGS);
     encode_object(&FILE_STREAM_FORMAT, record)
 }
 
@@ -133,8 +153,14 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<FileStream, Decode
                 flags = FileFlags::from_bits(bits);
             }
             TAG_TAGS => tags = value.string_set("filestream.tags")?,
-            TAG_PROVIDES => provides = value.parse_non_default("filestream.provides")?,
-            TAG_REQUIRES => requires = value.parse_non_default("filestream.requires")?,
+            TAG_PROVIDES => {
+                provides = value
+                    .parse_non_default_with("filestream.provides", DependencySet::parse_stored)?
+            }
+            TAG_REQUIRES => {
+                requires = value
+                    .parse_non_default_with("filestream.requires", DependencySet::parse_stored)?
+            }
             TAG_FLAVOR => flavor = value.parse_non_default("filestream.flavor")?,
             _ => unknown.insert(field.tag, value.bytes().to_vec()),
         }

@@ -39,6 +39,13 @@ pub use mode::{FileFlags, Mode};
 pub(crate) use mode::{parse_flag_names, write_flag_names};
 
 /// An error from parsing the textual forms in this module.
+///
+/// ```rust
+/// use conary_core::files::{FileError, Mode};
+/// let error = "0798".parse::<Mode>().expect_err("8 is not octal");
+/// assert!(matches!(error, FileError::InvalidMode { .. }));
+/// assert_eq!(error.to_string(), "invalid mode '0798': expected only octal digits");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
     /// A mode is not one to four octal digits within `7777`.

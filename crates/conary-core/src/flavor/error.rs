@@ -99,7 +99,7 @@ pub enum FlavorError {
     BadFrozen {
         /// The whole frozen text.
         frozen: String,
-        /// What is wrong with it.
-        reason: &'static str,
+        /// What is wrong with it, naming the part at fault.
+        reason: String,
     },
 }

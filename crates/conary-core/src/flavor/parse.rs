@@ -28,6 +28,7 @@ use std::str::FromStr;
 
 use super::merge::merge_flags;
 use super::{ArchMap, FlagMap, Flavor, FlavorError, MergeMode, Sense};
+use crate::name::is_ident_char;
 
 /// The class tags of the original's frozen dependency sets.
 const TAG_INSTRUCTION_SET: u32 = 1;
@@ -35,7 +36,7 @@ const TAG_USE: u32 = 5;
 const TAG_TARGET: u32 = 15;
 
 fn is_ident_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-'
+    is_ident_char(char::from(byte))
 }
 
 fn is_ident(text: &str) -> bool {
@@ -422,7 +423,7 @@ impl Flavor {
     /// [`FlavorError::BadFrozen`] when a part lacks its `TAG#`, the tag is not a
     /// flavor class, a name or flag is invalid, or flags contradict.
     pub fn thaw(frozen: &str) -> Result<Flavor, FlavorError> {
-        let fail = |reason| FlavorError::BadFrozen {
+        let fail = |reason: String| FlavorError::BadFrozen {
             frozen: frozen.to_string(),
             reason,
         };
@@ -430,37 +431,42 @@ impl Flavor {
         for part in frozen.split('|').filter(|part| !part.is_empty()) {
             let (tag, body) = part
                 .split_once('#')
-                .ok_or_else(|| fail("missing '#' after class tag"))?;
-            let tag: u32 = tag.parse().map_err(|_| fail("class tag is not a number"))?;
+                .ok_or_else(|| fail(format!("missing '#' after the class tag in '{part}'")))?;
+            let tag: u32 = tag
+                .parse()
+                .map_err(|_| fail(format!("class tag '{tag}' is not a number")))?;
             let mut pieces = body.split(':');
             let name = pieces.next().unwrap_or("");
             let mut flags = FlagMap::new();
             for piece in pieces {
                 let (sense, flag) = split_sense(piece);
                 if !is_valid_name(flag, tag == TAG_USE) {
-                    return Err(fail("bad flag"));
+                    return Err(fail(format!("bad flag '{piece}' in '{part}'")));
                 }
                 flags.insert(flag.to_string(), sense);
             }
+            let conflict = |_| fail(format!("conflicting flags in '{part}'"));
             let arches = match tag {
                 TAG_USE if name == "use" => {
                     let use_flags = flavor.use_flags.get_or_insert_with(FlagMap::new);
-                    merge_flags(use_flags, &flags, MergeMode::Normal)
-                        .map_err(|_| fail("conflicting flags"))?;
+                    merge_flags(use_flags, &flags, MergeMode::Normal).map_err(conflict)?;
                     continue;
                 }
-                TAG_USE => return Err(fail("use flags must be named 'use'")),
+                TAG_USE => {
+                    return Err(fail(format!("use flags must be named 'use', not '{name}'")));
+                }
                 TAG_INSTRUCTION_SET => &mut flavor.instruction_sets,
                 TAG_TARGET => &mut flavor.targets,
-                _ => return Err(fail("class tag is not a flavor class")),
+                _ => return Err(fail(format!("class tag {tag} is not a flavor class"))),
             };
             if !is_ident(name) {
-                return Err(fail("bad instruction set name"));
+                return Err(fail(format!("bad instruction set name '{name}'")));
             }
             let arches = arches.get_or_insert_with(ArchMap::new);
             match arches.get_mut(name) {
-                Some(existing) => merge_flags(existing, &flags, MergeMode::Normal)
-                    .map_err(|_| fail("conflicting flags"))?,
+                Some(existing) => {
+                    merge_flags(existing, &flags, MergeMode::Normal).map_err(conflict)?
+                }
                 None => {
                     arches.insert(name.to_string(), flags);
                 }
@@ -667,14 +673,14 @@ mod tests {
     fn thaw_errors() {
         #[rustfmt::skip]
         let cases: &[(&str, &str)] = &[
-            ("x86", "missing '#' after class tag"),
-            ("a#x86", "class tag is not a number"),
-            ("4#foo:runtime", "class tag is not a flavor class"),
-            ("5#notuse:ssl", "use flags must be named 'use'"),
-            ("1#x86:!!a", "bad flag"),
-            ("1#x86:", "bad flag"),
-            ("1#", "bad instruction set name"),
-            ("1#x86:a|1#x86:!a", "conflicting flags"),
+            ("x86", "missing '#' after the class tag in 'x86'"),
+            ("a#x86", "class tag 'a' is not a number"),
+            ("4#foo:runtime", "class tag 4 is not a flavor class"),
+            ("5#notuse:ssl", "use flags must be named 'use', not 'notuse'"),
+            ("1#x86:!!a", "bad flag '!!a' in '1#x86:!!a'"),
+            ("1#x86:", "bad flag '' in '1#x86:'"),
+            ("1#", "bad instruction set name ''"),
+            ("1#x86:a|1#x86:!a", "conflicting flags in '1#x86:!a'"),
         ];
         for (frozen, reason) in cases {
             let error = Flavor::thaw(frozen).expect_err(&format!("'{frozen}' must not thaw"));

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{FileRef, Redirect, Trove, TroveRef, TroveTuple, TroveType};
+use crate::deps::DependencySet;
 use crate::digest::{FileId, PathId};
 use crate::encoding::{
     DecodeError, Format, Limits, Record, UnknownFields, Value, decode_object, encode_object,
@@ -27,17 +28,45 @@ const TAG_STRONG_REFS: u8 = 8;
 const TAG_WEAK_REFS: u8 = 9;
 const TAG_REDIRECTS: u8 = 10;
 const TAG_INFO: u8 = 11;
+/// Every tag a trove defines.
+const KNOWN_TAGS: &[u8] = &[
+    TAG_NAME,
+    TAG_VERSION,
+    TAG_FLAVOR,
+    TAG_TYPE,
+    TAG_PROVIDES,
+    TAG_REQUIRES,
+    TAG_FILES,
+    TAG_STRONG_REFS,
+    TAG_WEAK_REFS,
+    TAG_REDIRECTS,
+    TAG_INFO,
+];
 
 // Trove tuples, references and redirects share the first three tags.
 const TAG_TUPLE_NAME: u8 = 1;
 const TAG_TUPLE_VERSION: u8 = 2;
 const TAG_TUPLE_FLAVOR: u8 = 3;
 const TAG_REF_BY_DEFAULT: u8 = 4;
+/// Every tag a reference entry defines.
+const REF_TAGS: &[u8] = &[
+    TAG_TUPLE_NAME,
+    TAG_TUPLE_VERSION,
+    TAG_TUPLE_FLAVOR,
+    TAG_REF_BY_DEFAULT,
+];
 
 const TAG_FILE_PATH_ID: u8 = 1;
 const TAG_FILE_PATH: u8 = 2;
 const TAG_FILE_ID: u8 = 3;
 const TAG_FILE_VERSION: u8 = 4;
+/// Every tag a file entry defines.
+const FILE_TAGS: &[u8] = &[
+    TAG_FILE_PATH_ID,
+    TAG_FILE_PATH,
+    TAG_FILE_ID,
+    TAG_FILE_VERSION,
+];
 
 /// Encodes `trove`.
 pub(super) fn encode(trove: &Trove) -> Vec<u8> {
@@ -60,7 +89,7 @@ pub(super) fn encode(trove: &Trove) -> Vec<u8> {
     let redirects = trove.redirects.iter().map(encode_redirect);
     record.put_set(TAG_REDIRECTS, redirects.collect());
     record.put_record(TAG_INFO, trove.info.to_record());
-    record.put_unknown(&trove.unknown);
+    record.put_unknown(&trove.unknown, KNOWN_TAGS);
     encode_object(&TROVE_FORMAT, record)
 }
 
@@ -100,8 +129,14 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Trove, DecodeError
                     }
                 };
             }
-            TAG_PROVIDES => provides = value.parse_non_default("trove.provides")?,
-            TAG_REQUIRES => requires = value.parse_non_default("trove.requires")?,
+            TAG_PROVIDES => {
+                provides =
+                    value.parse_non_default_with("trove.provides", DependencySet::parse_stored)?
+            }
+            TAG_REQUIRES => {
+                requires =
+                    value.parse_non_default_with("trove.requires", DependencySet::parse_stored)?
+            }
             TAG_FILES => files = decode_files(value)?,
             TAG_STRONG_REFS => strong_refs = decode_refs(value, "trove.strong_refs")?,
             TAG_WEAK_REFS => weak_refs = decode_refs(value, "trove.weak_refs")?,
@@ -200,7 +235,7 @@ fn encode_refs(refs: &BTreeMap<TroveTuple, TroveRef>) -> Vec<Vec<u8>> {
         .map(|(tuple, reference)| {
             let mut record = tuple_record(tuple);
             record.put_uint(TAG_REF_BY_DEFAULT, u64::from(reference.by_default));
-            record.put_unknown(&reference.unknown);
+            record.put_unknown(&reference.unknown, REF_TAGS);
             record.into_bytes()
         })
         .collect()
@@ -256,7 +291,7 @@ fn encode_file(path_id: &PathId, file: &FileRef) -> Vec<u8> {
     record.put_str(TAG_FILE_PATH, &file.path);
     record.put_bytes(TAG_FILE_ID, file.file_id.as_bytes().to_vec());
     record.put_version(TAG_FILE_VERSION, &file.file_version);
-    record.put_unknown(&file.unknown);
+    record.put_unknown(&file.unknown, FILE_TAGS);
     record.into_bytes()
 }
 

@@ -39,6 +39,13 @@ pub use codec::TROVE_FORMAT;
 pub(crate) use codec::{decode_tuple_set, encode_tuple};
 
 /// An error from parsing the textual forms in this module.
+///
+/// ```rust
+/// use conary_core::trove::{TroveError, TroveTuple};
+/// let error = "foo=/a@b:c/1.0-1-1".parse::<TroveTuple>().expect_err("no flavor");
+/// assert!(matches!(error, TroveError::InvalidTuple { .. }));
+/// assert_eq!(error.to_string(), "invalid trove tuple 'foo=/a@b:c/1.0-1-1': missing '[' before the flavor");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TroveError {
     /// A trove type name is not known.
@@ -326,10 +333,10 @@ impl Trove {
     }
 
     /// True for packages and groups: names without `:` that are not
-    /// filesets (as the original's `troveIsCollection`).
+    /// filesets (as the original's `troveIsCollection`; see
+    /// [`TroveName::is_collection`]).
     pub fn is_collection(&self) -> bool {
-        let name = self.name.to_string();
-        !name.contains(':') && !name.starts_with("fileset-")
+        self.name.is_collection()
     }
 
     /// Adds (or replaces) the file under `path_id`, returning what it replaced.

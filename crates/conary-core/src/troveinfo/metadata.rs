@@ -38,6 +38,15 @@ const TAG_LICENSES: u8 = 3;
 const TAG_URL: u8 = 5;
 const TAG_CATEGORIES: u8 = 6;
 const TAG_KEY_VALUES: u8 = 11;
+/// Every tag the metadata record defines.
+const KNOWN_TAGS: &[u8] = &[
+    TAG_SHORT_DESC,
+    TAG_LONG_DESC,
+    TAG_LICENSES,
+    TAG_URL,
+    TAG_CATEGORIES,
+    TAG_KEY_VALUES,
+];
 
 const TAG_KEY: u8 = 1;
 const TAG_VALUE: u8 = 2;
@@ -62,7 +71,7 @@ impl Metadata {
         }
         record.put_string_set(TAG_CATEGORIES, &self.categories);
         record.put_set(TAG_KEY_VALUES, encode_pairs(&self.key_values));
-        record.put_unknown(&self.unknown);
+        record.put_unknown(&self.unknown, KNOWN_TAGS);
         record
     }
 
@@ -113,6 +122,8 @@ pub struct Capsule {
 
 const TAG_CAPSULE_KIND: u8 = 1;
 const TAG_CAPSULE_ENTRIES: u8 = 2;
+/// Every tag the capsule record defines.
+const CAPSULE_TAGS: &[u8] = &[TAG_CAPSULE_KIND, TAG_CAPSULE_ENTRIES];
 
 impl Capsule {
     /// A capsule of `kind` with no entries.
@@ -127,7 +138,7 @@ impl Capsule {
         let mut record = Record::new();
         record.put_str(TAG_CAPSULE_KIND, &self.kind);
         record.put_set(TAG_CAPSULE_ENTRIES, encode_pairs(&self.entries));
-        record.put_unknown(&self.unknown);
+        record.put_unknown(&self.unknown, CAPSULE_TAGS);
         record
     }
 

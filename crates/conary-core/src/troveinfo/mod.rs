@@ -35,6 +35,13 @@ pub use metadata::{Capsule, Metadata};
 pub use scripts::{ScriptSlot, TroveScript, TroveScripts};
 
 /// An error from parsing the textual forms in this module.
+///
+/// ```rust
+/// use conary_core::troveinfo::{TroveFlags, TroveInfoError};
+/// let error = "collection,shiny".parse::<TroveFlags>().expect_err("unknown flag");
+/// assert!(matches!(error, TroveInfoError::InvalidFlag { .. }));
+/// assert_eq!(error.to_string(), "invalid trove flags 'collection,shiny': unknown flag 'shiny'");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TroveInfoError {
     /// A trove flag name is not known.
@@ -232,6 +239,31 @@ const TAG_MTIMES: u8 = 29;
 const TAG_INSTALL_TIME: u8 = 33;
 const TAG_SOURCE_VERSION: u8 = 40;
 const TAG_BUILDER: u8 = 41;
+/// Every tag trove info defines.
+const KNOWN_TAGS: &[u8] = &[
+    TAG_SIZE,
+    TAG_SOURCE_NAME,
+    TAG_BUILD_TIME,
+    TAG_CONARY_VERSION,
+    TAG_BUILD_REQUIREMENTS,
+    TAG_LOADED_TROVES,
+    TAG_FLAGS,
+    TAG_CLONED_FROM,
+    TAG_PATH_HASHES,
+    TAG_SCRIPTS,
+    TAG_METADATA,
+    TAG_COMPATIBILITY_CLASS,
+    TAG_BUILD_FLAVOR,
+    TAG_FACTORY,
+    TAG_SEARCH_PATH,
+    TAG_DERIVED_FROM,
+    TAG_CLONED_FROM_LIST,
+    TAG_CAPSULE,
+    TAG_MTIMES,
+    TAG_INSTALL_TIME,
+    TAG_SOURCE_VERSION,
+    TAG_BUILDER,
+];
 
 fn tuple_items(tuples: &BTreeSet<TroveTuple>) -> Vec<Vec<u8>> {
     tuples.iter().map(encode_tuple).collect()
@@ -306,7 +338,7 @@ impl TroveInfo {
         if let Some(builder) = &self.builder {
             record.put_str(TAG_BUILDER, builder);
         }
-        record.put_unknown(&self.unknown);
+        record.put_unknown(&self.unknown, KNOWN_TAGS);
         record
     }
 

@@ -149,6 +149,10 @@ pub struct TroveScripts {
 
 const TAG_SCRIPT: u8 = 1;
 const TAG_CONVERSIONS: u8 = 2;
+/// Every tag a script slot record defines.
+const SCRIPT_TAGS: &[u8] = &[TAG_SCRIPT, TAG_CONVERSIONS];
+/// Every tag the scripts record defines: one per slot.
+const SLOT_TAGS: &[u8] = &[0, 1, 2, 3, 4, 5, 6, 7];
 const TAG_CONVERSION_FROM: u8 = 1;
 const TAG_CONVERSION_TO: u8 = 2;
 
@@ -175,10 +179,10 @@ impl TroveScripts {
                 conversion.into_bytes()
             });
             slot_record.put_set(TAG_CONVERSIONS, conversions.collect());
-            slot_record.put_unknown(&script.unknown);
+            slot_record.put_unknown(&script.unknown, SCRIPT_TAGS);
             record.put_bytes(slot.tag(), slot_record.into_bytes());
         }
-        record.put_unknown(&self.unknown);
+        record.put_unknown(&self.unknown, SLOT_TAGS);
         record
     }
 

@@ -124,17 +124,22 @@ impl Version {
     /// assert_eq!(v.canonical_version().to_string(), "/foo@spc:linux/1.1-1");
     /// ```
     pub fn canonical_version(&self) -> Version {
-        let strip = self
-            .shadow_depth()
-            .saturating_sub(self.trailing_revision().shadow_count());
-        let mut version = self.clone();
-        for _ in 0..strip {
-            match version.step_up() {
-                Some(parent) => version = parent,
-                None => break,
-            }
+        let depth = self.shadow_depth();
+        let strip = depth.saturating_sub(self.trailing_revision().shadow_count());
+        if strip == 0 {
+            return self.clone();
         }
-        version
+        // Undoing `strip` shadows one by one cuts the counts to `depth`,
+        // then `depth - 1`, … parts and removes trailing zeros each time,
+        // which is the same as doing it once for the last shadow undone;
+        // doing it at once keeps this linear in the length of the version.
+        let steps = self.branch().steps();
+        let kept = steps
+            .get(..steps.len().saturating_sub(strip))
+            .unwrap_or_default();
+        let branch = Branch::from_parts(self.branch().root().clone(), kept.to_vec());
+        let revision = unshadow(self.trailing_revision(), depth - strip + 1);
+        Version::assemble(branch, revision)
     }
 
     /// Whether this binary was branched or shadowed as a binary, rather

@@ -5,6 +5,7 @@ mod encoding;
 mod files;
 mod manifests;
 mod props;
+mod regressions;
 
 use conary_core::deps::DependencySet;
 use conary_core::digest::{Digest, FileId, PathId};

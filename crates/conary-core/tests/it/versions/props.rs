@@ -171,6 +171,20 @@ proptest! {
     }
 
     #[test]
+    fn canonical_version_undoes_unmodified_shadows_one_by_one(version in version_strategy()) {
+        let strip = version
+            .shadow_depth()
+            .saturating_sub(version.trailing_revision().shadow_count());
+        let mut stepped = version.clone();
+        for _ in 0..strip {
+            stepped = stepped.parent_version().expect("an unmodified shadow has a parent");
+        }
+        let canonical = version.canonical_version();
+        prop_assert_eq!(canonical.to_string(), stepped.to_string());
+        prop_assert_eq!(canonical.freeze(), stepped.freeze());
+    }
+
+    #[test]
     fn parsers_never_panic(text in "\\PC{0,40}") {
         let _ = text.parse::<Label>();
         let _ = text.parse::<SerialNumber>();

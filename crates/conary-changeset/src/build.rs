@@ -1,0 +1,316 @@
+//! Building a changeset from old and new troves: [`ChangeSetBuilder`]
+//! decides, file by file, what travels and how.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use conary_core::digest::{Digest, FileId};
+use conary_core::files::{FileKind, FileStream};
+use conary_core::trove::{Trove, TroveTuple};
+
+use crate::compress;
+use crate::error::ChangeSetError;
+use crate::model::{ChangeSet, ContentKind, Contents, TextDiff, TextDiffKey, TroveChange};
+use crate::source::{ContentSource, read_verified};
+use crate::textdiff::text_diff;
+use crate::validate::{Limits, validate};
+
+/// The bytes a delta costs in the index beyond a full entry (its base
+/// digest and tag), added to its length when comparing.
+const DELTA_INDEX_COST: u64 = 34;
+
+/// Knobs for building.
+///
+/// ```rust
+/// let options = conary_changeset::BuildOptions { deltas: false, ..Default::default() };
+/// assert!(options.text_diffs);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// The zstd level of full payloads, at which full and delta sizes are
+    /// compared (write with the same levels).
+    pub level: i32,
+    /// The zstd level of deltas.
+    pub delta_level: i32,
+    /// Send changed contents as binary deltas against their old contents
+    /// when that is smaller.
+    pub deltas: bool,
+    /// Send unified diffs of changed config files.
+    pub text_diffs: bool,
+    /// Limits of the changeset (bases of deltas, text diffs, counts).
+    pub limits: Limits,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            level: compress::DEFAULT_LEVEL,
+            delta_level: compress::DEFAULT_DELTA_LEVEL,
+            deltas: true,
+            text_diffs: true,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What is known about new contents while building.
+#[derive(Debug, Default)]
+struct Needed {
+    size: u64,
+    /// Old contents of the same file slots: candidates for a delta base.
+    bases: BTreeSet<Digest>,
+}
+
+/// Builds a changeset from old and new troves.
+///
+/// For each file of a new trove: a file whose fileId did not change is left
+/// out (the receiver has it); otherwise its stream travels and, for a
+/// regular file, its contents: as a [`ContentKind::Reference`] when the
+/// receiver already has them (the old troves hold the same contents, or
+/// [`ChangeSetBuilder::assume_available`] said so), as a
+/// [`ContentKind::Delta`] against the old contents of the same pathId when
+/// that compresses smaller, else [`ContentKind::Full`]. A config file that
+/// changed and is text on both sides also gets a [`TextDiff`].
+///
+/// ```rust
+/// use conary_changeset::{ChangeSetBuilder, NoContents};
+/// let changeset = ChangeSetBuilder::new().build(&NoContents, &NoContents)?;
+/// assert!(changeset.is_empty());
+/// # Ok::<(), conary_changeset::ChangeSetError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct ChangeSetBuilder {
+    options: BuildOptions,
+    changeset: ChangeSet,
+    needed: BTreeMap<Digest, Needed>,
+    /// Contents the receiver has: those of the old troves, and those
+    /// declared available.
+    known: BTreeSet<Digest>,
+    text_diffs: BTreeSet<TextDiffKey>,
+}
+
+impl ChangeSetBuilder {
+    /// A builder with default options.
+    pub fn new() -> ChangeSetBuilder {
+        ChangeSetBuilder::default()
+    }
+
+    /// A builder with `options`.
+    pub fn with_options(options: BuildOptions) -> ChangeSetBuilder {
+        ChangeSetBuilder {
+            options,
+            ..ChangeSetBuilder::default()
+        }
+    }
+
+    /// Marks `tuple` as a primary trove (one that was asked for).
+    pub fn add_primary(&mut self, tuple: TroveTuple) {
+        self.changeset.primary.insert(tuple);
+    }
+
+    /// Erases the trove `tuple`.
+    pub fn erase(&mut self, tuple: TroveTuple) {
+        self.changeset.erased.insert(tuple);
+    }
+
+    /// Declares that the receiver can get the contents `digest` without the
+    /// changeset (from the repository, say), so they travel as a reference.
+    pub fn assume_available(&mut self, digest: Digest) {
+        self.known.insert(digest);
+    }
+
+    fn stream<'s>(
+        streams: &'s BTreeMap<FileId, FileStream>,
+        trove: &Trove,
+        path: &str,
+        file_id: &FileId,
+    ) -> Result<&'s FileStream, ChangeSetError> {
+        streams
+            .get(file_id)
+            .ok_or_else(|| ChangeSetError::MissingStream {
+                trove: trove.tuple().to_string(),
+                path: path.to_owned(),
+                file_id: file_id.to_string(),
+            })
+    }
+
+    fn need(&mut self, stream: &FileStream, base: Option<Digest>) {
+        if let FileKind::Regular { size, digest, .. } = stream.kind {
+            let needed = self.needed.entry(digest).or_default();
+            needed.size = size;
+            if let Some(base) = base.filter(|base| *base != digest) {
+                needed.bases.insert(base);
+            }
+        }
+    }
+
+    /// Adds `new` whole: every file's stream and contents travel.
+    /// `streams` holds the stream of every file of `new`.
+    pub fn add_absolute(
+        &mut self,
+        new: Trove,
+        streams: &BTreeMap<FileId, FileStream>,
+    ) -> Result<(), ChangeSetError> {
+        for file in new.files.values() {
+            let stream = Self::stream(streams, &new, &file.path, &file.file_id)?;
+            self.need(stream, None);
+            self.changeset.files.insert(file.file_id, stream.clone());
+        }
+        self.changeset.add_trove(TroveChange::absolute(new));
+        Ok(())
+    }
+
+    /// Adds the change from `old` to `new`: only new or changed files travel.
+    /// `streams` holds the stream of every file of `new` that is not in
+    /// `old` with the same fileId, and should hold those of `old` (without
+    /// them, no delta or text diff is made and their contents are not known
+    /// to the receiver).
+    pub fn add_relative(
+        &mut self,
+        old: &Trove,
+        new: Trove,
+        streams: &BTreeMap<FileId, FileStream>,
+    ) -> Result<(), ChangeSetError> {
+        if old.name != new.name {
+            let reason = format!(
+                "cannot make a relative change from {} to {}",
+                old.tuple(),
+                new.tuple()
+            );
+            return Err(ChangeSetError::inconsistent(reason));
+        }
+        for file in old.files.values() {
+            if let Some(digest) = streams.get(&file.file_id).and_then(|s| s.content_digest()) {
+                self.known.insert(digest);
+            }
+        }
+        for (path_id, file) in &new.files {
+            let old_stream = match old.files.get(path_id) {
+                Some(old_file) if old_file.file_id == file.file_id => continue,
+                Some(old_file) => streams.get(&old_file.file_id),
+                None => None,
+            };
+            let stream = Self::stream(streams, &new, &file.path, &file.file_id)?;
+            let base = old_stream.and_then(FileStream::content_digest);
+            self.need(stream, base);
+            let both_config =
+                stream.flags.is_config() && old_stream.is_some_and(|old| old.flags.is_config());
+            if let (Some(target), Some(base), true) = (stream.content_digest(), base, both_config)
+                && target != base
+            {
+                self.text_diffs.insert(TextDiffKey { target, base });
+            }
+            self.changeset.files.insert(file.file_id, stream.clone());
+        }
+        self.changeset
+            .add_trove(TroveChange::relative(old.tuple(), new));
+        Ok(())
+    }
+
+    /// Decides how each contents travels, reading old and new contents
+    /// where a delta or a text diff is tried, and returns the checked
+    /// changeset. Write it with a source that has both old and new contents
+    /// (e.g. `(&new_contents, &old_contents)`).
+    pub fn build(
+        mut self,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+    ) -> Result<ChangeSet, ChangeSetError> {
+        let needed = std::mem::take(&mut self.needed);
+        for (digest, needed) in &needed {
+            let kind = if self.known.contains(digest) {
+                ContentKind::Reference
+            } else {
+                self.choose(digest, needed, old_contents, new_contents)?
+            };
+            let contents = Contents {
+                size: needed.size,
+                kind,
+            };
+            self.changeset.contents.insert(*digest, contents);
+        }
+        if self.options.text_diffs {
+            self.add_text_diffs(old_contents, new_contents)?;
+        }
+        validate(&self.changeset, &self.options.limits)?;
+        Ok(self.changeset)
+    }
+
+    /// Full or delta, whichever is smaller.
+    fn choose(
+        &self,
+        digest: &Digest,
+        needed: &Needed,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+    ) -> Result<ContentKind, ChangeSetError> {
+        let max = self.options.limits.max_delta_base;
+        if !self.options.deltas || needed.bases.is_empty() || needed.size == 0 || needed.size > max
+        {
+            return Ok(ContentKind::Full);
+        }
+        let new = read_verified(new_contents, digest, max, "contents")?;
+        let levels = compress::Levels {
+            full: self.options.level,
+            delta: self.options.delta_level,
+        };
+        let full_len = compressed_len(&new, levels, None)?;
+        let mut best = (full_len, ContentKind::Full);
+        for base in &needed.bases {
+            let old = match read_verified(old_contents, base, max, "base contents") {
+                Ok(old) => old,
+                Err(ChangeSetError::Unavailable { .. } | ChangeSetError::Limit { .. }) => continue,
+                Err(error) => return Err(error),
+            };
+            if !compress::delta_fits(old.len() as u64, needed.size) {
+                continue;
+            }
+            let delta_len =
+                compressed_len(&new, levels, Some(&old))?.saturating_add(DELTA_INDEX_COST);
+            if delta_len < best.0 {
+                best = (delta_len, ContentKind::Delta { base: *base });
+            }
+        }
+        Ok(best.1)
+    }
+
+    fn add_text_diffs(
+        &mut self,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+    ) -> Result<(), ChangeSetError> {
+        let max = self.options.limits.max_text_diff;
+        for key in std::mem::take(&mut self.text_diffs) {
+            // A diff is made for carried contents only: contents the
+            // receiver already has need no help to be merged from.
+            let carried = self
+                .changeset
+                .contents
+                .get(&key.target)
+                .is_some_and(|contents| contents.size <= max && contents.kind.is_carried());
+            if !carried {
+                continue;
+            }
+            let old = match read_verified(old_contents, &key.base, max, "base contents") {
+                Ok(old) => old,
+                Err(ChangeSetError::Unavailable { .. } | ChangeSetError::Limit { .. }) => continue,
+                Err(error) => return Err(error),
+            };
+            let new = read_verified(new_contents, &key.target, max, "contents")?;
+            if let Some(text) = text_diff(&old, &new)
+                && text.len() as u64 <= max
+            {
+                self.changeset.text_diffs.insert(key, TextDiff::of(&text));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn compressed_len(
+    data: &[u8],
+    levels: compress::Levels,
+    base: Option<&[u8]>,
+) -> Result<u64, ChangeSetError> {
+    compress::compressed_len(data, levels, base)
+        .map_err(|e| ChangeSetError::io("compress contents to compare sizes", e))
+}

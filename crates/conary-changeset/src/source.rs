@@ -1,0 +1,229 @@
+//! Where contents come from: the [`ContentSource`] trait and three sources.
+//!
+//! Writers read the contents they compress from a source; delta encoding
+//! and decoding read the old contents (the base) from one. A blob store, a
+//! root file system or a repository implements the trait in the crate that
+//! owns it; this crate has sources in memory ([`MemContents`]), in files
+//! ([`FileContents`]) and none at all ([`NoContents`]).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use conary_core::digest::{Digest, Hasher};
+
+use crate::error::ChangeSetError;
+
+/// Contents by digest.
+///
+/// Sources are not trusted: whatever they return is hashed and checked
+/// against the digest it was asked for before it is used.
+///
+/// ```rust
+/// use conary_changeset::{ContentSource, MemContents};
+/// let mut contents = MemContents::new();
+/// let digest = contents.insert(b"hello".to_vec());
+/// let mut text = String::new();
+/// contents.open(&digest)?.expect("present").read_to_string(&mut text)?;
+/// assert_eq!(text, "hello");
+/// # use std::io::Read;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub trait ContentSource {
+    /// Opens the contents with `digest`, or `Ok(None)` when this source does
+    /// not have them.
+    fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>>;
+}
+
+impl<T: ContentSource + ?Sized> ContentSource for &T {
+    fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
+        (**self).open(digest)
+    }
+}
+
+/// Two sources, the first asked first: e.g. `(&new_contents, &old_contents)`
+/// for a writer that needs both the new contents and the bases of deltas.
+///
+/// ```rust
+/// use conary_changeset::{ContentSource, MemContents};
+/// let (mut new, mut old) = (MemContents::new(), MemContents::new());
+/// let digest = old.insert(b"old".to_vec());
+/// assert!((&new, &old).open(&digest)?.is_some());
+/// # new.insert(Vec::new());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl<A: ContentSource, B: ContentSource> ContentSource for (A, B) {
+    fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
+        match self.0.open(digest)? {
+            Some(reader) => Ok(Some(reader)),
+            None => self.1.open(digest),
+        }
+    }
+}
+
+/// A source with nothing in it, e.g. the old contents of an absolute
+/// changeset.
+///
+/// ```rust
+/// use conary_changeset::{ContentSource, NoContents};
+/// assert!(NoContents.open(&conary_core::digest::Digest::of(b"")).expect("no error").is_none());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoContents;
+
+impl ContentSource for NoContents {
+    fn open(&self, _digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
+        Ok(None)
+    }
+}
+
+/// Contents held in memory, by digest.
+///
+/// ```rust
+/// use conary_changeset::MemContents;
+/// let mut contents = MemContents::new();
+/// let digest = contents.insert(b"data".to_vec());
+/// assert_eq!(contents.get(&digest), Some(&b"data"[..]));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemContents {
+    blobs: BTreeMap<Digest, Vec<u8>>,
+}
+
+impl MemContents {
+    /// An empty source.
+    pub fn new() -> MemContents {
+        MemContents::default()
+    }
+
+    /// Keeps `bytes` and returns their digest.
+    pub fn insert(&mut self, bytes: Vec<u8>) -> Digest {
+        let digest = Digest::of(&bytes);
+        self.blobs.insert(digest, bytes);
+        digest
+    }
+
+    /// The contents with `digest`.
+    pub fn get(&self, digest: &Digest) -> Option<&[u8]> {
+        self.blobs.get(digest).map(Vec::as_slice)
+    }
+
+    /// The number of distinct contents kept.
+    pub fn len(&self) -> usize {
+        self.blobs.len()
+    }
+
+    /// True when nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.blobs.is_empty()
+    }
+}
+
+impl ContentSource for MemContents {
+    fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
+        Ok(self
+            .get(digest)
+            .map(|bytes| Box::new(bytes) as Box<dyn Read + '_>))
+    }
+}
+
+/// Contents in files, by digest: e.g. the files of a tree extracted from a
+/// package, hashed once with [`FileContents::add`].
+///
+/// ```rust
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("motd"), b"hi\n")?;
+/// let mut contents = conary_changeset::FileContents::new();
+/// let (digest, size) = contents.add(&dir.path().join("motd"))?;
+/// assert_eq!((digest, size), (conary_core::digest::Digest::of(b"hi\n"), 3));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileContents {
+    paths: BTreeMap<Digest, PathBuf>,
+}
+
+impl FileContents {
+    /// An empty source.
+    pub fn new() -> FileContents {
+        FileContents::default()
+    }
+
+    /// Records that `path` holds the contents with `digest` (checked when
+    /// they are read).
+    pub fn insert(&mut self, digest: Digest, path: PathBuf) {
+        self.paths.insert(digest, path);
+    }
+
+    /// Hashes the file at `path`, records it, and returns its digest and size.
+    pub fn add(&mut self, path: &Path) -> io::Result<(Digest, u64)> {
+        let mut reader = BufReader::new(File::open(path)?);
+        let mut hasher = Hasher::new();
+        let mut size = 0u64;
+        let mut buffer = vec![0u8; 64 << 10];
+        loop {
+            let read = reader.read(&mut buffer)?;
+            let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
+                break;
+            };
+            hasher.update(chunk);
+            size = size.saturating_add(read as u64);
+        }
+        let digest = hasher.finalize();
+        self.insert(digest, path.to_path_buf());
+        Ok((digest, size))
+    }
+
+    /// The number of distinct contents recorded.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}
+
+impl ContentSource for FileContents {
+    fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
+        match self.paths.get(digest) {
+            Some(path) => Ok(Some(Box::new(BufReader::new(File::open(path)?)))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Reads the contents `digest` from `source` whole, refusing more than
+/// `max` bytes, and checks them against their digest.
+pub(crate) fn read_verified(
+    source: &dyn ContentSource,
+    digest: &Digest,
+    max: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, ChangeSetError> {
+    let action = || format!("read {what} {digest}");
+    let reader = source
+        .open(digest)
+        .map_err(|error| ChangeSetError::io(action(), error))?
+        .ok_or(ChangeSetError::Unavailable {
+            what,
+            digest: *digest,
+        })?;
+    let mut bytes = Vec::new();
+    reader
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|error| ChangeSetError::io(action(), error))?;
+    crate::validate::limit_u64(&format!("bytes in {what}"), bytes.len() as u64, max)?;
+    let found = Digest::of(&bytes);
+    if found != *digest {
+        return Err(ChangeSetError::DigestMismatch {
+            what,
+            expected: *digest,
+            found,
+        });
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,13 @@
+//! Integration tests of conary-changeset: round trips, hostile input,
+//! truncation, properties, inversion, summaries and real Debian packages.
+
+mod corpus;
+mod fixtures;
+mod hostile;
+mod invert;
+mod props;
+mod real_data;
+mod round_trip;
+mod summary;
+mod tree;
+mod truncation;
