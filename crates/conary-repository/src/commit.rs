@@ -1,5 +1,5 @@
-//! Committing troves: check everything, store the contents, then record
-//! the troves in one transaction.
+//! Committing a changeset: check everything, store the contents, then
+//! record the troves in one transaction.
 //!
 //! The order matters. Write permission and the troves themselves are
 //! checked before anything is stored, so a refused commit leaves the
@@ -7,19 +7,193 @@
 //! content-addressed, so contents of a commit that fails later are
 //! harmless (and a retry finds them). The metadata is written last, in one
 //! SQLite transaction, so a commit is all there or not there at all.
+//!
+//! What a commit may bring: new troves (absolute or relative changes;
+//! erasures are refused, troves are never deleted), on labels of this
+//! repository's host. Every file needs a stream, carried or already
+//! stored. Every regular file needs its contents: carried (whole, or as a
+//! delta against contents already stored), already stored, or held by
+//! another repository, the host of the file's version (a shadow or branch
+//! by reference; see [`crate::contents_host`]). Text diffs are not needed
+//! and are skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 
+use conary_changeset::{
+    ChangeSet, ChangeSetError, ChangeSetReader, ContentKind, ContentSource, PayloadId,
+};
 use conary_core::digest::{Digest, FileId};
 use conary_core::files::FileStream;
 use conary_core::trove::Trove;
 
 use crate::access::Identity;
+use crate::check::store_digest;
+use crate::contents::StoreContents;
 use crate::error::RepositoryError;
 use crate::record::CommitResult;
 use crate::repo::Repository;
 
+/// A changeset error caused by what the committer sent.
+fn bad_changeset(error: ChangeSetError) -> RepositoryError {
+    match error {
+        ChangeSetError::Unavailable { what, digest } => RepositoryError::invalid_commit(format!(
+            "{what} {digest} are neither in the changeset nor in the repository"
+        )),
+        other => RepositoryError::Changeset {
+            reason: other.to_string(),
+            from_caller: true,
+        },
+    }
+}
+
+/// The troves, the digests of carried contents, and the delta bases a
+/// changeset brings; refuses erasures and deltas against contents that
+/// are not stored.
+fn parts(
+    repository: &Repository,
+    changeset: &ChangeSet,
+) -> Result<(Vec<Trove>, BTreeSet<Digest>), RepositoryError> {
+    if let Some(erased) = changeset.erased.iter().next() {
+        return Err(RepositoryError::invalid_commit(format!(
+            "the changeset erases {erased}: commits only add troves (an admin may mark troves removed)"
+        )));
+    }
+    let troves = changeset
+        .troves
+        .values()
+        .map(|change| change.new.clone())
+        .collect();
+    let mut carried = BTreeSet::new();
+    for (digest, contents) in &changeset.contents {
+        if let ContentKind::Delta { base } = contents.kind
+            && !repository.store().contains(&store_digest(&base))?
+        {
+            return Err(RepositoryError::invalid_commit(format!(
+                "contents {digest} come as a delta against {base}, which is not in the repository"
+            )));
+        }
+        if contents.kind.is_carried() {
+            carried.insert(*digest);
+        }
+    }
+    Ok((troves, carried))
+}
+
+/// Stores one payload, checking that it hashes to `digest`.
+fn store_payload(
+    repository: &Repository,
+    digest: &Digest,
+    payload: &mut dyn Read,
+) -> Result<(), RepositoryError> {
+    let (stored, _) = repository
+        .store()
+        .put(payload)
+        .map_err(|error| match error {
+            conary_store::StoreError::ReadInput { source } => RepositoryError::Changeset {
+                reason: format!("contents {digest}: {source}"),
+                from_caller: true,
+            },
+            other => RepositoryError::Store(other),
+        })?;
+    if stored != store_digest(digest) {
+        return Err(RepositoryError::invalid_commit(format!(
+            "contents announced as {digest} hash to {stored}"
+        )));
+    }
+    Ok(())
+}
+
 impl Repository {
+    /// Commits the changeset `reader` is reading, as `identity`: checks it
+    /// (write permission per trove first), streams its contents into the
+    /// store (resolving deltas against stored contents), then records its
+    /// troves in one transaction. Troves already stored with the same
+    /// manifest are reported as already present; a different trove under
+    /// the same name, version and flavor is refused
+    /// ([`RepositoryError::Conflict`]).
+    ///
+    /// ```rust
+    /// use conary_changeset::{ChangeSet, ChangeSetReader, MemContents, write_changeset};
+    /// let dir = tempfile::tempdir()?;
+    /// let repository = conary_repository::Repository::init(dir.path(), "conary.example.com")?;
+    /// repository.add_user("root", "secret", true)?;
+    /// let root = repository.authenticate(&conary_repository::Credentials::Basic {
+    ///     user: "root".into(), password: "secret".into() })?;
+    /// let bytes = write_changeset(Vec::new(), &ChangeSet::default(), &MemContents::new())?;
+    /// let result = repository.commit(ChangeSetReader::new(&bytes[..])?, &root)?;
+    /// assert!(result.committed.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn commit<R: Read>(
+        &self,
+        mut reader: ChangeSetReader<R>,
+        identity: &Identity,
+    ) -> Result<CommitResult, RepositoryError> {
+        let (troves, carried) = parts(self, reader.changeset())?;
+        let streams = reader.changeset().files.clone();
+        self.commit_parts(
+            &troves,
+            &streams,
+            &carried,
+            |repository| {
+                let store = StoreContents(repository.store());
+                while let Some(id) = reader.peek_payload() {
+                    let PayloadId::Contents(digest) = id else {
+                        reader.skip_payload().map_err(bad_changeset)?;
+                        continue;
+                    };
+                    let Some(mut payload) = reader.next_payload(&store).map_err(bad_changeset)?
+                    else {
+                        break;
+                    };
+                    store_payload(repository, &digest, &mut payload)?;
+                }
+                reader.finish().map_err(bad_changeset)?;
+                Ok(())
+            },
+            identity,
+        )
+    }
+
+    /// Commits a changeset held in memory, its carried contents read
+    /// whole from `contents` (a delta's contents included), as `identity`;
+    /// otherwise as [`Repository::commit`].
+    pub fn commit_changeset(
+        &self,
+        changeset: &ChangeSet,
+        contents: &dyn ContentSource,
+        identity: &Identity,
+    ) -> Result<CommitResult, RepositoryError> {
+        let (troves, carried) = parts(self, changeset)?;
+        self.commit_parts(
+            &troves,
+            &changeset.files,
+            &carried,
+            |repository| {
+                for digest in &carried {
+                    if repository.store().contains(&store_digest(digest))? {
+                        continue;
+                    }
+                    let mut reader = contents
+                        .open(digest)
+                        .map_err(|error| RepositoryError::Changeset {
+                            reason: format!("cannot read contents {digest}: {error}"),
+                            from_caller: true,
+                        })?
+                        .ok_or_else(|| {
+                            RepositoryError::invalid_commit(format!(
+                                "contents {digest} are listed but not available"
+                            ))
+                        })?;
+                    store_payload(repository, digest, &mut reader)?;
+                }
+                Ok(())
+            },
+            identity,
+        )
+    }
+
     /// Commits `troves` with the new file `streams` they use. `carried`
     /// are the digests of the contents the commit brings, which
     /// `store_contents` puts into the blob store once every check passed.

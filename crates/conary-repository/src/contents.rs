@@ -6,11 +6,30 @@
 //! that only removed troves, or only troves hidden from the caller, hold
 //! are not found.
 
+use std::io::{self, Read};
+
+use conary_changeset::ContentSource;
 use conary_core::digest::Digest;
+use conary_store::{BlobStore, StoreError};
 
 use crate::access::{Action, Identity};
+use crate::check::store_digest;
 use crate::error::RepositoryError;
 use crate::repo::Repository;
+
+/// The blob store as a [`ContentSource`] for building, writing and
+/// reading changesets (bases of deltas, contents of new files).
+pub(crate) struct StoreContents<'s>(pub(crate) &'s dyn BlobStore);
+
+impl ContentSource for StoreContents<'_> {
+    fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
+        match self.0.get(&store_digest(digest)) {
+            Ok(reader) => Ok(Some(reader)),
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(error) => Err(io::Error::other(error)),
+        }
+    }
+}
 
 impl Repository {
     /// Checks that `identity` may read the contents `digest` (whether they

@@ -321,7 +321,6 @@ impl RepositoryError {
     }
 
     /// A [`RepositoryError::InvalidRequest`].
-    #[allow(dead_code)]
     pub(crate) fn invalid_request(reason: impl Into<String>) -> Self {
         Self::InvalidRequest {
             reason: reason.into(),
@@ -334,4 +333,16 @@ impl RepositoryError {
             reason: reason.into(),
         }
     }
+}
+
+/// `error` and its sources on one line (`a: b: c`).
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
