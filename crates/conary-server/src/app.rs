@@ -10,6 +10,8 @@
 //! | `POST /api/v1/blobs` | stores the body, returns [`BlobStored`] (write on everything) |
 //! | `POST /api/v1/troves` | `TroveListRequest` → `TroveList`: troves on a label or branch (readable ones) |
 //! | `POST /api/v1/manifests` | `TroveList` → the canonical encodings, each after its length (u64 BE) |
+//! | `POST /api/v1/changeset` | `ChangesetRequest` → the `.ccs` changeset, streamed (troves the caller may read) |
+//! | `POST /api/v1/commit` | a `.ccs` changeset, streamed → `CommitResult` (write on each trove) |
 //! | `POST /api/v1/deps` | `DepRequest` → `DepSuggestions` |
 //! | `POST /api/v1/markremoved` | `TroveList` → `TroveList` of the troves newly marked removed (admin) |
 //!
@@ -79,6 +81,8 @@ pub fn router(repository: Arc<Repository>, limits: Limits) -> Router {
         .route("/troves", post(crate::troves::list))
         .route("/manifests", post(crate::troves::manifests))
         .route("/deps", post(crate::troves::deps))
+        .route("/changeset", post(crate::changesets::generate))
+        .route("/commit", post(crate::changesets::commit))
         .route("/markremoved", post(crate::troves::mark_removed))
         .route(
             "/blobs/{digest}",

@@ -6,8 +6,6 @@
 //! commit route stores the contents of a changeset with per-trove
 //! checks).
 
-use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -16,12 +14,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use conary_repository::Action;
 use conary_store::{Digest, StoreError};
-use http_body::Body as _;
 use tokio::sync::mpsc;
 
 use crate::app::AppState;
 use crate::auth::{ApiError, Caller, DisplayChain};
-use crate::body::{CHANNEL_DEPTH, ChannelBody, ChannelReader, pump};
+use crate::body::{CHANNEL_DEPTH, ChannelBody, ChannelReader, check_declared_length, feed, pump};
 use crate::wire::BlobStored;
 
 /// Parses the digest of a blob route.
@@ -116,13 +113,6 @@ pub(crate) async fn download(
     Ok(response)
 }
 
-/// Why an upload's body stopped.
-enum BodyEnd {
-    Complete,
-    TooLarge,
-    Broken(String),
-}
-
 /// `POST /api/v1/blobs[?digest=HEX]`: stores the body, hashing as it
 /// arrives. With `digest`, answers `400` when the contents hash to
 /// something else. Bodies over the upload limit get `413` and store
@@ -145,64 +135,18 @@ pub(crate) async fn upload(
         .find_map(|pair| pair.strip_prefix("digest="))
         .map(parse_digest)
         .transpose()?;
-    let max = state.limits.max_body;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than {max} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > max) {
-        return Err(too_large());
-    }
+    check_declared_length(&headers, state.limits.max_body)?;
 
     let (sender, receiver) = mpsc::channel(CHANNEL_DEPTH);
     let repository = Arc::clone(&state.repository);
     let store_task = tokio::task::spawn_blocking(move || {
         repository.store().put(&mut ChannelReader::new(receiver))
     });
-    let mut received: u64 = 0;
-    let end = loop {
-        let frame = std::future::poll_fn(|context| Pin::new(&mut body).poll_frame(context)).await;
-        let data = match frame {
-            None => break BodyEnd::Complete,
-            Some(Err(error)) => break BodyEnd::Broken(error.to_string()),
-            Some(Ok(frame)) => match frame.into_data() {
-                Ok(data) => data,
-                Err(_trailers) => continue,
-            },
-        };
-        received = received.saturating_add(data.len() as u64);
-        if received > max {
-            break BodyEnd::TooLarge;
-        }
-        if sender.send(Ok(data)).await.is_err() {
-            // The store gave up; its error is reported below.
-            break BodyEnd::Complete;
-        }
-    };
-    if !matches!(end, BodyEnd::Complete) {
-        // Make the store's read fail, so nothing is stored.
-        let _ = sender.send(Err(io::Error::other("upload abandoned"))).await;
-    }
-    drop(sender);
+    let end = feed(&mut body, sender, state.limits.max_body).await;
     let stored = store_task
         .await
         .map_err(|error| ApiError::internal(&error))?;
-    match end {
-        BodyEnd::TooLarge => return Err(too_large()),
-        BodyEnd::Broken(reason) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("cannot read request body: {reason}"),
-            ));
-        }
-        BodyEnd::Complete => {}
-    }
+    end.into_result(state.limits.max_body)?;
     let (digest, size) = stored.map_err(|error| store_error(&error))?;
     if let Some(expected) = expected.filter(|expected| *expected != digest) {
         return Err(ApiError::new(

@@ -26,6 +26,7 @@ pub mod app;
 mod auth;
 mod blobs;
 mod body;
+mod changesets;
 pub mod error;
 pub mod log;
 pub mod server;

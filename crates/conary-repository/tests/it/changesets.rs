@@ -119,11 +119,11 @@ fn relative_changesets_carry_only_changed_files() {
 fn groups_recurse_to_every_member() {
     let fixture = Fixture::new(HOST);
     let root = fixture.root();
-    let foo = commit_foo(&fixture, "1.0-1-1", &[("/usr/bin/foo", "foo\n")]);
+    let foo_troves = commit_foo(&fixture, "1.0-1-1", &[("/usr/bin/foo", "foo\n")]);
     let g = version("/conary.example.com@rpl:2/1-1-1");
     let mut group = Bundle::new();
-    group.collection("group-base", &g, &[foo[0].clone()]);
-    group.troves[0].add_weak_ref(foo[1].clone(), true);
+    group.collection("group-base", &g, &[foo_troves[0].clone()]);
+    group.troves[0].add_weak_ref(foo_troves[1].clone(), true);
     let group = fixture.commit(&group, &root).expect("group").committed;
     let (changeset, payloads) = generate(&fixture, &[install(&group[0])], true, &root);
     assert_eq!(changeset.troves.len(), 3);
@@ -145,25 +145,25 @@ fn groups_recurse_to_every_member() {
 fn hidden_and_removed_troves_do_not_travel() {
     let fixture = Fixture::new(HOST);
     let root = fixture.root();
-    let foo = commit_foo(&fixture, "1.0-1-1", &[("/usr/bin/foo", "foo\n")]);
-    let mut bar = Bundle::new();
+    let foo_troves = commit_foo(&fixture, "1.0-1-1", &[("/usr/bin/foo", "foo\n")]);
+    let mut bar_troves = Bundle::new();
     let v = version("/conary.example.com@rpl:2/1.0-1-1");
-    bar.component("bar:runtime", &v, &[("/usr/bin/bar", "bar\n")]);
-    let bar = fixture.commit(&bar, &root).expect("bar").committed;
+    bar_troves.component("bar:runtime", &v, &[("/usr/bin/bar", "bar\n")]);
+    let bar_troves = fixture.commit(&bar_troves, &root).expect("bar").committed;
     let narrow = fixture.user("narrow");
     let error = fixture
         .repository
-        .changeset(&[install(&bar[0])], false, &narrow, &mut Vec::new())
+        .changeset(&[install(&bar_troves[0])], false, &narrow, &mut Vec::new())
         .expect_err("hidden");
     assert!(error.is_not_found(), "{error}");
-    let (changeset, _) = generate(&fixture, &[install(&foo[0])], true, &narrow);
+    let (changeset, _) = generate(&fixture, &[install(&foo_troves[0])], true, &narrow);
     assert_eq!(changeset.troves.len(), 2);
 
     fixture
         .repository
-        .mark_removed(&foo[1..], &root)
+        .mark_removed(&foo_troves[1..], &root)
         .expect("remove");
-    let (changeset, payloads) = generate(&fixture, &[install(&foo[1])], false, &root);
+    let (changeset, payloads) = generate(&fixture, &[install(&foo_troves[1])], false, &root);
     let stub = &changeset.troves.values().next().expect("stub").new;
     assert_eq!(stub.trove_type, TroveType::Removed);
     assert!(

@@ -129,8 +129,8 @@ fn a_different_trove_under_a_stored_name_is_refused() {
 fn refusals_leave_database_and_store_unchanged() {
     let fixture = Fixture::new(HOST);
     let v1 = version("/conary.example.com@rpl:2/1.0-1-1");
-    let mut bar = Bundle::new();
-    bar.component("bar:runtime", &v1, &[("/usr/bin/bar", "bar\n")]);
+    let mut bar_bundle = Bundle::new();
+    bar_bundle.component("bar:runtime", &v1, &[("/usr/bin/bar", "bar\n")]);
     let mut foo_elsewhere = Bundle::new();
     foo_elsewhere.component(
         "foo:runtime",
@@ -145,12 +145,12 @@ fn refusals_leave_database_and_store_unchanged() {
     );
     let cases: [(&Bundle, &str, &str); 4] = [
         (
-            &bar,
+            &bar_bundle,
             "reader",
             "user reader may not commit bar:runtime=/conary.example.com@rpl:2/1.0-1-1[]",
         ),
         (
-            &bar,
+            &bar_bundle,
             "narrow",
             "user narrow may not commit bar:runtime=/conary.example.com@rpl:2/1.0-1-1[]",
         ),

@@ -138,7 +138,7 @@ fn latest_is_per_name_branch_and_flavor() {
 #[test]
 fn callers_see_only_what_they_may_read() {
     let fixture = Fixture::new(HOST);
-    let foo = commit_versions(
+    let foo_runtime = commit_versions(
         &fixture,
         "foo:runtime",
         &["/conary.example.com@rpl:2/1.0-1-1"],
@@ -163,7 +163,7 @@ fn callers_see_only_what_they_may_read() {
             .repository
             .trove_versions(&everywhere, &narrow)
             .expect("narrow"),
-        foo
+        foo_runtime
     );
     assert_eq!(
         fixture
@@ -182,16 +182,19 @@ fn callers_see_only_what_they_may_read() {
         .repository
         .trove_versions(&everywhere, &fixture.root())
         .expect("all");
-    let bar = hidden
+    let bar_runtime = hidden
         .iter()
         .find(|tuple| tuple.name.as_str() == "bar:runtime")
         .expect("bar");
     let error = fixture
         .repository
-        .manifests(std::slice::from_ref(bar), &narrow)
+        .manifests(std::slice::from_ref(bar_runtime), &narrow)
         .expect_err("hidden");
     assert!(error.is_not_found(), "{error}");
-    let error = fixture.repository.files(bar, &narrow).expect_err("hidden");
+    let error = fixture
+        .repository
+        .files(bar_runtime, &narrow)
+        .expect_err("hidden");
     assert!(error.is_not_found(), "{error}");
     assert!(
         fixture
@@ -267,7 +270,7 @@ fn removed_troves_are_stubs_with_their_history_kept() {
 #[test]
 fn a_local_source_answers_as_its_caller() {
     let fixture = Fixture::new(HOST);
-    let foo = commit_versions(
+    let foo_runtime = commit_versions(
         &fixture,
         "foo:runtime",
         &["/conary.example.com@rpl:2/1.0-1-1"],
@@ -281,9 +284,12 @@ fn a_local_source_answers_as_its_caller() {
     );
     let narrow = LocalSource::new(&fixture.repository, fixture.user("narrow"));
     let query = TroveQuery::on_label(LABEL.parse().expect("label"));
-    assert_eq!(narrow.trove_versions(&query).expect("versions"), foo);
-    let troves = narrow.troves(&foo).expect("troves");
-    assert_eq!(troves[0].tuple(), foo[0]);
+    assert_eq!(
+        narrow.trove_versions(&query).expect("versions"),
+        foo_runtime
+    );
+    let troves = narrow.troves(&foo_runtime).expect("troves");
+    assert_eq!(troves[0].tuple(), foo_runtime[0]);
     let digest =
         conary_core::digest::Digest::of(b"foo:runtime /conary.example.com@rpl:2/1.0-1-1 \n");
     let mut out = Vec::new();
