@@ -39,6 +39,18 @@ pub fn contents_host(file: &FileRef) -> &str {
 }
 
 /// A stored trove as [`Repository::trove_details`] describes it.
+///
+/// ```rust
+/// use conary_core::trove::{Trove, TroveType};
+/// use conary_core::version::{Timestamp, Version};
+/// let version = Version::thaw("/a.example.com@rpl:2/1700000000.000:1.0-1-1").expect("version");
+/// let trove = Trove::new("foo".parse().expect("name"), version, Default::default());
+/// let details = conary_repository::TroveDetails {
+///     tuple: trove.tuple(), trove_type: TroveType::Normal, removed: false, digest: trove.digest(),
+///     committed_at: Timestamp::from_millis(1_700_000_000_000), committed_by: "user alice".into(), trove,
+/// };
+/// assert_eq!(details.committed_at.to_string(), "1700000000.000");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TroveDetails {
     /// Name, version (with timestamps) and flavor.
@@ -58,6 +70,20 @@ pub struct TroveDetails {
 }
 
 /// One file of a trove, as [`Repository::files`] lists it.
+///
+/// ```rust
+/// use conary_core::digest::{Digest, PathId};
+/// use conary_core::files::{FileKind, FileStream, Mode};
+/// use conary_core::version::Version;
+/// let kind = FileKind::Regular { size: 3, digest: Digest::of(b"hi\n"), link_group: None };
+/// let stream = FileStream::new(kind, Mode::new(0o644).expect("mode"), "root", "root");
+/// let file_version = Version::thaw("/a.example.com@rpl:2/1700000000.000:1.0-1-1").expect("version");
+/// let entry = conary_repository::FileEntry {
+///     path_id: PathId::derive(b"/etc/motd"), path: "/etc/motd".into(), file_id: stream.file_id(),
+///     contents_host: file_version.host().to_owned(), file_version, stream,
+/// };
+/// assert_eq!(entry.contents_host, "a.example.com");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileEntry {
     /// The file's slot.

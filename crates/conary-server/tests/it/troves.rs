@@ -270,3 +270,45 @@ async fn changesets_stream_and_removed_troves_stop_being_served() {
     let stub = &changeset.troves.values().next().expect("stub").new;
     assert_eq!(stub.trove_type, TroveType::Removed);
 }
+
+#[tokio::test]
+async fn commit_bodies_are_streamed_within_the_limit() {
+    let fixture = fixture();
+    // Several megabytes of poorly compressible contents: many chunks.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let noise: String = (0..3_000_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'a' + (state % 26) as u8)
+        })
+        .collect();
+    let ccs = component_changeset("foo:data", "1.0-1-1", "/usr/share/foo", &noise);
+    assert!(ccs.len() > 1 << 20);
+    let small = conary_server::Limits {
+        max_body: 1 << 20,
+        ..conary_server::Limits::default()
+    };
+    let answer = crate::support::call(
+        &fixture,
+        small,
+        axum::http::Method::POST,
+        "/api/v1/commit",
+        Some(&auth("root")),
+        ccs.clone(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(fixture.repository.store().iter().count(), 0);
+    let (status, body) = commit(&fixture, "root", ccs).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let digest = conary_store::Digest::of(noise.as_bytes());
+    assert!(
+        fixture
+            .repository
+            .store()
+            .contains(&digest)
+            .expect("contains")
+    );
+}
