@@ -1,6 +1,14 @@
 //! cvc: source troves, recipes, cooking, policy, groups, shadows, promote, .deb import.
 //!
-//! This crate is a placeholder in the layered workspace of `docs/ARCHITECTURE.md`;
-//! its contents arrive with the issue that needs them.
+//! Where to start reading:
+//!
+//! - [`deb`]: a streaming reader of Debian binary packages (`.deb`), their
+//!   control files, versions and relationships, and the component policy.
+//! - [`import`]: `cvc import-deb`, which turns a `.deb` into a package trove
+//!   and its components, with file streams and contents.
+//!
+//! Recipes, cooking, groups, shadows and promote arrive with the issues
+//! that need them.
 
 pub mod deb;
+pub mod import;

@@ -10,9 +10,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use conary_core::deps::DebVersion;
+
 use super::error::{DebError, escape};
 use super::relation::DebRelations;
-use super::version::DebVersion;
 
 /// A parsed `control` stanza with its fields in file order.
 ///
@@ -279,7 +280,7 @@ Sudo is a program designed to allow a sysadmin to give limited root\n .\n privil
         let bad: DebControl = "Version: 1.0-\nDepends: a (>>)\n".parse().expect("parses");
         assert_eq!(
             bad.version().expect_err("bad version").to_string(),
-            "invalid debian version '1.0-': revision is empty"
+            "invalid Debian version '1.0-': empty revision after '-'"
         );
         assert!(bad.relations("Depends").is_err());
     }

@@ -7,9 +7,8 @@
 
 use std::io;
 
+use conary_core::deps::DepError;
 use thiserror::Error;
-
-use super::version::DebVersionError;
 
 /// What went wrong while reading a Debian package.
 ///
@@ -185,9 +184,9 @@ pub enum DebError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A version in the control file does not parse.
+    /// The `Version` field of the control file does not parse.
     #[error(transparent)]
-    Version(#[from] DebVersionError),
+    Version(#[from] DepError),
     /// A line of `conffiles` or `md5sums` is invalid.
     #[error("invalid {member} line {line}: {reason}")]
     BadListLine {

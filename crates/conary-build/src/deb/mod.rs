@@ -1,7 +1,8 @@
 //! Reading Debian binary packages (`.deb`) for `cvc import-deb`.
 //!
 //! This module reads a `.deb` and maps what it finds to Conary's terms; it
-//! does not build troves or touch a repository. Start at [`DebReader`]:
+//! does not build troves or touch a repository ([`crate::import`] builds
+//! the troves). Start at [`DebReader`]:
 //!
 //! ```rust,no_run
 //! use conary_build::deb::{DebError, DebReader, component_for, deb_to_conary_upstream};
@@ -35,8 +36,9 @@
 //!
 //! # Versions
 //!
-//! [`DebVersion`] parses `[epoch:]upstream[-revision]` and orders versions
-//! exactly as `dpkg --compare-versions` does ([`DebVersion::dpkg_cmp`]).
+//! [`DebVersion`] (`conary-core`'s type, re-exported here) parses
+//! `[epoch:]upstream[-revision]` and orders versions exactly as
+//! `dpkg --compare-versions` does ([`DebVersion::cmp_dpkg`]).
 //!
 //! A Debian version becomes the upstream part of a Conary revision
 //! (`upstream-sourcecount-buildcount`) by a reversible substitution,
@@ -55,7 +57,7 @@
 //! | `1:2.3-4-5` (upstream `2.3-4`, revision `5`) | `1;2.3_4_5` |
 //!
 //! Conary orders a branch by commit time, so the importer must compare
-//! Debian versions with `dpkg_cmp` to commit newer packages later.
+//! Debian versions with `cmp_dpkg` to commit newer packages later.
 //!
 //! # Components
 //!
@@ -75,21 +77,20 @@ mod metadata;
 mod reader;
 mod relation;
 mod stream;
-mod version;
 pub mod version_map;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
 
 pub use component::{ComponentSuffix, component_for};
 pub use compression::Compression;
+pub use conary_core::deps::{DebConstraint, DebRelation, DebVersion};
 pub use control::DebControl;
 pub use entry::{DebEntry, DebEntryKind, DebOwner};
 pub use error::{DebError, escape};
 pub use metadata::{Conffile, DebMetadata, MAINTAINER_SCRIPTS};
 pub use reader::{DebLimits, DebReader, DebSummary, fuzz_read};
-pub use relation::{DebRelation, DebRelationError, DebRelations, RelationOp};
-pub use version::{DebVersion, DebVersionError};
-pub use version_map::{conary_upstream_to_deb, deb_to_conary_upstream};
+pub use relation::{DebAlternative, DebRelationError, DebRelations};
+pub use version_map::{NotImportedError, conary_upstream_to_deb, deb_to_conary_upstream};

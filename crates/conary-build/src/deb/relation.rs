@@ -3,14 +3,19 @@
 //! `name[:arch] [(op version)]` (Debian policy 7.1). Binary packages carry no
 //! `[arch]` or `<profile>` restrictions (those are resolved at build time),
 //! so they are refused here.
+//!
+//! Versions and operators are `conary-core`'s [`DebVersion`] and
+//! [`DebRelation`], the types `deb:` dependencies use; the obsolete
+//! operators `<` and `>` are read as `<=` and `>=`, as dpkg does.
 
 use std::fmt;
 use std::str::FromStr;
 
 use thiserror::Error;
 
+use conary_core::deps::{DebConstraint, DebRelation, DebVersion};
+
 use super::control::is_package_name;
-use super::version::DebVersion;
 
 /// Why a relationship field was refused.
 ///
@@ -27,88 +32,51 @@ pub struct DebRelationError {
     pub reason: String,
 }
 
-/// A version comparison operator of a relation.
+/// One alternative of a relationship: a package name, an optional
+/// architecture qualifier and an optional version constraint.
 ///
 /// ```rust
-/// use conary_build::deb::RelationOp;
-/// assert_eq!(">=".parse::<RelationOp>().unwrap(), RelationOp::GreaterEqual);
-/// assert_eq!(RelationOp::StrictlyLess.to_string(), "<<");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RelationOp {
-    /// `<<`
-    StrictlyLess,
-    /// `<=` (also the obsolete `<`)
-    LessEqual,
-    /// `=`
-    Equal,
-    /// `>=` (also the obsolete `>`)
-    GreaterEqual,
-    /// `>>`
-    StrictlyGreater,
-}
-
-impl fmt::Display for RelationOp {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(match self {
-            RelationOp::StrictlyLess => "<<",
-            RelationOp::LessEqual => "<=",
-            RelationOp::Equal => "=",
-            RelationOp::GreaterEqual => ">=",
-            RelationOp::StrictlyGreater => ">>",
-        })
-    }
-}
-
-impl FromStr for RelationOp {
-    type Err = DebRelationError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "<<" => Ok(RelationOp::StrictlyLess),
-            "<=" | "<" => Ok(RelationOp::LessEqual),
-            "=" => Ok(RelationOp::Equal),
-            ">=" | ">" => Ok(RelationOp::GreaterEqual),
-            ">>" => Ok(RelationOp::StrictlyGreater),
-            other => Err(DebRelationError {
-                relation: super::escape(other.as_bytes()),
-                reason: "unknown version operator".to_owned(),
-            }),
-        }
-    }
-}
-
-/// One alternative: a package name, an optional architecture qualifier and
-/// an optional version constraint.
-///
-/// ```rust
-/// let relation: conary_build::deb::DebRelation = "libc6:any (>= 2.34)".parse().unwrap();
-/// assert_eq!((relation.name.as_str(), relation.to_string()), ("libc6", "libc6:any (>= 2.34)".to_owned()));
+/// let alternative: conary_build::deb::DebAlternative = "libc6:any (>= 2.34)".parse().unwrap();
+/// assert_eq!((alternative.name.as_str(), alternative.to_string()), ("libc6", "libc6:any (>= 2.34)".to_owned()));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct DebRelation {
+pub struct DebAlternative {
     /// The package name.
     pub name: String,
     /// The architecture qualifier after `:` (`any`, `native`, `amd64`).
     pub arch: Option<String>,
     /// The version constraint.
-    pub constraint: Option<(RelationOp, DebVersion)>,
+    pub constraint: Option<DebConstraint>,
 }
 
-impl fmt::Display for DebRelation {
+impl fmt::Display for DebAlternative {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(&self.name)?;
         if let Some(arch) = &self.arch {
             write!(formatter, ":{arch}")?;
         }
-        if let Some((op, version)) = &self.constraint {
-            write!(formatter, " ({op} {version})")?;
+        if let Some(constraint) = &self.constraint {
+            write!(
+                formatter,
+                " ({} {})",
+                constraint.relation(),
+                constraint.version()
+            )?;
         }
         Ok(())
     }
 }
 
-impl FromStr for DebRelation {
+/// Reads an operator, taking the obsolete `<` and `>` as `<=` and `>=`.
+fn parse_operator(text: &str) -> Option<DebRelation> {
+    match text {
+        "<" => Some(DebRelation::LessOrEqual),
+        ">" => Some(DebRelation::GreaterOrEqual),
+        other => other.parse().ok(),
+    }
+}
+
+impl FromStr for DebAlternative {
     type Err = DebRelationError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
@@ -130,17 +98,16 @@ impl FromStr for DebRelation {
                 if op_text.is_empty() {
                     return Err(error("missing version operator"));
                 }
-                let op: RelationOp = op_text
-                    .parse()
-                    .map_err(|_| error(&format!("unknown version operator '{op_text}'")))?;
+                let op = parse_operator(op_text)
+                    .ok_or_else(|| error(&format!("unknown version operator '{op_text}'")))?;
                 let version_text = version_text.trim();
                 if version_text.is_empty() {
                     return Err(error("version is empty"));
                 }
                 let version: DebVersion = version_text
                     .parse()
-                    .map_err(|err: super::version::DebVersionError| error(&err.to_string()))?;
-                (head.trim_end(), Some((op, version)))
+                    .map_err(|err: conary_core::deps::DepError| error(&err.to_string()))?;
+                (head.trim_end(), Some(DebConstraint::new(op, version)))
             }
             None => (trimmed, None),
         };
@@ -165,7 +132,7 @@ impl FromStr for DebRelation {
         if !is_package_name(name) {
             return Err(error("invalid package name"));
         }
-        Ok(DebRelation {
+        Ok(DebAlternative {
             name: name.to_owned(),
             arch,
             constraint,
@@ -182,12 +149,12 @@ impl FromStr for DebRelation {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DebRelations {
-    groups: Vec<Vec<DebRelation>>,
+    groups: Vec<Vec<DebAlternative>>,
 }
 
 impl DebRelations {
     /// The groups; each is satisfied by any one of its alternatives.
-    pub fn groups(&self) -> &[Vec<DebRelation>] {
+    pub fn groups(&self) -> &[Vec<DebAlternative>] {
         &self.groups
     }
 
@@ -231,7 +198,7 @@ impl FromStr for DebRelations {
             let group = group_text
                 .split('|')
                 .map(str::parse)
-                .collect::<Result<Vec<DebRelation>, _>>()?;
+                .collect::<Result<Vec<DebAlternative>, _>>()?;
             groups.push(group);
         }
         Ok(DebRelations { groups })
@@ -290,7 +257,7 @@ mod tests {
             ("a:", "relation 'a:': invalid architecture qualifier"),
             (
                 "a (>= 1.0-)",
-                "relation 'a (>= 1.0-)': invalid debian version '1.0-': revision is empty",
+                "relation 'a (>= 1.0-)': invalid Debian version '1.0-': empty revision after '-'",
             ),
         ];
         for (text, message) in cases {

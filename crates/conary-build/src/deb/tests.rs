@@ -516,7 +516,7 @@ fn rejects_hostile_packages() {
             "bad version",
             with_control(control_tar("Package: a\nVersion: 1_0\n", &[])),
             limits(),
-            "invalid debian version '1_0': invalid character '_' in upstream version",
+            "invalid Debian version '1_0': character '_' not allowed in upstream version",
         ),
         (
             "latin-1 control",

@@ -30,10 +30,26 @@
 //!
 //! Conary orders the versions of a branch by commit time, not by comparing
 //! these strings; the importer compares Debian versions with
-//! [`DebVersion::dpkg_cmp`] so that a newer `.deb` is committed as a newer
+//! [`DebVersion::cmp_dpkg`] so that a newer `.deb` is committed as a newer
 //! version on the branch.
 
-use super::version::{DebVersion, DebVersionError};
+use conary_core::deps::{DebVersion, DepError};
+use thiserror::Error;
+
+/// Why a Conary upstream version is not the image of a Debian version.
+///
+/// ```rust
+/// let err = conary_build::deb::conary_upstream_to_deb("1.0-1").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid imported conary version '1.0-1': character '-' cannot come from a debian version");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("invalid imported conary version '{text}': {reason}")]
+pub struct NotImportedError {
+    /// The (escaped) Conary upstream version text.
+    pub text: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
 
 /// The Conary upstream version holding `version` (see the module docs).
 ///
@@ -61,8 +77,8 @@ pub fn deb_to_conary_upstream(version: &DebVersion) -> String {
 /// use conary_build::deb::conary_upstream_to_deb;
 /// assert_eq!(conary_upstream_to_deb("5;7.0.15_1~deb12u7").unwrap().to_string(), "5:7.0.15-1~deb12u7");
 /// ```
-pub fn conary_upstream_to_deb(upstream: &str) -> Result<DebVersion, DebVersionError> {
-    let not_imported = |reason: String| DebVersionError::NotImported {
+pub fn conary_upstream_to_deb(upstream: &str) -> Result<DebVersion, NotImportedError> {
+    let not_imported = |reason: String| NotImportedError {
         text: super::escape(upstream.as_bytes()),
         reason,
     };
@@ -84,8 +100,8 @@ pub fn conary_upstream_to_deb(upstream: &str) -> Result<DebVersion, DebVersionEr
         })
         .collect();
     let version: DebVersion = debian.parse().map_err(|err| match err {
-        DebVersionError::Invalid { reason, .. } => not_imported(reason),
-        other @ DebVersionError::NotImported { .. } => other,
+        DepError::InvalidDebVersion { reason, .. } => not_imported(reason),
+        other => not_imported(other.to_string()),
     })?;
     if deb_to_conary_upstream(&version) != upstream {
         return Err(not_imported(
@@ -96,11 +112,35 @@ pub fn conary_upstream_to_deb(upstream: &str) -> Result<DebVersion, DebVersionEr
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
 
-    use super::super::version::tests::valid_version;
     use super::*;
+
+    /// Valid Debian versions as dpkg writes them (canonical epochs, an
+    /// upstream version starting with a digit, `-` in it only with a
+    /// revision and `:` only with an epoch).
+    pub(crate) fn valid_version() -> impl Strategy<Value = DebVersion> {
+        let epoch = proptest::option::of(0u32..100_000);
+        let revision = proptest::option::of("[A-Za-z0-9.+~]{1,10}");
+        let head = "[0-9][A-Za-z0-9.+~]{0,12}";
+        (epoch, head, "[A-Za-z0-9.+~:-]{0,6}", revision).prop_map(
+            |(epoch, head, tail, revision)| {
+                let mut text = epoch.map(|epoch| format!("{epoch}:")).unwrap_or_default();
+                text.push_str(&head);
+                text.extend(tail.chars().filter(|character| match character {
+                    '-' => revision.is_some(),
+                    ':' => epoch.is_some(),
+                    _ => true,
+                }));
+                if let Some(revision) = revision {
+                    text.push('-');
+                    text.push_str(&revision);
+                }
+                text.parse().expect("generated version is valid")
+            },
+        )
+    }
 
     #[test]
     fn table() {
@@ -134,16 +174,17 @@ mod tests {
                 "01;1.0",
                 "not in canonical form (leading zeros in the epoch)",
             ),
-            ("1.0_", "revision is empty"),
-            (";1", "epoch is empty"),
-            ("", "version is empty"),
+            ("1.0_", "empty revision after '-'"),
+            (";1", "epoch is not a number"),
+            ("", "empty upstream version"),
+            ("abc", "upstream version does not start with a digit"),
         ];
         for (text, reason) in cases {
             match conary_upstream_to_deb(text) {
-                Err(DebVersionError::NotImported { reason: found, .. }) => {
+                Err(NotImportedError { reason: found, .. }) => {
                     assert_eq!(found, *reason, "{text}");
                 }
-                other => panic!("'{text}' should be refused, got {other:?}"),
+                Ok(version) => panic!("'{text}' should be refused, got {version}"),
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Reading every package of the corpus, checked against `dpkg-deb -c`.
 
-use conary_build::deb::{ComponentSuffix, DebEntryKind, DebVersion, RelationOp, component_for};
+use conary_build::deb::{ComponentSuffix, DebEntryKind, DebRelation, DebVersion, component_for};
 
 use crate::corpus::{deb_files, read_package};
 
@@ -203,8 +203,8 @@ fn sudo_is_setuid_root() {
         first
             .constraint
             .as_ref()
-            .map(|(op, version)| (*op, version.to_string())),
-        Some((RelationOp::GreaterEqual, "1:2.2.1".to_owned()))
+            .map(|constraint| (constraint.relation(), constraint.version().to_string())),
+        Some((DebRelation::GreaterOrEqual, "1:2.2.1".to_owned()))
     );
 }
 

@@ -45,7 +45,7 @@ const MAPPED: &[(&str, &str, &str)] = &[
 
 /// Each package's versions, oldest first, as sorted by `dpkg --compare-versions`
 /// when this table was written.
-const DPKG_ORDER: &[(&str, &[&str])] = &[
+pub(crate) const DPKG_ORDER: &[(&str, &[&str])] = &[
     ("ca-certificates", &["20230311+deb12u1", "20250419~deb12u2"]),
     ("curl", &["7.88.1-10+deb12u5", "7.88.1-10+deb12u15"]),
     ("libcurl4", &["7.88.1-10+deb12u5", "7.88.1-10+deb12u15"]),
@@ -123,12 +123,12 @@ fn manifest_versions_sort_like_dpkg() {
             .filter(|(package, _)| package == name)
             .map(|(_, version)| version.parse().expect("MANIFEST version parses"))
             .collect();
-        versions.sort_by(DebVersion::dpkg_cmp);
+        versions.sort_by(DebVersion::cmp_dpkg);
         let sorted: Vec<String> = versions.iter().map(ToString::to_string).collect();
         assert_eq!(sorted, *expected, "{name}");
         for pair in versions.windows(2) {
             if let [older, newer] = pair {
-                assert_eq!(older.dpkg_cmp(newer), Ordering::Less, "{name}");
+                assert_eq!(older.cmp_dpkg(newer), Ordering::Less, "{name}");
             }
         }
     }

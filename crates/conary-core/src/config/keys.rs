@@ -448,12 +448,11 @@ fn repository_map_line(config: &mut Config, value: &str) -> Result<(), Reason> {
     // `scheme://user:password@host/...`: credentials belong in `user`.
     let authority = url.split_once("://").map_or("", |(_, rest)| rest);
     let authority = authority.split('/').next().unwrap_or("");
-    if let Some((credentials, server)) = authority.split_once('@')
+    if let Some((credentials, _server)) = authority.split_once('@')
         && let Some((user, _)) = credentials.split_once(':')
     {
-        let server = server.split(':').next().unwrap_or(server);
         return Err(format!(
-            "a repository URL must not hold a user name and password; write 'user {server} {user} PASSWORD' instead"
+            "a repository URL must not hold a user name and password; write 'user {host} {user} PASSWORD' instead"
         ));
     }
     config

@@ -405,7 +405,7 @@ impl Config {
         keys::apply(self, key, &value).map_err(|reason| ConfigError::BadValue {
             origin: origin.to_owned(),
             key: key.name(),
-            value,
+            value: redact_url_passwords(&value),
             reason,
         })
     }
@@ -514,4 +514,26 @@ fn strip_comment(line: &str) -> String {
         }
     }
     out
+}
+
+/// Hides the password of any `scheme://user:password@host` URL in `text`, so
+/// an error about a configuration line never repeats a secret.
+fn redact_url_passwords(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let Some((scheme, rest)) = word.split_once("://") else {
+                return word.to_owned();
+            };
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            match authority.rsplit_once('@') {
+                Some((credentials, host)) if credentials.contains(':') => {
+                    let user = credentials.split(':').next().unwrap_or("");
+                    format!("{scheme}://{user}:<password>@{host}{path}")
+                }
+                _ => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

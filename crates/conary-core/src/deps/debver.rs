@@ -407,4 +407,84 @@ mod tests {
             );
         }
     }
+
+    /// Answers of `dpkg --compare-versions A lt|eq B` (dpkg 1.21, Debian
+    /// 12), kept as literals; moved here from the `.deb` reader of
+    /// `conary-build`, which now uses this type.
+    #[test]
+    fn dpkg_answers() {
+        use Ordering::{Equal, Greater, Less};
+        let cases = [
+            ("1.0", "1.1", Less),
+            ("1.0", "1.0-1", Less),
+            ("1.0-1", "1.0-2", Less),
+            ("1.0~rc1", "1.0~rc2", Less),
+            ("1.0~", "1.0", Less),
+            ("1.0+", "1.0.", Less),
+            ("1.0.", "1.0", Greater),
+            ("1.2.10", "1.2.9", Greater),
+            ("1.002", "1.2", Equal),
+            ("2:1.0", "10:0.1", Less),
+            ("7.0.15-1~deb12u7", "7.0.15-1~deb12u10", Less),
+            ("5:7.0.15-1~deb12u7", "5:7.0.15-1~deb12u10", Less),
+            ("1.22.1-9+deb12u9", "1.22.1-9+deb12u11", Less),
+            ("3.0.17-1~deb12u2", "3.0.20-1~deb12u2", Less),
+            ("20230311+deb12u1", "20250419~deb12u2", Less),
+            ("2025b-0+deb12u1", "2026b-0+deb12u1", Less),
+            ("2026b-0+deb12u1", "2026f-0+deb12u1", Less),
+            ("1.9.13p3-1+deb12u2", "1.9.13p3-1+deb12u4", Less),
+            ("8.2302.0-1+deb12u1", "8.2302.0-1+deb12u2", Less),
+            ("1.0-1", "1.0-1+b1", Less),
+            ("1.0+dfsg-1", "1.0-1", Greater),
+            ("1.0+dfsg-1", "1.0.1-1", Less),
+            ("1-a", "1-b", Less),
+            ("1-a1", "1-a", Greater),
+            ("1a", "1b", Less),
+            ("1A", "1a", Less),
+            ("1.0-1ubuntu1", "1.0-1+deb1", Less),
+            ("0.9", "0.10", Less),
+            ("1.0-1.1", "1.0-1", Greater),
+            ("1~", "1", Less),
+            ("1:1.2-3-4", "1:1.2-3", Greater),
+            ("2.30-22", "2.30-3", Greater),
+            ("1:1.0:1-1", "1:1.0-1", Greater),
+            ("1.0++", "1.0+~", Greater),
+            ("1.0-a", "1.0-A", Greater),
+            ("0001", "1", Equal),
+            ("1.0-1a", "1.0-1~", Greater),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(version(a).cmp_dpkg(&version(b)), expected, "{a} vs {b}");
+            assert_eq!(
+                version(b).cmp_dpkg(&version(a)),
+                expected.reverse(),
+                "{b} vs {a}"
+            );
+        }
+    }
+
+    #[test]
+    fn parts_and_canonical_epochs() {
+        let cases = [
+            ("0:1.0", Some(0), "1.0", None),
+            ("1:2.3-4-5", Some(1), "2.3-4", Some("5")),
+            ("1:2:3-1", Some(1), "2:3", Some("1")),
+            ("5:7.0.15-1~deb12u7", Some(5), "7.0.15", Some("1~deb12u7")),
+            ("20230311+deb12u1", None, "20230311+deb12u1", None),
+            ("2026f-0+deb12u1", None, "2026f", Some("0+deb12u1")),
+        ];
+        for (text, epoch, upstream, revision) in cases {
+            let parsed = version(text);
+            assert_eq!(
+                (parsed.epoch(), parsed.upstream(), parsed.revision()),
+                (epoch, upstream, revision),
+                "{text}"
+            );
+            assert_eq!(parsed.to_string(), text);
+        }
+        assert_eq!(version("01:1.0").to_string(), "1:1.0");
+        for bad in ["1;0", "1_0", "1:1.0-1:2", "1.0\u{e9}", "1:-1", "1.0:2"] {
+            assert!(bad.parse::<DebVersion>().is_err(), "{bad}");
+        }
+    }
 }

@@ -254,7 +254,7 @@ const ERRORS: &[(&str, &str)] = &[
     ("updateThreshold -1", "rc:1: invalid value '-1' for 'updateThreshold': expected a whole number"),
     ("repositoryMap a.com", "rc:1: invalid value 'a.com' for 'repositoryMap': expected 'HOST URL'"),
     // original: testRepositoryMap
-    ("repositorymap a.b.c http://u:p@a.b.c:8000/conary/", "rc:1: invalid value 'a.b.c http://u:p@a.b.c:8000/conary/' for 'repositoryMap': a repository URL must not hold a user name and password; write 'user a.b.c u PASSWORD' instead"),
+    ("repositorymap a.b.c http://u:p@a.b.c:8000/conary/", "rc:1: invalid value 'a.b.c http://u:<password>@a.b.c:8000/conary/' for 'repositoryMap': a repository URL must not hold a user name and password; write 'user a.b.c u PASSWORD' instead"),
     ("repositorymap a.b.c http://u:p@a.b.c/conary/", "rc:1: invalid value 'a.b.c http://u:p@a.b.c/conary/' for 'repositoryMap': a repository URL must not hold a user name and password; write 'user a.b.c u PASSWORD' instead"),
     // original: testUserInfo (CNY-1267)
     ("user conary.rpath.com \"Michael Jordon\" a", "rc:1: invalid value 'conary.rpath.com \"Michael Jordon\" a' for 'user': expected 'HOST USER [PASSWORD]'"),
