@@ -82,8 +82,13 @@ INSERT INTO acls (role_id, label_pattern, trove_pattern, can_read, can_write, ca
     SELECT id, 'ALL', 'ALL', 1, 0, 0 FROM roles WHERE name = 'anonymous';
 ";
 
+/// Migration 2: troves, versions, file streams, trove files, dependencies
+/// and references (the SQL and its comments are in
+/// `src/migrations/0002_troves.sql`).
+const MIGRATION_2_TROVES: &str = include_str!("migrations/0002_troves.sql");
+
 /// The schema, one migration per version, oldest first. Append only.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1_ACCESS];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1_ACCESS, MIGRATION_2_TROVES];
 
 /// The schema version this program writes: the number of [`MIGRATIONS`].
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -231,12 +236,25 @@ mod tests {
             table_names(&connection),
             [
                 "acls",
+                "branches",
+                "commits",
+                "dependencies",
                 "entitlement_class_roles",
                 "entitlement_classes",
                 "entitlement_keys",
+                "file_streams",
+                "flavors",
+                "instances",
+                "items",
+                "labels",
+                "provides",
+                "removals",
+                "requires",
                 "roles",
                 "schema_version",
                 "server_info",
+                "trove_files",
+                "trove_refs",
                 "user_roles",
                 "users"
             ]
@@ -279,7 +297,7 @@ mod tests {
     fn later_migrations_append() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("repository.db");
-        drop(open(&path, true).expect("create"));
+        drop(open_with(&path, true, &[MIGRATION_1_ACCESS]).expect("create"));
         let longer = [
             MIGRATION_1_ACCESS,
             "CREATE TABLE troves (id INTEGER PRIMARY KEY)",
@@ -293,7 +311,7 @@ mod tests {
     fn failed_migration_changes_nothing() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("repository.db");
-        drop(open(&path, true).expect("create"));
+        drop(open_with(&path, true, &[MIGRATION_1_ACCESS]).expect("create"));
         let broken = [
             MIGRATION_1_ACCESS,
             "CREATE TABLE troves (id INTEGER PRIMARY KEY)",
@@ -301,9 +319,29 @@ mod tests {
         ];
         let error = open_with(&path, false, &broken).expect_err("bad migration");
         assert!(matches!(error, RepositoryError::Database { .. }), "{error}");
-        let connection = open(&path, false).expect("reopen");
+        let connection = open_with(&path, false, &[MIGRATION_1_ACCESS]).expect("reopen");
         assert_eq!(schema_version(&connection).expect("version"), 1);
         assert!(!table_names(&connection).contains(&"troves".to_owned()));
+    }
+
+    #[test]
+    fn version_1_databases_upgrade_keeping_their_data() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("repository.db");
+        let old = open_with(&path, true, &[MIGRATION_1_ACCESS]).expect("create");
+        old.execute("INSERT INTO roles (name) VALUES ('devel')", [])
+            .expect("role");
+        drop(old);
+        let connection = open(&path, false).expect("upgrade");
+        assert_eq!(
+            schema_version(&connection).expect("version"),
+            SCHEMA_VERSION
+        );
+        let roles: i64 = connection
+            .query_row("SELECT count(*) FROM roles", [], |row| row.get(0))
+            .expect("count");
+        assert_eq!(roles, 2);
+        assert!(table_names(&connection).contains(&"instances".to_owned()));
     }
 
     #[test]
@@ -330,7 +368,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             format!(
-                "database '{}' has schema version 99, newer than the 1 this program knows: upgrade conary-repos",
+                "database '{}' has schema version 99, newer than the {SCHEMA_VERSION} this program knows: upgrade conary-repos",
                 path.display()
             )
         );

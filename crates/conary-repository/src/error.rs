@@ -187,6 +187,69 @@ pub enum RepositoryError {
     #[error("bad credentials")]
     BadCredentials,
 
+    /// The caller may not do this to this trove (HTTP 403). Nothing was
+    /// changed.
+    #[error("{subject} may not {action} {trove}")]
+    Denied {
+        /// Who asked (`user alice`, `anonymous`, …).
+        subject: String,
+        /// What was refused (`commit`, `mark removed`, …).
+        action: &'static str,
+        /// The trove, `name=version[flavor]`, or the label.
+        trove: String,
+    },
+
+    /// A trove that is not in the repository, or that the caller may not
+    /// read (which of them is deliberately not said).
+    #[error("trove {trove} is not in the repository")]
+    TroveNotFound {
+        /// The trove, `name=version[flavor]`.
+        trove: String,
+    },
+
+    /// Contents that are not in the repository, or that no trove the
+    /// caller may read holds.
+    #[error("contents {digest} are not in the repository")]
+    ContentsNotFound {
+        /// The digest, in hex.
+        digest: String,
+    },
+
+    /// A commit brings a trove that is already stored under the same name,
+    /// version and flavor, with a different manifest. Versions are never
+    /// rewritten.
+    #[error("trove {trove} is already in the repository with different contents")]
+    Conflict {
+        /// The trove, `name=version[flavor]`.
+        trove: String,
+    },
+
+    /// A commit or request this repository refuses as malformed or
+    /// incomplete (HTTP 400): what is wrong, naming the trove, file or
+    /// version at fault.
+    #[error("invalid commit: {reason}")]
+    InvalidCommit {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A request that cannot be answered as asked (HTTP 400).
+    #[error("invalid request: {reason}")]
+    InvalidRequest {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A changeset could not be read or written.
+    #[error("changeset error: {reason}")]
+    Changeset {
+        /// What the changeset code reported.
+        reason: String,
+        /// Whether the changeset came from the caller (a bad upload) rather
+        /// than from the repository.
+        from_caller: bool,
+    },
+
     /// The blob store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -216,4 +279,70 @@ impl RepositoryError {
     pub fn is_authentication(&self) -> bool {
         matches!(self, Self::MissingCredentials | Self::BadCredentials)
     }
+
+    /// Whether the caller is known but not allowed (HTTP 403).
+    pub fn is_denied(&self) -> bool {
+        matches!(self, Self::Denied { .. })
+    }
+
+    /// Whether what was asked for does not exist, or is hidden from the
+    /// caller (HTTP 404).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            Self::TroveNotFound { .. } | Self::ContentsNotFound { .. }
+        ) || matches!(self, Self::Store(StoreError::NotFound { .. }))
+    }
+
+    /// Whether the request conflicts with what is stored (HTTP 409).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Conflict { .. })
+    }
+
+    /// Whether the request itself is at fault (HTTP 400): a malformed or
+    /// incomplete commit, or a question that cannot be answered.
+    pub fn is_invalid_request(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidCommit { .. }
+                | Self::InvalidRequest { .. }
+                | Self::Changeset {
+                    from_caller: true,
+                    ..
+                }
+        )
+    }
+
+    /// A [`RepositoryError::InvalidCommit`].
+    pub(crate) fn invalid_commit(reason: impl Into<String>) -> Self {
+        Self::InvalidCommit {
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`RepositoryError::InvalidRequest`].
+    pub(crate) fn invalid_request(reason: impl Into<String>) -> Self {
+        Self::InvalidRequest {
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`RepositoryError::Corrupt`].
+    pub(crate) fn corrupt(reason: impl Into<String>) -> Self {
+        Self::Corrupt {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// `error` and its sources on one line (`a: b: c`).
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -8,9 +8,19 @@
 //! | `GET /api/v1/blobs/{digest}` | the blob's bytes, streamed (read on everything) |
 //! | `HEAD /api/v1/blobs/{digest}` | whether the blob exists, and its size |
 //! | `POST /api/v1/blobs` | stores the body, returns [`BlobStored`] (write on everything) |
+//! | `POST /api/v1/troves` | `TroveListRequest` → `TroveList`: troves on a label or branch (readable ones) |
+//! | `POST /api/v1/manifests` | `TroveList` → the canonical encodings, each after its length (u64 BE) |
+//! | `POST /api/v1/changeset` | `ChangesetRequest` → the `.ccs` changeset, streamed (troves the caller may read) |
+//! | `POST /api/v1/commit` | a `.ccs` changeset, streamed → `CommitResult` (write on each trove) |
+//! | `POST /api/v1/deps` | `DepRequest` → `DepSuggestions` |
+//! | `POST /api/v1/markremoved` | `TroveList` → `TroveList` of the troves newly marked removed (admin) |
+//!
+//! The JSON bodies are those of `conary_api::wire`.
 //!
 //! Missing or wrong credentials answer `401` with `WWW-Authenticate: Basic`;
-//! known callers without the right are answered `403`.
+//! known callers without the right are answered `403`; what does not
+//! exist or is hidden from the caller `404`; a commit that conflicts with
+//! what is stored `409`; a malformed request `400`.
 //!
 //! [`BlobStored`]: crate::wire::BlobStored
 
@@ -68,6 +78,12 @@ pub fn router(repository: Arc<Repository>, limits: Limits) -> Router {
         .route("/info", get(info))
         .route("/whoami", get(whoami))
         .route("/blobs", post(crate::blobs::upload))
+        .route("/troves", post(crate::troves::list))
+        .route("/manifests", post(crate::troves::manifests))
+        .route("/deps", post(crate::troves::deps))
+        .route("/changeset", post(crate::changesets::generate))
+        .route("/commit", post(crate::changesets::commit))
+        .route("/markremoved", post(crate::troves::mark_removed))
         .route(
             "/blobs/{digest}",
             get(crate::blobs::download).head(crate::blobs::exists),

@@ -41,6 +41,11 @@ impl ApiError {
         )
     }
 
+    /// `400`: the request is malformed.
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
     /// `500`: logs the cause and tells the client only that it happened.
     pub(crate) fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!("{cause}");
@@ -50,11 +55,20 @@ impl ApiError {
 
 impl From<RepositoryError> for ApiError {
     fn from(error: RepositoryError) -> Self {
-        if error.is_authentication() {
-            Self::new(StatusCode::UNAUTHORIZED, error.to_string())
+        let status = if error.is_authentication() {
+            StatusCode::UNAUTHORIZED
+        } else if error.is_denied() {
+            StatusCode::FORBIDDEN
+        } else if error.is_not_found() {
+            StatusCode::NOT_FOUND
+        } else if error.is_conflict() {
+            StatusCode::CONFLICT
+        } else if error.is_invalid_request() {
+            StatusCode::BAD_REQUEST
         } else {
-            Self::internal(&DisplayChain(&error))
-        }
+            return Self::internal(&DisplayChain(&error));
+        };
+        Self::new(status, error.to_string())
     }
 }
 

@@ -1,11 +1,11 @@
 //! The blob routes: contents by BLAKE3 digest, streamed both ways.
 //!
-//! Until trove metadata exists, a blob cannot be tied to the troves that
-//! hold it, so reading any blob needs read access to every label and
-//! trove, and storing one needs write access to all of them.
+//! Reading a blob needs read access to a trove that holds it (one not
+//! marked removed); a blob no trove holds yet needs read access to every
+//! label and trove. Storing one needs write access to all of them (the
+//! commit route stores the contents of a changeset with per-trove
+//! checks).
 
-use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -14,12 +14,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use conary_repository::Action;
 use conary_store::{Digest, StoreError};
-use http_body::Body as _;
 use tokio::sync::mpsc;
 
 use crate::app::AppState;
 use crate::auth::{ApiError, Caller, DisplayChain};
-use crate::body::{CHANNEL_DEPTH, ChannelBody, ChannelReader, pump};
+use crate::body::{CHANNEL_DEPTH, ChannelBody, ChannelReader, check_declared_length, feed, pump};
 use crate::wire::BlobStored;
 
 /// Parses the digest of a blob route.
@@ -37,12 +36,17 @@ fn store_error(error: &StoreError) -> ApiError {
     }
 }
 
-fn check_read(caller: &Caller) -> Result<(), ApiError> {
-    if caller.0.can_everywhere(Action::Read) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(&caller.0, "read blobs"))
-    }
+/// Checks that the caller may read blob `digest` (see
+/// `Repository::check_contents_access`): held by a trove they may read and
+/// not marked removed, or held by none and they read everything.
+async fn check_read(state: &AppState, caller: &Caller, digest: &Digest) -> Result<(), ApiError> {
+    let repository = Arc::clone(&state.repository);
+    let identity = caller.0.clone();
+    let digest = conary_core::digest::Digest::from_bytes(*digest.as_bytes());
+    tokio::task::spawn_blocking(move || repository.check_contents_access(&digest, &identity))
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .map_err(ApiError::from)
 }
 
 /// Runs `work` on the blocking pool.
@@ -77,8 +81,8 @@ pub(crate) async fn exists(
     caller: Caller,
     Path(digest): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_read(&caller)?;
     let digest = parse_digest(&digest)?;
+    check_read(&state, &caller, &digest).await?;
     let repository = Arc::clone(&state.repository);
     let size = blocking(move || repository.store().size(&digest)).await?;
     let mut response = StatusCode::OK.into_response();
@@ -94,8 +98,8 @@ pub(crate) async fn download(
     caller: Caller,
     Path(digest): Path<String>,
 ) -> Result<Response, ApiError> {
-    check_read(&caller)?;
     let digest = parse_digest(&digest)?;
+    check_read(&state, &caller, &digest).await?;
     let repository = Arc::clone(&state.repository);
     let (size, reader) = blocking(move || {
         let store = repository.store();
@@ -107,13 +111,6 @@ pub(crate) async fn download(
     let mut response = Response::new(Body::new(ChannelBody::new(receiver, Some(size))));
     blob_headers(&mut response, &digest, size);
     Ok(response)
-}
-
-/// Why an upload's body stopped.
-enum BodyEnd {
-    Complete,
-    TooLarge,
-    Broken(String),
 }
 
 /// `POST /api/v1/blobs[?digest=HEX]`: stores the body, hashing as it
@@ -138,64 +135,18 @@ pub(crate) async fn upload(
         .find_map(|pair| pair.strip_prefix("digest="))
         .map(parse_digest)
         .transpose()?;
-    let max = state.limits.max_body;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than {max} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > max) {
-        return Err(too_large());
-    }
+    check_declared_length(&headers, state.limits.max_body)?;
 
     let (sender, receiver) = mpsc::channel(CHANNEL_DEPTH);
     let repository = Arc::clone(&state.repository);
     let store_task = tokio::task::spawn_blocking(move || {
         repository.store().put(&mut ChannelReader::new(receiver))
     });
-    let mut received: u64 = 0;
-    let end = loop {
-        let frame = std::future::poll_fn(|context| Pin::new(&mut body).poll_frame(context)).await;
-        let data = match frame {
-            None => break BodyEnd::Complete,
-            Some(Err(error)) => break BodyEnd::Broken(error.to_string()),
-            Some(Ok(frame)) => match frame.into_data() {
-                Ok(data) => data,
-                Err(_trailers) => continue,
-            },
-        };
-        received = received.saturating_add(data.len() as u64);
-        if received > max {
-            break BodyEnd::TooLarge;
-        }
-        if sender.send(Ok(data)).await.is_err() {
-            // The store gave up; its error is reported below.
-            break BodyEnd::Complete;
-        }
-    };
-    if !matches!(end, BodyEnd::Complete) {
-        // Make the store's read fail, so nothing is stored.
-        let _ = sender.send(Err(io::Error::other("upload abandoned"))).await;
-    }
-    drop(sender);
+    let end = feed(&mut body, sender, state.limits.max_body).await;
     let stored = store_task
         .await
         .map_err(|error| ApiError::internal(&error))?;
-    match end {
-        BodyEnd::TooLarge => return Err(too_large()),
-        BodyEnd::Broken(reason) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("cannot read request body: {reason}"),
-            ));
-        }
-        BodyEnd::Complete => {}
-    }
+    end.into_result(state.limits.max_body)?;
     let (digest, size) = stored.map_err(|error| store_error(&error))?;
     if let Some(expected) = expected.filter(|expected| *expected != digest) {
         return Err(ApiError::new(

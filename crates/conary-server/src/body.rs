@@ -5,13 +5,16 @@
 //! bounded channel carries chunks to or from the connection, so memory use
 //! per transfer stays at a few chunks whatever the blob's size.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
 use http_body::{Body, Frame, SizeHint};
 use tokio::sync::mpsc;
+
+use crate::auth::ApiError;
 
 /// Size of the chunks blobs are sent in.
 pub(crate) const CHUNK: usize = 64 * 1024;
@@ -123,6 +126,137 @@ impl Read for ChannelReader {
             .copy_from_slice(&chunk);
         Ok(count)
     }
+}
+
+/// A blocking writer that sends what is written, in chunks, on a channel:
+/// a streamed response written by a blocking task (a changeset).
+pub(crate) struct ChannelWriter {
+    sender: mpsc::Sender<Chunk>,
+    pending: Vec<u8>,
+}
+
+impl ChannelWriter {
+    /// A writer sending on `sender`.
+    pub(crate) fn new(sender: mpsc::Sender<Chunk>) -> Self {
+        Self {
+            sender,
+            pending: Vec::with_capacity(CHUNK),
+        }
+    }
+
+    /// Sends what is pending.
+    fn send_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.pending,
+            Vec::with_capacity(CHUNK),
+        ));
+        self.sender
+            .blocking_send(Ok(chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+
+    /// Ends the stream with `error`, so the client sees a broken body
+    /// rather than a short one that looks whole.
+    pub(crate) fn fail(self, error: io::Error) {
+        let _ = self.sender.blocking_send(Err(error));
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= CHUNK {
+            self.send_pending()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send_pending()
+    }
+}
+
+/// Why feeding a request body stopped.
+pub(crate) enum BodyEnd {
+    /// The body ended, or the receiving side stopped reading (its own
+    /// answer says why).
+    Complete,
+    /// The body is over the limit.
+    TooLarge,
+    /// The connection failed.
+    Broken(String),
+}
+
+impl BodyEnd {
+    /// `413` or `400` for a body that did not arrive whole.
+    pub(crate) fn into_result(self, max: u64) -> Result<(), ApiError> {
+        match self {
+            BodyEnd::Complete => Ok(()),
+            BodyEnd::TooLarge => Err(too_large(max)),
+            BodyEnd::Broken(reason) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read request body: {reason}"),
+            )),
+        }
+    }
+}
+
+/// `413` for a body over `max` bytes.
+pub(crate) fn too_large(max: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body is larger than {max} bytes"),
+    )
+}
+
+/// `413` when the request announces a body over `max` bytes.
+pub(crate) fn check_declared_length(headers: &HeaderMap, max: u64) -> Result<(), ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max) {
+        return Err(too_large(max));
+    }
+    Ok(())
+}
+
+/// Sends the chunks of a request body on `sender` (to a blocking task
+/// reading a [`ChannelReader`]) until it ends, passes `max` bytes or
+/// breaks. A body that did not end well ends the reader with an error, so
+/// whatever it feeds stores nothing.
+pub(crate) async fn feed(
+    body: &mut axum::body::Body,
+    sender: mpsc::Sender<Chunk>,
+    max: u64,
+) -> BodyEnd {
+    let mut received: u64 = 0;
+    let end = loop {
+        let frame = std::future::poll_fn(|context| Pin::new(&mut *body).poll_frame(context)).await;
+        let data = match frame {
+            None => break BodyEnd::Complete,
+            Some(Err(error)) => break BodyEnd::Broken(error.to_string()),
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_trailers) => continue,
+            },
+        };
+        received = received.saturating_add(data.len() as u64);
+        if received > max {
+            break BodyEnd::TooLarge;
+        }
+        if sender.send(Ok(data)).await.is_err() {
+            // The reader gave up; its error is reported by the caller.
+            break BodyEnd::Complete;
+        }
+    };
+    if !matches!(end, BodyEnd::Complete) {
+        let _ = sender.send(Err(io::Error::other("upload abandoned"))).await;
+    }
+    end
 }
 
 #[cfg(test)]

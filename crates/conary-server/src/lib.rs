@@ -26,10 +26,12 @@ pub mod app;
 mod auth;
 mod blobs;
 mod body;
+mod changesets;
 pub mod error;
 pub mod log;
 pub mod server;
 mod tls;
+mod troves;
 pub mod wire;
 
 pub use app::{Limits, router};

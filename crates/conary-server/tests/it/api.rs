@@ -1,114 +1,15 @@
-//! The API answered in-process: every route, each way of being refused.
+//! The basic routes answered in-process: credentials, info, blobs, each
+//! way of being refused.
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use base64::Engine as _;
-use conary_repository::{Acl, Repository};
 use conary_server::{Limits, router};
 use conary_store::Digest;
 use tower::ServiceExt as _;
 
-const LABEL: &str = "conary.example.com@rpl:2";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    repository: Arc<Repository>,
-    key: String,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let repository = Repository::init(dir.path(), "conary.example.com").expect("init");
-    repository.add_user("root", "rootpw", true).expect("root");
-    repository
-        .add_user("reader", "readerpw", false)
-        .expect("reader");
-    repository
-        .add_user("narrow", "narrowpw", false)
-        .expect("narrow");
-    repository
-        .add_user("nobody", "nobodypw", false)
-        .expect("nobody");
-    repository.add_role("readers").expect("role");
-    repository.add_role("narrow").expect("role");
-    repository.grant_role("readers", "reader").expect("grant");
-    repository.grant_role("narrow", "narrow").expect("grant");
-    let all = Acl::new("ALL".parse().expect("all"), "ALL".parse().expect("all"));
-    repository.add_acl("readers", &all).expect("acl");
-    let narrow = Acl::new(LABEL.parse().expect("label"), "ALL".parse().expect("all")).with_write();
-    repository.add_acl("narrow", &narrow).expect("acl");
-    let key = repository
-        .add_entitlement("customers", "readers")
-        .expect("key")
-        .to_string();
-    Fixture {
-        _dir: dir,
-        repository: Arc::new(repository),
-        key,
-    }
-}
-
-fn basic(user: &str, password: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    format!("Basic {encoded}")
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("JSON body")
-    }
-}
-
-async fn call(
-    fixture: &Fixture,
-    limits: Limits,
-    method: Method,
-    uri: &str,
-    authorization: Option<&str>,
-    body: Vec<u8>,
-) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(authorization) = authorization {
-        request = request.header(header::AUTHORIZATION, authorization);
-    }
-    request = request.header(header::CONTENT_LENGTH, body.len());
-    let request = request.body(Body::from(body)).expect("request");
-    let response = router(Arc::clone(&fixture.repository), limits)
-        .oneshot(request)
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body")
-        .to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(fixture: &Fixture, uri: &str, authorization: Option<&str>) -> Answer {
-    call(
-        fixture,
-        Limits::default(),
-        Method::GET,
-        uri,
-        authorization,
-        Vec::new(),
-    )
-    .await
-}
+use crate::support::{basic, call, fixture, get};
 
 #[tokio::test]
 async fn credentials_decide_401_200_403() {

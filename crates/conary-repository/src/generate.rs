@@ -1,0 +1,280 @@
+//! Generating changesets for jobs: install (absolute), update old → new
+//! (relative: only files that changed travel), erase; with `recurse`, the
+//! components of packages and the members of groups come along as jobs of
+//! their own.
+//!
+//! [`Repository::plan_changeset`] decides what travels (reading contents
+//! only to weigh deltas); [`Repository::write_changeset`] streams it;
+//! [`Repository::changeset`] does both. Contents of files whose version
+//! lives on another host and that this repository does not hold travel as
+//! references: the client fetches them from that host.
+//!
+//! A relative job needs the old trove here: an update from a trove on
+//! another repository is refused, and the client asks for an absolute
+//! changeset of the new trove instead (its own old trove tells it what
+//! changed).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io::Write;
+
+use conary_api::Job;
+use conary_changeset::{ChangeSet, ChangeSetBuilder, ChangeSetError, ChangeSetWriter};
+use conary_core::digest::FileId;
+use conary_core::files::FileStream;
+use conary_core::trove::{Trove, TroveTuple};
+use rusqlite::Connection;
+
+use crate::access::Identity;
+use crate::check::{store_digest, stored_stream};
+use crate::contents::StoreContents;
+use crate::error::RepositoryError;
+use crate::repo::Repository;
+
+/// A changeset error caused by the repository's own data or output.
+fn internal(error: ChangeSetError) -> RepositoryError {
+    RepositoryError::Changeset {
+        reason: error.to_string(),
+        from_caller: false,
+    }
+}
+
+/// The streams of every file of `troves`, from the database.
+fn streams_of(
+    connection: &Connection,
+    troves: &[&Trove],
+) -> Result<BTreeMap<FileId, FileStream>, RepositoryError> {
+    let mut streams = BTreeMap::new();
+    for trove in troves {
+        for file in trove.files.values() {
+            if streams.contains_key(&file.file_id) {
+                continue;
+            }
+            let stream = stored_stream(connection, &file.file_id)?.ok_or_else(|| {
+                RepositoryError::corrupt(format!(
+                    "file '{}' of trove {} has no stored stream {}",
+                    file.path,
+                    trove.tuple(),
+                    file.file_id
+                ))
+            })?;
+            streams.insert(file.file_id, stream);
+        }
+    }
+    Ok(streams)
+}
+
+/// Pairs the references of an old and a new collection into jobs: same
+/// name and flavor first, then same name; the rest are installs and
+/// erasures. Unchanged references make no job.
+fn pair_refs(old: &Trove, new: &Trove) -> Vec<Job> {
+    let mut olds: Vec<TroveTuple> = old.iter_refs().map(|(t, _, _)| t.clone()).collect();
+    olds.dedup();
+    let mut news: Vec<TroveTuple> = new.iter_refs().map(|(t, _, _)| t.clone()).collect();
+    news.dedup();
+    let mut jobs = Vec::new();
+    let mut unmatched = Vec::new();
+    for target in news {
+        if let Some(index) = olds.iter().position(|old| *old == target) {
+            olds.remove(index);
+        } else if let Some(index) = olds
+            .iter()
+            .position(|old| old.name == target.name && old.flavor == target.flavor)
+        {
+            let old = olds.remove(index);
+            jobs.push(Job::update(
+                target.name.clone(),
+                (old.version, old.flavor),
+                (target.version, target.flavor),
+            ));
+        } else {
+            unmatched.push(target);
+        }
+    }
+    for target in unmatched {
+        match olds.iter().position(|old| old.name == target.name) {
+            Some(index) => {
+                let old = olds.remove(index);
+                jobs.push(Job::update(
+                    target.name.clone(),
+                    (old.version, old.flavor),
+                    (target.version, target.flavor),
+                ));
+            }
+            None => jobs.push(Job::install(target.name, target.version, target.flavor)),
+        }
+    }
+    for old in olds {
+        jobs.push(Job::erase(old.name, old.version, old.flavor));
+    }
+    jobs
+}
+
+impl Repository {
+    /// Decides the changeset for `jobs` as `identity` sees the repository:
+    /// a trove of a job asked for that is missing or unreadable is
+    /// [`RepositoryError::TroveNotFound`]; troves reached by recursion that
+    /// are unreadable, or that live on another host, are left out. A trove
+    /// marked removed travels as its `removed` stub.
+    pub fn plan_changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        identity: &Identity,
+    ) -> Result<ChangeSet, RepositoryError> {
+        let mut builder = ChangeSetBuilder::new();
+        let mut queue: VecDeque<(Job, bool)> = jobs.iter().map(|job| (job.clone(), true)).collect();
+        let mut seen = BTreeSet::new();
+        let connection = self.connection();
+        let here = |tuple: &TroveTuple| tuple.version.host() == self.name();
+        while let Some((job, primary)) = queue.pop_front() {
+            if !seen.insert(job.clone()) {
+                continue;
+            }
+            let load = |tuple: &TroveTuple| -> Result<Option<Trove>, RepositoryError> {
+                match self.readable_instance(&connection, tuple, identity) {
+                    Ok(instance) => instance.served().map(Some),
+                    Err(error) if error.is_not_found() && !primary => Ok(None),
+                    Err(error) => Err(error),
+                }
+            };
+            match (job.old_tuple(), job.new_tuple()) {
+                (None, None) => {
+                    return Err(RepositoryError::invalid_request(format!(
+                        "job for {} has neither an old nor a new trove",
+                        job.name
+                    )));
+                }
+                (Some(old), None) => {
+                    if recurse
+                        && here(&old)
+                        && let Some(trove) = load(&old)?
+                    {
+                        for (target, _, _) in trove.iter_refs() {
+                            let job = Job::erase(
+                                target.name.clone(),
+                                target.version.clone(),
+                                target.flavor.clone(),
+                            );
+                            queue.push_back((job, false));
+                        }
+                    }
+                    if primary {
+                        builder.add_primary(old.clone());
+                    }
+                    builder.erase(old);
+                }
+                (None, Some(new)) => {
+                    let Some(trove) = load(&new)? else { continue };
+                    if recurse {
+                        for (target, _, _) in trove.iter_refs() {
+                            if here(target) {
+                                let job = Job::install(
+                                    target.name.clone(),
+                                    target.version.clone(),
+                                    target.flavor.clone(),
+                                );
+                                queue.push_back((job, false));
+                            }
+                        }
+                    }
+                    let streams = streams_of(&connection, &[&trove])?;
+                    self.declare_elsewhere(&mut builder, &trove, &streams)?;
+                    if primary {
+                        builder.add_primary(trove.tuple());
+                    }
+                    builder.add_absolute(trove, &streams).map_err(internal)?;
+                }
+                (Some(old), Some(new)) => {
+                    if !here(&old) {
+                        return Err(RepositoryError::invalid_request(format!(
+                            "cannot make a relative changeset from {old}, which is not in this repository: ask for {new} alone (absolute)"
+                        )));
+                    }
+                    let (Some(old_trove), Some(new_trove)) = (load(&old)?, load(&new)?) else {
+                        continue;
+                    };
+                    if recurse {
+                        for job in pair_refs(&old_trove, &new_trove) {
+                            let local = job.new_tuple().or_else(|| job.old_tuple());
+                            if local.is_some_and(|tuple| here(&tuple)) {
+                                queue.push_back((job, false));
+                            }
+                        }
+                    }
+                    let streams = streams_of(&connection, &[&old_trove, &new_trove])?;
+                    self.declare_elsewhere(&mut builder, &new_trove, &streams)?;
+                    if primary {
+                        builder.add_primary(new_trove.tuple());
+                    }
+                    builder
+                        .add_relative(&old_trove, new_trove, &streams)
+                        .map_err(internal)?;
+                }
+            }
+        }
+        drop(connection);
+        let store = StoreContents(self.store());
+        builder.build(&store, &store).map_err(internal)
+    }
+
+    /// Marks the contents of `trove`'s files that this repository does not
+    /// hold and whose file version lives on another host as available
+    /// elsewhere; refuses when contents that should be here are missing.
+    fn declare_elsewhere(
+        &self,
+        builder: &mut ChangeSetBuilder,
+        trove: &Trove,
+        streams: &BTreeMap<FileId, FileStream>,
+    ) -> Result<(), RepositoryError> {
+        for file in trove.files.values() {
+            let Some(digest) = streams
+                .get(&file.file_id)
+                .and_then(FileStream::content_digest)
+            else {
+                continue;
+            };
+            if self.store().contains(&store_digest(&digest))? {
+                continue;
+            }
+            if file.file_version.host() != self.name() {
+                builder.assume_available(digest);
+            } else {
+                return Err(RepositoryError::corrupt(format!(
+                    "contents {digest} of '{}' in trove {} are missing from the store",
+                    file.path,
+                    trove.tuple()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `changeset` to `out`, reading contents from the store;
+    /// returns the bytes written. A failure part way leaves `out` holding
+    /// something a reader refuses.
+    pub fn write_changeset(
+        &self,
+        changeset: &ChangeSet,
+        out: &mut dyn Write,
+    ) -> Result<u64, RepositoryError> {
+        let store = StoreContents(self.store());
+        let mut writer = ChangeSetWriter::new(out, changeset).map_err(internal)?;
+        writer.write_all(&store).map_err(internal)?;
+        let written = writer.bytes_written();
+        writer.finish().map_err(internal)?;
+        Ok(written)
+    }
+
+    /// Plans and writes the changeset for `jobs` (see
+    /// [`Repository::plan_changeset`]); returns the bytes written.
+    pub fn changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        identity: &Identity,
+        out: &mut dyn Write,
+    ) -> Result<u64, RepositoryError> {
+        let changeset = self.plan_changeset(jobs, recurse, identity)?;
+        self.write_changeset(&changeset, out)
+    }
+}

@@ -1,0 +1,174 @@
+//! Generating changesets: absolute, relative (only changed files),
+//! recursion into packages and groups, erasures, dedup, removed troves.
+
+use conary_api::Job;
+use conary_changeset::{ChangeSet, ChangeSetReader, ContentKind, NoContents};
+use conary_core::trove::{TroveTuple, TroveType};
+use conary_repository::Identity;
+
+use crate::fixtures::{Bundle, Fixture, HOST, tuple, version};
+
+/// Generates the changeset for `jobs` and reads it back, payloads and all.
+fn generate(
+    fixture: &Fixture,
+    jobs: &[Job],
+    recurse: bool,
+    identity: &Identity,
+) -> (ChangeSet, Vec<Vec<u8>>) {
+    let mut bytes = Vec::new();
+    let written = fixture
+        .repository
+        .changeset(jobs, recurse, identity, &mut bytes)
+        .expect("changeset");
+    assert_eq!(written, bytes.len() as u64);
+    let mut reader = ChangeSetReader::new(&bytes[..]).expect("reader");
+    let mut payloads = Vec::new();
+    while let Some(mut payload) = reader.next_payload(&NoContents).expect("payload") {
+        payloads.push(payload.read_to_vec().expect("contents"));
+    }
+    (reader.finish().expect("finish"), payloads)
+}
+
+fn install(tuple: &TroveTuple) -> Job {
+    Job::install(
+        tuple.name.clone(),
+        tuple.version.clone(),
+        tuple.flavor.clone(),
+    )
+}
+
+fn update(old: &TroveTuple, new: &TroveTuple) -> Job {
+    Job::update(
+        new.name.clone(),
+        (old.version.clone(), old.flavor.clone()),
+        (new.version.clone(), new.flavor.clone()),
+    )
+}
+
+/// Commits foo (package) and foo:runtime at `revision` with these files.
+fn commit_foo(fixture: &Fixture, revision: &str, files: &[(&str, &str)]) -> Vec<TroveTuple> {
+    let v = version(&format!("/conary.example.com@rpl:2/{revision}"));
+    let mut bundle = Bundle::new();
+    bundle
+        .component("foo:runtime", &v, files)
+        .collection("foo", &v, &[tuple("foo:runtime", &v)]);
+    fixture
+        .commit(&bundle, &fixture.root())
+        .expect("commit")
+        .committed
+}
+
+#[test]
+fn absolute_changesets_carry_everything() {
+    let fixture = Fixture::new(HOST);
+    let v1 = commit_foo(
+        &fixture,
+        "1.0-1-1",
+        &[("/usr/bin/foo", "foo 1\n"), ("/etc/foo.conf", "x=1\n")],
+    );
+    let (changeset, payloads) = generate(&fixture, &[install(&v1[1])], false, &fixture.root());
+    assert_eq!(changeset.primary.iter().collect::<Vec<_>>(), [&v1[1]]);
+    assert_eq!(changeset.troves.len(), 1);
+    assert!(changeset.is_absolute());
+    assert_eq!(changeset.files.len(), 2);
+    assert_eq!(payloads.len(), 2);
+    let change = changeset.troves.values().next().expect("one");
+    assert_eq!(change.new.tuple(), v1[1]);
+    assert_eq!(
+        change.new.version.freeze(),
+        v1[1].version.freeze(),
+        "timestamps travel"
+    );
+}
+
+#[test]
+fn relative_changesets_carry_only_changed_files() {
+    let fixture = Fixture::new(HOST);
+    let root = fixture.root();
+    let v1 = commit_foo(
+        &fixture,
+        "1.0-1-1",
+        &[("/usr/bin/foo", "foo 1\n"), ("/usr/share/same", "same\n")],
+    );
+    let v2 = commit_foo(
+        &fixture,
+        "1.0-1-2",
+        &[("/usr/bin/foo", "foo 2\n"), ("/usr/share/same", "same\n")],
+    );
+    assert_eq!(fixture.blobs(), 3, "unchanged contents are stored once");
+    let (changeset, payloads) = generate(&fixture, &[update(&v1[1], &v2[1])], false, &root);
+    let change = changeset.troves.values().next().expect("one");
+    assert_eq!(change.old.as_ref(), Some(&v1[1]));
+    assert_eq!(changeset.files.len(), 1, "{:?}", changeset.files);
+    let stream = changeset.files.values().next().expect("one stream");
+    assert_eq!(
+        stream.content_digest(),
+        Some(conary_core::digest::Digest::of(b"foo 2\n"))
+    );
+    assert_eq!(payloads, [b"foo 2\n".to_vec()]);
+
+    // With recursion, the package's update brings its component's.
+    let (changeset, _) = generate(&fixture, &[update(&v1[0], &v2[0])], true, &root);
+    let names: Vec<String> = changeset.troves.keys().map(ToString::to_string).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(changeset.primary.len(), 1);
+    assert!(changeset.troves.values().all(|change| change.old.is_some()));
+}
+
+#[test]
+fn groups_recurse_to_every_member() {
+    let fixture = Fixture::new(HOST);
+    let root = fixture.root();
+    let foo_troves = commit_foo(&fixture, "1.0-1-1", &[("/usr/bin/foo", "foo\n")]);
+    let g = version("/conary.example.com@rpl:2/1-1-1");
+    let mut group = Bundle::new();
+    group.collection("group-base", &g, &[foo_troves[0].clone()]);
+    group.troves[0].add_weak_ref(foo_troves[1].clone(), true);
+    let group = fixture.commit(&group, &root).expect("group").committed;
+    let (changeset, payloads) = generate(&fixture, &[install(&group[0])], true, &root);
+    assert_eq!(changeset.troves.len(), 3);
+    assert_eq!(payloads.len(), 1);
+    let (alone, _) = generate(&fixture, &[install(&group[0])], false, &root);
+    assert_eq!(alone.troves.len(), 1);
+
+    let erase = Job::erase(
+        group[0].name.clone(),
+        group[0].version.clone(),
+        group[0].flavor.clone(),
+    );
+    let (changeset, _) = generate(&fixture, &[erase], true, &root);
+    assert_eq!(changeset.erased.len(), 3);
+    assert!(changeset.troves.is_empty());
+}
+
+#[test]
+fn hidden_and_removed_troves_do_not_travel() {
+    let fixture = Fixture::new(HOST);
+    let root = fixture.root();
+    let foo_troves = commit_foo(&fixture, "1.0-1-1", &[("/usr/bin/foo", "foo\n")]);
+    let mut bar_troves = Bundle::new();
+    let v = version("/conary.example.com@rpl:2/1.0-1-1");
+    bar_troves.component("bar:runtime", &v, &[("/usr/bin/bar", "bar\n")]);
+    let bar_troves = fixture.commit(&bar_troves, &root).expect("bar").committed;
+    let narrow = fixture.user("narrow");
+    let error = fixture
+        .repository
+        .changeset(&[install(&bar_troves[0])], false, &narrow, &mut Vec::new())
+        .expect_err("hidden");
+    assert!(error.is_not_found(), "{error}");
+    let (changeset, _) = generate(&fixture, &[install(&foo_troves[0])], true, &narrow);
+    assert_eq!(changeset.troves.len(), 2);
+
+    fixture
+        .repository
+        .mark_removed(&foo_troves[1..], &root)
+        .expect("remove");
+    let (changeset, payloads) = generate(&fixture, &[install(&foo_troves[1])], false, &root);
+    let stub = &changeset.troves.values().next().expect("stub").new;
+    assert_eq!(stub.trove_type, TroveType::Removed);
+    assert!(
+        payloads.is_empty(),
+        "contents of removed troves are not served"
+    );
+    let _ = ContentKind::Full;
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the repository engine: commits, queries,
+//! changeset generation, access control, concurrency and repositories that
+//! refer to each other.
+
+mod by_reference;
+mod changesets;
+mod commits;
+mod concurrency;
+mod fixtures;
+mod queries;

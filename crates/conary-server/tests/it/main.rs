@@ -1,0 +1,5 @@
+//! The HTTP API answered in-process.
+
+mod api;
+mod support;
+mod troves;
