@@ -292,7 +292,8 @@ fn add_provider(
             add_on_branch(context, work, package.clone());
             // Only the component that provides: the package's other
             // members are not wanted.
-            work.pending.retain(|(_, new)| new.as_ref() != Some(&package));
+            work.pending
+                .retain(|(_, new)| new.as_ref() != Some(&package));
         }
     }
     Ok(())
@@ -339,9 +340,10 @@ fn select_for_flavor(
 ) -> Option<TroveTuple> {
     let mut affinity: Vec<(Option<Flavor>, &TroveTuple)> = Vec::new();
     let mut others: Vec<(Option<Flavor>, &TroveTuple)> = Vec::new();
-    if install_flavor.is_empty() {
-        others = candidates.iter().map(|candidate| (None, *candidate)).collect();
-    } else {
+    // An empty install flavor filters nothing (and scores nothing), but
+    // troves that update an installed trove still come first.
+    let any_flavor = install_flavor.is_empty();
+    {
         for candidate in candidates {
             let mut found = false;
             let label = candidate.version.trailing_label();
@@ -364,12 +366,20 @@ fn select_for_flavor(
                     found = true;
                 }
             }
-            if !found && affinity.is_empty() && install_flavor.satisfies(&candidate.flavor) {
-                others.push((Some(install_flavor.clone()), candidate));
+            if !found && affinity.is_empty() {
+                if any_flavor {
+                    others.push((None, candidate));
+                } else if install_flavor.satisfies(&candidate.flavor) {
+                    others.push((Some(install_flavor.clone()), candidate));
+                }
             }
         }
     }
-    let mut chosen = if affinity.is_empty() { others } else { affinity };
+    let mut chosen = if affinity.is_empty() {
+        others
+    } else {
+        affinity
+    };
     let preferred: Vec<&Flavor> = context
         .preferences
         .flavors()
@@ -403,8 +413,7 @@ fn select_for_flavor(
         let better = match best.get(&key) {
             None => true,
             Some(((current_score, current_time), _)) => {
-                timestamp > *current_time
-                    || (timestamp == *current_time && score >= *current_score)
+                timestamp > *current_time || (timestamp == *current_time && score >= *current_score)
             }
         };
         if better {

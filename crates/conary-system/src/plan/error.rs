@@ -181,7 +181,7 @@ pub enum PlanError {
     #[error("cannot erase {}: it is pinned (unpin it first)", ShortTuple(.trove))]
     Pinned {
         /// The pinned trove.
-        trove: TroveTuple,
+        trove: Box<TroveTuple>,
     },
     /// A trove would be installed beside another that owns the same path
     /// with different contents (`--keep-existing`, pins).
@@ -192,9 +192,9 @@ pub enum PlanError {
     )]
     Overlap {
         /// The trove to install.
-        new: TroveTuple,
+        new: Box<TroveTuple>,
         /// The installed trove kept.
-        kept: TroveTuple,
+        kept: Box<TroveTuple>,
         /// A path both own.
         path: String,
     },

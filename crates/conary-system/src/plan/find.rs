@@ -10,8 +10,8 @@ use conary_core::name::TroveName;
 use conary_core::trove::TroveTuple;
 use conary_core::version::{Timestamp, Version, VersionError, VersionSpec};
 
-use super::error::PlanError;
 use super::Context;
+use super::error::PlanError;
 
 /// What to look for, and where.
 pub(crate) struct Search<'s> {
@@ -87,8 +87,7 @@ pub(crate) fn locations_for(
     match version {
         VersionSpec::Version(version) => Ok(vec![Location::Branch(version.branch().clone())]),
         VersionSpec::Branch(branch) => Ok(vec![Location::Branch(branch.clone())]),
-        VersionSpec::Label { .. } | VersionSpec::Revision(_) => match version.resolve(label_path)
-        {
+        VersionSpec::Label { .. } | VersionSpec::Revision(_) => match version.resolve(label_path) {
             Ok(query) => Ok(query.labels.into_iter().map(Location::Label).collect()),
             Err(VersionError::LabelPathNeeded { .. }) => Err(PlanError::NoLabelPath {
                 spec: spec.to_owned(),
@@ -161,16 +160,21 @@ pub(crate) fn find(
         if needs_all_versions(search.version) {
             query = query.all_versions();
         }
-        let found = context.source.trove_versions(&query).map_err(|source| {
-            PlanError::Source {
+        let found = context
+            .source
+            .trove_versions(&query)
+            .map_err(|source| PlanError::Source {
                 doing: format!("look for {} on {}", search.spec, location_text(location)),
                 source,
-            }
-        })?;
+            })?;
         let candidates: Vec<(VersionKey, Flavor)> = found
             .into_iter()
             .filter(|tuple| &tuple.name == search.name)
-            .filter(|tuple| search.version.is_none_or(|spec| spec.matches(&tuple.version)))
+            .filter(|tuple| {
+                search
+                    .version
+                    .is_none_or(|spec| spec.matches(&tuple.version))
+            })
             .map(|tuple| ((tuple.version.timestamp(), tuple.version), tuple.flavor))
             .collect();
         if candidates.is_empty() {

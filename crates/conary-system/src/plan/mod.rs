@@ -316,7 +316,11 @@ impl<'a> Planner<'a> {
             }
         }
         let jobs = work.jobs();
-        let primary = jobs.iter().filter(|job| work.is_primary(job)).cloned().collect();
+        let primary = jobs
+            .iter()
+            .filter(|job| work.is_primary(job))
+            .cloned()
+            .collect();
         let download_size = work
             .added
             .keys()
@@ -411,8 +415,8 @@ fn check_overlaps(context: &Context<'_>, work: &mut Work) -> Result<(), PlanErro
             };
             if let Some(path) = shared_path(new_trove, &kept_trove.trove) {
                 return Err(PlanError::Overlap {
-                    new: new.clone(),
-                    kept: kept.clone(),
+                    new: Box::new(new.clone()),
+                    kept: Box::new(kept.clone()),
                     path,
                 });
             }

@@ -43,7 +43,10 @@ fn members(trove: &Trove) -> Vec<Member> {
 fn by_name(members: Vec<Member>) -> BTreeMap<TroveName, Vec<Member>> {
     let mut grouped: BTreeMap<TroveName, Vec<Member>> = BTreeMap::new();
     for member in members {
-        grouped.entry(member.0.name.clone()).or_default().push(member);
+        grouped
+            .entry(member.0.name.clone())
+            .or_default()
+            .push(member);
     }
     grouped
 }
@@ -171,7 +174,13 @@ fn visit_new(
     if work.is_present(installed, &new_member) {
         return;
     }
-    let remaining = work.remaining(installed, &new_member.name);
+    // An installed trove of that name that another collection still holds
+    // belongs to that collection (one kept beside this one): leave it.
+    let remaining: Vec<&TroveTuple> = work
+        .remaining(installed, &new_member.name)
+        .into_iter()
+        .filter(|tuple| !held_by_installed(context, work, tuple))
+        .collect();
     if let Some(old) = best_replaced(&remaining, &new_member) {
         let old = old.clone();
         work.update(installed, old, new_member, false);
@@ -180,6 +189,16 @@ fn visit_new(
     if wanted(context, named, &(new_member.clone(), by_default)) {
         work.install(installed, new_member, false);
     }
+}
+
+/// Whether an installed collection the job keeps holds `member`.
+fn held_by_installed(context: &Context<'_>, work: &Work, member: &TroveTuple) -> bool {
+    context.installed.iter().any(|installed| {
+        installed.trove.name.is_collection()
+            && !work.removed.contains(&installed.tuple())
+            && (installed.trove.strong_refs.contains_key(member)
+                || installed.trove.weak_refs.contains_key(member))
+    })
 }
 
 /// Whether a collection other than `except` that stays (installed and not

@@ -20,7 +20,10 @@ pub(crate) fn apply_spec(
     work: &mut Work,
     spec: &ChangeSpec,
 ) -> Result<(), PlanError> {
-    let job = spec.job(context.options.update_by_default, context.options.keep_existing);
+    let job = spec.job(
+        context.options.update_by_default,
+        context.options.keep_existing,
+    );
     match (&job.old, &job.new) {
         (None, Some(new)) => apply_install(context, work, new, job.absolute),
         (Some(old), None) => {
@@ -109,8 +112,8 @@ pub(crate) fn apply_install(
         // Nothing newer on the installed branches is not an error; a
         // version or label that is not there is.
         return match first_missing {
-            Some((missing, locations)) if !by_branch || spec.version().is_some() => {
-                Err(missing.into_error(&Search {
+            Some((missing, locations)) if !by_branch || spec.version().is_some() => Err(missing
+                .into_error(&Search {
                     spec: text.clone(),
                     name: spec.name(),
                     version: spec.version(),
@@ -124,8 +127,7 @@ pub(crate) fn apply_install(
                         locations
                     },
                     affinity: None,
-                }))
-            }
+                })),
             _ => Ok(()),
         };
     }
@@ -167,9 +169,8 @@ fn matching_installed(
                 .is_none_or(|version| version.matches(&tuple.version))
         })
         .filter(|tuple| {
-            spec.flavor().is_none_or(|flavor| {
-                FlavorCheck::Strong.score(flavor, &tuple.flavor).is_some()
-            })
+            spec.flavor()
+                .is_none_or(|flavor| FlavorCheck::Strong.score(flavor, &tuple.flavor).is_some())
         })
         .cloned()
         .collect();

@@ -158,7 +158,9 @@ impl Work {
     ) -> Result<(), PlanError> {
         if installed.is_pinned(&old) {
             if primary {
-                return Err(PlanError::Pinned { trove: old });
+                return Err(PlanError::Pinned {
+                    trove: Box::new(old),
+                });
             }
             return Ok(());
         }
@@ -243,7 +245,10 @@ impl Work {
 /// How well an installed trove matches a new trove of the same name, for
 /// deciding which one the new trove replaces: same branch first, then the
 /// same instruction set, then the same label, then the closest version.
-pub(crate) fn replacement_score(installed: &TroveTuple, new: &TroveTuple) -> (bool, bool, bool, u64) {
+pub(crate) fn replacement_score(
+    installed: &TroveTuple,
+    new: &TroveTuple,
+) -> (bool, bool, bool, u64) {
     let same_branch = installed.version.branch() == new.version.branch();
     let same_arch = new
         .flavor
@@ -260,12 +265,9 @@ pub(crate) fn best_replaced<'c>(
     candidates: &[&'c TroveTuple],
     new: &TroveTuple,
 ) -> Option<&'c TroveTuple> {
-    candidates
-        .iter()
-        .copied()
-        .max_by(|a, b| {
-            replacement_score(a, new)
-                .cmp(&replacement_score(b, new))
-                .then_with(|| b.cmp(a))
-        })
+    candidates.iter().copied().max_by(|a, b| {
+        replacement_score(a, new)
+            .cmp(&replacement_score(b, new))
+            .then_with(|| b.cmp(a))
+    })
 }

@@ -1,0 +1,3 @@
+//! Integration tests of `conary-system`, one module per area.
+
+mod plan;
