@@ -120,11 +120,19 @@ const REPOSITORY: &[&str] = &[
     "tzdata=/a.example.com@rpl:2/2025b-1-1[]",
 ];
 
+/// (label path, flavor path, spec, all versions, expected).
+type FindCase = (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    bool,
+    &'static [&'static str],
+);
+
 #[test]
 fn find_cases() {
     let source = Memory::new(REPOSITORY);
-    // (label path, flavor path, spec, all versions, expected)
-    let cases: &[(&[&str], &[&str], &str, bool, &[&str])] = &[
+    let cases: &[FindCase] = &[
         // Latest by commit time, not by upstream version.
         (
             &[A],
