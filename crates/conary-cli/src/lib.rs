@@ -7,5 +7,6 @@ pub mod commands;
 pub mod display;
 pub mod exit;
 pub mod global;
+pub mod network;
 pub mod progress;
 pub mod source;

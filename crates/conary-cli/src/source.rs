@@ -20,6 +20,5 @@ pub trait Repositories {
 
 /// The repositories of `config` (`repositoryMap`, `user`, `entitlement`).
 pub fn open(config: &Config) -> anyhow::Result<Box<dyn Repositories>> {
-    let _ = config;
-    anyhow::bail!("the network trove source is not available in this build yet")
+    Ok(Box::new(crate::network::Network::from_config(config)?))
 }

@@ -19,8 +19,8 @@ use super::rq::finder;
 #[derive(Debug, Clone, Args)]
 pub struct ChangesetArgs {
     /// NAME=OLD--NEW (relative), NAME=VERSION (absolute) or -NAME[=VERSION]
-    /// (erase), then the file to write
-    #[arg(value_name = "SPEC… OUT.ccs", required = true, num_args = 2.., allow_hyphen_values = true)]
+    /// (erase; after `--`), then the file to write
+    #[arg(value_name = "SPEC… OUT.ccs", required = true, num_args = 2..)]
     pub args: Vec<String>,
     /// Leave out the troves the named troves include (a package's components)
     #[arg(long)]

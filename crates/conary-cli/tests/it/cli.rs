@@ -55,5 +55,8 @@ fn name(bin: &str) -> &str {
 
 /// Paths as arguments.
 pub fn paths(paths: &[PathBuf]) -> Vec<String> {
-    paths.iter().map(|path| path.display().to_string()).collect()
+    paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect()
 }

@@ -106,7 +106,10 @@ fn import_query_changeset_and_show() {
          already present sudo=/local.example.com@deb:12/1.9.13p3_1+deb12u4-1-1\n"
     );
     let source = local.source();
-    assert_eq!(rq(&source, RqArgs::default()), "sudo=1.9.13p3_1+deb12u4-1-1\n");
+    assert_eq!(
+        rq(&source, RqArgs::default()),
+        "sudo=1.9.13p3_1+deb12u4-1-1\n"
+    );
     let all = RqArgs {
         all_versions: true,
         flavors: true,
@@ -121,7 +124,11 @@ fn import_query_changeset_and_show() {
         files: true,
         ..RqArgs::default()
     };
-    assert!(rq(&source, files).lines().any(|line| line == "/usr/bin/sudo"));
+    assert!(
+        rq(&source, files)
+            .lines()
+            .any(|line| line == "/usr/bin/sudo")
+    );
     let lsl = RqArgs {
         specs: vec!["sudo".into()],
         lsl: true,
@@ -147,7 +154,10 @@ fn import_query_changeset_and_show() {
         "Capsule      : deb",
         "  Requires:",
     ] {
-        assert!(shown.lines().any(|line| line == expected), "{expected:?} in\n{shown}");
+        assert!(
+            shown.lines().any(|line| line == expected),
+            "{expected:?} in\n{shown}"
+        );
     }
 
     let out = local.temp.path().join("sudo.ccs");
@@ -160,11 +170,17 @@ fn import_query_changeset_and_show() {
     };
     let written = changeset::run(&args, &config(), &source).expect("changeset");
     assert_eq!(written.jobs.len(), 1);
-    assert_eq!(written.bytes, std::fs::metadata(&out).expect("written").len());
+    assert_eq!(
+        written.bytes,
+        std::fs::metadata(&out).expect("written").len()
+    );
     let shown = showcs::run(&ShowcsArgs { file: out }).expect("showcs");
     assert!(shown.starts_with("relative changeset: "), "{shown}");
     assert!(shown.contains(" delta"), "{shown}");
-    assert!(shown.lines().any(|line| line.starts_with("verified: ")), "{shown}");
+    assert!(
+        shown.lines().any(|line| line.starts_with("verified: ")),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -174,7 +190,10 @@ fn bad_specs_and_unknown_troves_are_one_clear_error() {
     let source = local.source();
     let cases: &[(&str, &str)] = &[
         ("bash", "bash was not found on local.example.com@deb:12"),
-        ("sudo=9.9", "sudo=9.9 was not found on local.example.com@deb:12"),
+        (
+            "sudo=9.9",
+            "sudo=9.9 was not found on local.example.com@deb:12",
+        ),
         ("=sudo", "invalid trove spec '=sudo'"),
     ];
     for (spec, expected) in cases {

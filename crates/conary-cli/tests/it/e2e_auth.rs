@@ -45,11 +45,23 @@ fn refused_callers_get_one_line_and_nothing_is_written() {
             .display()
             .to_string()
     };
-    let admin = rc_for("admin", ConaryRc::new().user(HOST, ADMIN_USER, ADMIN_PASSWORD));
+    let admin = rc_for(
+        "admin",
+        ConaryRc::new().user(HOST, ADMIN_USER, ADMIN_PASSWORD),
+    );
     let nobody = rc_for("nobody", ConaryRc::new());
-    let wrong = rc_for("wrong", ConaryRc::new().user(HOST, "reader", "not-the-password"));
-    let entitled = rc_for("entitled", ConaryRc::new().entitlement(HOST, "customers", &key));
-    let narrow = rc_for("narrow", ConaryRc::new().user(HOST, "narrow", "narrow-password"));
+    let wrong = rc_for(
+        "wrong",
+        ConaryRc::new().user(HOST, "reader", "not-the-password"),
+    );
+    let entitled = rc_for(
+        "entitled",
+        ConaryRc::new().entitlement(HOST, "customers", &key),
+    );
+    let narrow = rc_for(
+        "narrow",
+        ConaryRc::new().user(HOST, "narrow", "narrow-password"),
+    );
 
     let sudo = debs("sudo");
     let first = sudo[0].display().to_string();
@@ -59,32 +71,55 @@ fn refused_callers_get_one_line_and_nothing_is_written() {
     }
     ok(CVC, &import(&admin, &first), home);
     let blobs = repository.blob_count();
-    let listing = ok(CONARY, &["rq", "--all-versions", "--config-file", &admin], home);
+    let listing = ok(
+        CONARY,
+        &["rq", "--all-versions", "--config-file", &admin],
+        home,
+    );
     assert_eq!(listing, "sudo=1.9.13p3_1+deb12u2-1-1\n");
 
     // Without credentials, with anonymous access off.
     let line = fails(CONARY, &["rq", "--config-file", &nobody], home);
     assert!(line.starts_with("conary: error: "), "{line}");
-    assert!(line.contains("user") || line.contains("credentials"), "{line}");
+    assert!(
+        line.contains("user") || line.contains("credentials"),
+        "{line}"
+    );
     let line = fails(CVC, &import(&nobody, &second), home);
     assert!(line.starts_with("cvc: error: "), "{line}");
 
     // A wrong password.
     let line = fails(CONARY, &["rq", "--config-file", &wrong], home);
-    assert!(line.contains("authentication") || line.contains("password"), "{line}");
+    assert!(
+        line.contains("authentication") || line.contains("password"),
+        "{line}"
+    );
     fails(CVC, &import(&wrong, &second), home);
 
     // An entitlement key reads, but may not import.
-    assert_eq!(ok(CONARY, &["rq", "--config-file", &entitled], home), listing);
+    assert_eq!(
+        ok(CONARY, &["rq", "--config-file", &entitled], home),
+        listing
+    );
     let line = fails(CVC, &import(&entitled, &second), home);
-    assert!(line.contains("denied") || line.contains("permission"), "{line}");
+    assert!(
+        line.contains("denied") || line.contains("permission"),
+        "{line}"
+    );
 
     // An ACL that allows writing elsewhere only.
     let line = fails(CVC, &import(&narrow, &second), home);
-    assert!(line.contains("denied") || line.contains("permission"), "{line}");
+    assert!(
+        line.contains("denied") || line.contains("permission"),
+        "{line}"
+    );
 
     // Nothing was written by any refused import.
     assert_eq!(repository.blob_count(), blobs);
-    let after = ok(CONARY, &["rq", "--all-versions", "--config-file", &admin], home);
+    let after = ok(
+        CONARY,
+        &["rq", "--all-versions", "--config-file", &admin],
+        home,
+    );
     assert_eq!(after, listing);
 }

@@ -25,22 +25,60 @@ fn bad_input_is_one_clear_line() {
         .find(|candidate| candidate.package == "tzdata")
         .expect("tzdata in the corpus");
     let deb = tzdata.path.display().to_string();
-    ok(CVC, &["import-deb", "--label", LABEL, "--config-file", &rc, &deb], home);
+    ok(
+        CVC,
+        &["import-deb", "--label", LABEL, "--config-file", &rc, &deb],
+        home,
+    );
     let out = home.join("out.ccs").display().to_string();
 
     // An unknown trove.
     let line = fails(CONARY, &["rq", "bash", "--config-file", &rc], home);
-    assert_eq!(line, format!("conary: error: bash was not found on {LABEL}"));
-    let line = fails(CONARY, &["changeset", "bash", &out, "--config-file", &rc], home);
-    assert_eq!(line, format!("conary: error: bash was not found on {LABEL}"));
+    assert_eq!(
+        line,
+        format!("conary: error: bash was not found on {LABEL}")
+    );
+    let line = fails(
+        CONARY,
+        &["changeset", "bash", &out, "--config-file", &rc],
+        home,
+    );
+    assert_eq!(
+        line,
+        format!("conary: error: bash was not found on {LABEL}")
+    );
 
     // A bad spec.
-    let line = fails(CONARY, &["changeset", "tzdata=", &out, "--config-file", &rc], home);
-    assert!(line.starts_with("conary: error: invalid change spec"), "{line}");
+    let line = fails(
+        CONARY,
+        &["changeset", "tzdata=", &out, "--config-file", &rc],
+        home,
+    );
+    assert!(
+        line.starts_with("conary: error: invalid change spec"),
+        "{line}"
+    );
     let line = fails(CONARY, &["rq", "tzdata[is: ", "--config-file", &rc], home);
-    assert!(line.starts_with("conary: error: invalid trove spec"), "{line}");
-    let line = fails(CVC, &["import-deb", "--label", "no-label", &deb, "--config-file", &rc], home);
-    assert!(line.starts_with("cvc: error: invalid --label 'no-label'"), "{line}");
+    assert!(
+        line.starts_with("conary: error: invalid trove spec"),
+        "{line}"
+    );
+    let line = fails(
+        CVC,
+        &[
+            "import-deb",
+            "--label",
+            "no-label",
+            &deb,
+            "--config-file",
+            &rc,
+        ],
+        home,
+    );
+    assert!(
+        line.starts_with("cvc: error: invalid --label 'no-label'"),
+        "{line}"
+    );
     assert!(!std::path::Path::new(&out).exists());
 
     // A corrupt changeset, and a missing one.
