@@ -118,7 +118,11 @@ pub fn info(trove: &Trove, options: &DisplayOptions) -> String {
             description.lines().next().unwrap_or_default(),
         );
         for line in description.lines().skip(1) {
-            let _ = writeln!(out, "               {line}");
+            if line.trim().is_empty() {
+                out.push('\n');
+            } else {
+                let _ = writeln!(out, "               {line}");
+            }
         }
     }
     out
