@@ -13,7 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use conary_repository::Action;
-use conary_store::{Digest, StoreError};
+use conary_core::digest::{Digest, DigestError};
+use conary_store::StoreError;
 use tokio::sync::mpsc;
 
 use crate::app::AppState;
@@ -24,7 +25,7 @@ use crate::wire::BlobStored;
 /// Parses the digest of a blob route.
 fn parse_digest(text: &str) -> Result<Digest, ApiError> {
     text.parse()
-        .map_err(|error: StoreError| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))
+        .map_err(|error: DigestError| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))
 }
 
 fn store_error(error: &StoreError) -> ApiError {
@@ -42,7 +43,7 @@ fn store_error(error: &StoreError) -> ApiError {
 async fn check_read(state: &AppState, caller: &Caller, digest: &Digest) -> Result<(), ApiError> {
     let repository = Arc::clone(&state.repository);
     let identity = caller.0.clone();
-    let digest = conary_core::digest::Digest::from_bytes(*digest.as_bytes());
+    let digest = *digest;
     tokio::task::spawn_blocking(move || repository.check_contents_access(&digest, &identity))
         .await
         .map_err(|error| ApiError::internal(&error))?
