@@ -120,10 +120,7 @@ impl Repository {
                     continue;
                 };
                 let elsewhere = file.file_version.host() != self.name();
-                if !carried(&digest)
-                    && !elsewhere
-                    && !self.store().contains(&digest)?
-                {
+                if !carried(&digest) && !elsewhere && !self.store().contains(&digest)? {
                     return Err(RepositoryError::invalid_commit(format!(
                         "contents {digest} of file '{}' of trove {tuple} are neither in the changeset nor in the repository",
                         file.path

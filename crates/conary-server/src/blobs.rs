@@ -12,8 +12,8 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use conary_repository::Action;
 use conary_core::digest::{Digest, DigestError};
+use conary_repository::Action;
 use conary_store::StoreError;
 use tokio::sync::mpsc;
 

@@ -43,7 +43,10 @@ mod tests {
             (String::new(), "expected 64 hex digits, found 0"),
             (good[1..].to_owned(), "expected 64 hex digits, found 63"),
             (good.to_uppercase(), "'A' is not a lowercase hex digit"),
-            (format!("{}g", &good[1..]), "'g' is not a lowercase hex digit"),
+            (
+                format!("{}g", &good[1..]),
+                "'g' is not a lowercase hex digit",
+            ),
         ];
         for (text, reason) in cases {
             let error = text.parse::<Digest>().expect_err(&text);
