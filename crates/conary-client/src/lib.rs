@@ -46,9 +46,9 @@ mod progress;
 mod repositories;
 mod server_map;
 mod transport;
-mod wire;
 
 pub use blobs::StoredBlob;
+pub use conary_api::wire::{ServerInfo, WhoAmI};
 pub use credentials::{Authorization, Credentials, Entitlement, User};
 pub use error::ClientError;
 pub use options::{Options, RetryPolicy};
@@ -57,4 +57,3 @@ pub use progress::{NoProgress, Progress};
 pub use repositories::Repositories;
 pub use server_map::{Server, ServerMap};
 pub use transport::{RepositoryClient, ResponseBody, Transport};
-pub use wire::{ServerInfo, WhoAmI};

@@ -22,7 +22,7 @@ use crate::credentials::Authorization;
 use crate::error::{ClientError, chain};
 use crate::options::Options;
 use crate::server_map::Server;
-use crate::wire::{ServerInfo, WhoAmI};
+use conary_api::wire::{ServerInfo, WhoAmI};
 
 /// The most of an error answer's body read for its message.
 const MAX_ERROR_BODY: u64 = 4096;
@@ -406,11 +406,7 @@ fn error_message(response: Response) -> String {
     let status = response.status();
     let mut body = Vec::new();
     let _ = response.take(MAX_ERROR_BODY).read_to_end(&mut body);
-    #[derive(serde::Deserialize)]
-    struct ErrorBody {
-        error: String,
-    }
-    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(&body) {
+    if let Ok(parsed) = serde_json::from_slice::<conary_api::wire::ErrorBody>(&body) {
         return parsed.error;
     }
     let text = String::from_utf8_lossy(&body);

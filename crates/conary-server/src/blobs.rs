@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use crate::app::AppState;
 use crate::auth::{ApiError, Caller, DisplayChain};
 use crate::body::{CHANNEL_DEPTH, ChannelBody, ChannelReader, check_declared_length, feed, pump};
-use crate::wire::BlobStored;
+use conary_api::wire::BlobStored;
 
 /// Parses the digest of a blob route.
 fn parse_digest(text: &str) -> Result<Digest, ApiError> {
