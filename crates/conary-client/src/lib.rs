@@ -37,6 +37,7 @@
 //!
 //! [`Config`]: conary_core::config::Config
 
+mod api;
 mod blobs;
 pub mod credentials;
 mod error;
@@ -45,8 +46,10 @@ mod parallel;
 mod progress;
 mod repositories;
 mod server_map;
+mod source;
 mod transport;
 
+pub use api::CommitResult;
 pub use blobs::StoredBlob;
 pub use conary_api::wire::{ServerInfo, WhoAmI};
 pub use credentials::{Authorization, Credentials, Entitlement, User};
@@ -56,4 +59,5 @@ pub use parallel::{BlobSink, BlobWriter, DirectorySink, FetchSummary};
 pub use progress::{NoProgress, Progress};
 pub use repositories::Repositories;
 pub use server_map::{Server, ServerMap};
+pub use source::NetworkSource;
 pub use transport::{RepositoryClient, ResponseBody, Transport};
