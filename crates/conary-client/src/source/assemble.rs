@@ -366,24 +366,26 @@ fn fetch_one(
     contents: &ContentsDir,
 ) -> Result<(), ClientError> {
     let mut last: Option<ClientError> = None;
+    let mut unmapped: Option<ClientError> = None;
     for host in &need.hosts {
         let attempt = source
             .client(host)
             .and_then(|client| client.fetch_into(&need.digest, contents, source.progress()));
         match attempt {
             Ok(_) => return Ok(()),
-            Err(
-                ClientError::NotFound { .. }
-                | ClientError::PermissionDenied { .. }
-                | ClientError::NoServer { .. },
-            ) => {}
+            Err(ClientError::NotFound { .. } | ClientError::PermissionDenied { .. }) => {}
+            Err(error @ ClientError::NoServer { .. }) => {
+                unmapped.get_or_insert(error);
+            }
             Err(error) => last = Some(error),
         }
     }
-    Err(last.unwrap_or_else(|| ClientError::ContentsNotFound {
-        digest: need.digest,
-        hosts: need.hosts.join(", "),
-    }))
+    Err(last
+        .or(unmapped)
+        .unwrap_or_else(|| ClientError::ContentsNotFound {
+            digest: need.digest,
+            hosts: need.hosts.join(", "),
+        }))
 }
 
 /// The index of the merged changeset: the union of the parts (the first

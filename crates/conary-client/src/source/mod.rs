@@ -204,6 +204,7 @@ impl NetworkSource {
     ) -> Result<u64, ClientError> {
         let work = WorkArea::new(self.work_dir())?;
         let mut last = None;
+        let mut unmapped = None;
         for host in hosts {
             let fetched = self
                 .client(host)
@@ -219,22 +220,23 @@ impl NetworkSource {
                     return io::copy(&mut reader, out)
                         .map_err(|error| local(format!("write contents {digest}"), &error));
                 }
-                Err(
-                    ClientError::NotFound { .. }
-                    | ClientError::PermissionDenied { .. }
-                    | ClientError::NoServer { .. },
-                ) => {}
+                Err(ClientError::NotFound { .. } | ClientError::PermissionDenied { .. }) => {}
+                Err(error @ ClientError::NoServer { .. }) => {
+                    unmapped.get_or_insert(error);
+                }
                 Err(error) => last = Some(error),
             }
         }
-        Err(last.unwrap_or_else(|| ClientError::ContentsNotFound {
-            digest: *digest,
-            hosts: if hosts.is_empty() {
-                "no configured host".into()
-            } else {
-                hosts.join(", ")
-            },
-        }))
+        Err(last
+            .or(unmapped)
+            .unwrap_or_else(|| ClientError::ContentsNotFound {
+                digest: *digest,
+                hosts: if hosts.is_empty() {
+                    "no configured host".into()
+                } else {
+                    hosts.join(", ")
+                },
+            }))
     }
 
     /// Commits the `.ccs` changeset read from `changeset` (`size` bytes,
