@@ -112,6 +112,7 @@ pub(crate) fn assemble(
     if let [part] = parts.as_mut_slice()
         && !part.kept
     {
+        source.learn(&part.index);
         return send_as_received(part, out);
     }
     let written = merge(source, &mut parts, &work, out)?;
@@ -482,4 +483,139 @@ fn prune(changeset: &mut ChangeSet) {
     changeset
         .text_diffs
         .retain(|key, _| config.contains(&key.target));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use conary_changeset::TroveChange;
+    use conary_core::digest::PathId;
+    use conary_core::files::{FileKind, Mode};
+    use conary_core::trove::Trove;
+
+    /// A changeset from B: one trove (relative when `old`), with a file per
+    /// (path, contents, file version's host, how the contents travel).
+    fn changeset(old: bool, files: &[(&str, &[u8], &str, ContentKind)]) -> ChangeSet {
+        let version = "/a.example.com@rpl:2//b.example.com@rpl:2/1.0-1.1-1"
+            .parse()
+            .expect("version");
+        let mut trove = Trove::new(
+            "foo:runtime".parse().expect("name"),
+            version,
+            Default::default(),
+        );
+        let mut changeset = ChangeSet::default();
+        for (path, contents, host, kind) in files {
+            let digest = Digest::of(contents);
+            let kind_of_file = FileKind::Regular {
+                size: contents.len() as u64,
+                digest,
+                link_group: None,
+            };
+            let stream = FileStream::new(
+                kind_of_file,
+                Mode::new(0o644).expect("mode"),
+                "root",
+                "root",
+            );
+            let file_version = format!("/{host}@rpl:2/1.0-1-1")
+                .parse()
+                .expect("file version");
+            trove.add_file(
+                PathId::derive(path.as_bytes()),
+                path,
+                stream.file_id(),
+                file_version,
+            );
+            changeset.add_stream(stream);
+            changeset.contents.insert(
+                digest,
+                Contents {
+                    size: contents.len() as u64,
+                    kind: *kind,
+                },
+            );
+        }
+        let change = if old {
+            let parent = "foo:runtime=/b.example.com@rpl:2/0.9-1-1[]"
+                .parse()
+                .expect("old");
+            TroveChange::relative(parent, trove)
+        } else {
+            TroveChange::absolute(trove)
+        };
+        changeset.add_trove(change);
+        changeset
+    }
+
+    #[test]
+    fn contents_held_elsewhere_are_found() {
+        let files: &[(&str, &[u8], &str, ContentKind)] = &[
+            (
+                "/usr/bin/a",
+                b"from a",
+                "a.example.com",
+                ContentKind::Reference,
+            ),
+            (
+                "/usr/bin/b",
+                b"on b",
+                "b.example.com",
+                ContentKind::Reference,
+            ),
+            ("/usr/bin/c", b"carried", "a.example.com", ContentKind::Full),
+        ];
+        let b = "b.example.com";
+        let absolute = elsewhere(b, &changeset(false, files));
+        let expected: BTreeMap<Digest, Vec<String>> = [
+            (
+                Digest::of(b"from a"),
+                vec!["a.example.com".to_string(), b.to_string()],
+            ),
+            (Digest::of(b"on b"), vec![b.to_string()]),
+        ]
+        .into();
+        assert_eq!(
+            absolute, expected,
+            "an absolute change needs every reference"
+        );
+        let relative = elsewhere(b, &changeset(true, files));
+        assert_eq!(
+            relative.keys().collect::<Vec<_>>(),
+            [&Digest::of(b"from a")],
+            "the receiver's old trove holds what B holds"
+        );
+    }
+
+    #[test]
+    fn merged_indexes_drop_what_no_trove_uses() {
+        let mut merged = changeset(
+            false,
+            &[("/usr/bin/a", b"a", "a.example.com", ContentKind::Full)],
+        );
+        let orphan = FileStream::new(
+            FileKind::Regular {
+                size: 1,
+                digest: Digest::of(b"x"),
+                link_group: None,
+            },
+            Mode::new(0o644).expect("mode"),
+            "root",
+            "root",
+        );
+        merged.add_stream(orphan);
+        merged.contents.insert(
+            Digest::of(b"x"),
+            Contents {
+                size: 1,
+                kind: ContentKind::Full,
+            },
+        );
+        prune(&mut merged);
+        assert_eq!(merged.files.len(), 1);
+        assert_eq!(
+            merged.contents.keys().collect::<Vec<_>>(),
+            [&Digest::of(b"a")]
+        );
+    }
 }

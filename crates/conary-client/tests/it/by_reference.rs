@@ -2,11 +2,13 @@
 //! label on server B holds a shadow of a trove on server A; B stores only
 //! what is new, and `NetworkSource` fetches the rest from A.
 
+use std::collections::BTreeSet;
 use std::io::Cursor;
+use std::sync::{Arc, Mutex};
 
 use conary_api::{Job, TroveQuery, TroveSource};
 use conary_changeset::{ContentKind, MemContents, NoContents};
-use conary_client::ClientError;
+use conary_client::{ClientError, Progress};
 use conary_core::digest::Digest;
 use conary_core::trove::{Trove, TroveTuple};
 
@@ -98,6 +100,16 @@ fn world() -> World {
     }
 }
 
+/// Records the contents downloaded whole.
+#[derive(Default)]
+struct Fetched(Mutex<BTreeSet<Digest>>);
+
+impl Progress for Fetched {
+    fn on_blob_done(&self, digest: &Digest, _size: u64) {
+        self.0.lock().expect("lock").insert(*digest);
+    }
+}
+
 fn install(tuple: &TroveTuple) -> Job {
     Job::install(
         tuple.name.clone(),
@@ -120,12 +132,21 @@ fn b_stores_only_what_is_new() {
 #[test]
 fn the_shadow_arrives_complete_with_contents_from_a() {
     let world = world();
-    let network = source(&[&world.a, &world.b], &as_user("reader"));
+    let progress = Arc::new(Fetched::default());
+    let network = source(&[&world.a, &world.b], &as_user("reader"))
+        .with_parallelism(2)
+        .with_progress(Arc::clone(&progress) as Arc<dyn Progress + Send>);
 
     let mut bytes = Vec::new();
     let written = network
         .changeset(&[install(&world.shadow)], false, &mut bytes)
         .expect("changeset of the shadow");
+    let fetched = progress.0.lock().expect("lock").clone();
+    assert_eq!(
+        fetched,
+        BTreeSet::from([Digest::of(BINARY), Digest::of(DOC)]),
+        "A's contents were fetched, each once"
+    );
     assert_eq!(written, bytes.len() as u64);
     let read = ReadBack::of(&bytes, &NoContents);
     assert!(read.changeset.is_absolute());
