@@ -1,13 +1,12 @@
 //! Receiving one repository's changeset: spooled to the work area while
 //! its index is checked and every whole payload decoded and verified.
 //!
-//! A payload carried whole is verified here, byte for byte, against its
-//! digest. A delta can only be decoded against its base (old contents the
-//! receiver holds): when the changeset goes out as it came, its framing is
-//! checked here and its digest by whoever applies it; when it is merged,
-//! the base is fetched and the delta decoded and verified
-//! ([`decode_deltas`]). Text diffs are checked against their index entry
-//! when they are written again.
+//! A payload carried whole, and every text diff, is verified here, byte for
+//! byte, against its digest. A delta can only be decoded against its base
+//! (old contents the receiver holds): when the changeset goes out as it
+//! came, its framing is checked here and its digest by whoever applies it;
+//! when it is merged, the base is fetched and the delta decoded and
+//! verified ([`decode_deltas`]).
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -154,8 +153,10 @@ fn read_through(
                 .contents
                 .get(&digest)
                 .is_some_and(|entry| entry.kind == ContentKind::Full)
-                .then_some(digest),
-            PayloadId::TextDiff(_) => None,
+                .then_some(Some(digest)),
+            // A diff text needs no base: verified, then dropped (a merge
+            // makes it again from the contents).
+            PayloadId::TextDiff(_) => Some(None),
         };
         let Some(digest) = whole else {
             reader.skip_payload().map_err(Received::Refused)?;
@@ -167,7 +168,7 @@ fn read_through(
         else {
             break;
         };
-        if kept && !contents.contains(&digest) {
+        if let Some(digest) = digest.filter(|digest| kept && !contents.contains(digest)) {
             contents
                 .keep(&digest, |writer| payload.copy_to(writer).map(|_| ()))
                 .map_err(Received::Local)?
