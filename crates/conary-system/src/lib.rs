@@ -1,9 +1,6 @@
 //! One machine: local database, update planning, applying jobs, rollbacks, tags, system model.
 //!
-//! - [`plan`]: update planning. Change specs (`foo`, `-bar`, `baz=1.0--2.0`)
-//!   become a [`plan::Plan`] of jobs (install, update, erase) before
-//!   anything is touched, with branch and flavor affinity, recursion into
-//!   packages and groups, and dependency checking and resolution. Start at
-//!   [`plan::Planner`].
+//! This crate is a placeholder in the layered workspace of `docs/ARCHITECTURE.md`;
+//! its contents arrive with the issue that needs them.
 
 pub mod plan;

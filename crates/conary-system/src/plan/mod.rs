@@ -241,6 +241,38 @@ impl<'a> Planner<'a> {
         &self.options
     }
 
+    /// The specs `conary updateall` plans: one per installed trove that no
+    /// installed collection holds (the top-level troves), by name alone,
+    /// so each updates on its own branch.
+    ///
+    /// # Errors
+    /// The installed system cannot be read.
+    pub fn update_all_specs(&self) -> Result<Vec<ChangeSpec>, PlanError> {
+        let installed = self
+            .system
+            .installed()
+            .map_err(|source| PlanError::System { source })?;
+        let mut held: BTreeSet<TroveTuple> = BTreeSet::new();
+        for collection in &installed {
+            held.extend(
+                collection
+                    .trove
+                    .iter_refs()
+                    .map(|(tuple, _, _)| tuple.clone()),
+            );
+        }
+        let names: BTreeSet<TroveName> = installed
+            .iter()
+            .map(InstalledTrove::tuple)
+            .filter(|tuple| !held.contains(tuple))
+            .map(|tuple| tuple.name)
+            .collect();
+        Ok(names
+            .into_iter()
+            .map(|name| ChangeSpec::Unmarked(TroveSpec::from_name(name)))
+            .collect())
+    }
+
     fn context(&self) -> Result<Context<'_>, PlanError> {
         let installed = self
             .system

@@ -1,7 +1,9 @@
 //! Finding troves for specs: label path, flavors, pins, `--update-only`,
 //! erasures, `OLD--NEW`, and the errors that name the spec at fault.
 
-use conary_system::plan::{PlanError, PlanOptions};
+use conary_core::trove::Trove;
+use conary_core::version::Version;
+use conary_system::plan::{LayeredSource, MemorySource, PlanError, PlanOptions, Planner};
 
 use super::fixture::World;
 
@@ -343,4 +345,73 @@ fn primary_jobs_are_those_the_specs_asked_for() {
     assert_eq!(plan.jobs.len(), 2);
     assert_eq!(plan.primary.len(), 1);
     assert_eq!(plan.primary[0].name.as_str(), "foo");
+}
+
+#[test]
+fn updateall_updates_every_top_level_trove() {
+    let mut world = World::new("installLabelPath conary.example.com@rpl:1\n");
+    let package = world.package("foo", &format!("{L1}/1.0-1-1"), "", &[(":runtime", true)]);
+    let group = world.group("group-base", &format!("{L1}/1-1-1"), &[(&package, true)]);
+    let tool = world.trove("tool:runtime", &format!("{L1}/1.0-1-1"), "");
+    world.package("foo", &format!("{L1}/1.1-1-1"), "", &[(":runtime", true)]);
+    world.trove("tool:runtime", &format!("{L1}/1.1-1-1"), "");
+    world.install(&group);
+    world.install_all(&package);
+    world.install(&tool);
+    let source = world.source();
+    let planner = Planner::new(
+        &source,
+        &world.system,
+        &world.config,
+        PlanOptions::default(),
+    );
+    let specs = planner.update_all_specs().expect("installed troves");
+    let texts: Vec<String> = specs.iter().map(ToString::to_string).collect();
+    assert_eq!(texts, ["group-base", "tool:runtime"]);
+    // group-base has no newer version: only tool moves.
+    assert_eq!(
+        planner.plan(&specs).expect("plan").to_string(),
+        "Update tool:runtime (1.0-1-1 -> 1.1-1-1)\n"
+    );
+}
+
+#[test]
+fn troves_of_a_changeset_file_are_installed_exactly() {
+    let mut world = World::new("installLabelPath conary.example.com@rpl:1\n");
+    let old = world.trove("foo:runtime", &format!("{L1}/1.0-1-1"), "");
+    world.trove("foo:runtime", &format!("{L1}/1.2-1-1"), "");
+    world.install(&old);
+    // The file holds 1.1, which the repository does not have.
+    let mut in_file = Trove::new(
+        "foo:runtime".parse().expect("name"),
+        Version::thaw(&format!("{}/5000.000:1.1-1-1", L1)).expect("version"),
+        Default::default(),
+    );
+    in_file.provides = "trove: foo:runtime".parse().expect("provides");
+    let file_source = MemorySource::from_troves([in_file.clone()]);
+    let repository = world.source();
+    let layered = LayeredSource::new(vec![&file_source, &repository]);
+    let plan = Planner::new(
+        &layered,
+        &world.system,
+        &world.config,
+        PlanOptions::default(),
+    )
+    .with_troves(vec![in_file.tuple()])
+    .plan(&[])
+    .expect("plan");
+    assert_eq!(
+        plan.to_string(),
+        "Update foo:runtime (1.0-1-1 -> 1.1-1-1)\n"
+    );
+    assert_eq!(plan.primary.len(), 1);
+    let keep = PlanOptions {
+        keep_existing: true,
+        ..PlanOptions::default()
+    };
+    let plan = Planner::new(&layered, &world.system, &world.config, keep)
+        .with_troves(vec![in_file.tuple()])
+        .plan(&[])
+        .expect("plan");
+    assert_eq!(plan.to_string(), "Install foo:runtime=1.1-1-1\n");
 }
