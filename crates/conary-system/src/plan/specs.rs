@@ -57,6 +57,10 @@ pub(crate) fn apply_install(
         .cloned()
         .collect();
     let text = spec.to_string();
+    if installed.is_empty() && context.options.update_only {
+        // Nothing to update, and nothing new may come.
+        return Ok(());
+    }
     if installed.is_empty() {
         let search = Search {
             spec: text.clone(),
@@ -67,17 +71,16 @@ pub(crate) fn apply_install(
             affinity: None,
         };
         let new = find(context, &search)?.map_err(|missing| missing.into_error(&search))?;
-        if !context.options.update_only {
-            work.install(&context.installed, new, true);
-        }
+        work.install(&context.installed, new, true);
         return Ok(());
     }
-    // Troves built on this machine have no branch to update from.
+    let by_branch = keeps_affinity(spec.version());
+    // Troves built on this machine have no branch to update from; a label
+    // in the spec still replaces them.
     let updatable: Vec<&TroveTuple> = installed
         .iter()
-        .filter(|tuple| !tuple.version.is_on_local_host())
+        .filter(|tuple| !by_branch || !tuple.version.is_on_local_host())
         .collect();
-    let by_branch = keeps_affinity(spec.version());
     let label_locations = if by_branch {
         Vec::new()
     } else {
@@ -132,7 +135,6 @@ pub(crate) fn apply_install(
         };
     }
     let mut news: Vec<&TroveTuple> = found.iter().map(|(_, new)| new).collect();
-    news.dedup();
     news.sort();
     news.dedup();
     for new in news {

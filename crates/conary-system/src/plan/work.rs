@@ -107,6 +107,11 @@ impl Work {
 
     /// Installs `new` beside what is there.
     pub fn install(&mut self, installed: &Installed, new: TroveTuple, primary: bool) {
+        if installed.contains(&new) && self.removed.contains(&new) {
+            // Erased and asked for again: it stays.
+            self.keep(&new);
+            return;
+        }
         if self.is_present(installed, &new) {
             if primary && self.added.contains_key(&new) {
                 self.primary_new.insert(new);
@@ -270,4 +275,158 @@ pub(crate) fn best_replaced<'c>(
             .cmp(&replacement_score(b, new))
             .then_with(|| b.cmp(a))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuple(text: &str) -> TroveTuple {
+        text.parse().expect("tuple")
+    }
+
+    fn installed(tuples: &[&str], pinned: &[&str]) -> Installed {
+        let troves = tuples
+            .iter()
+            .map(|text| {
+                let tuple = tuple(text);
+                let trove = Trove::new(tuple.name, tuple.version, tuple.flavor);
+                let installed = InstalledTrove::new(trove);
+                if pinned.contains(text) {
+                    installed.pinned()
+                } else {
+                    installed
+                }
+            })
+            .collect();
+        Installed::new(troves, Vec::new())
+    }
+
+    const OLD: &str = "foo=/a.example.com@rpl:1/1.0-1-1[]";
+    const NEW: &str = "foo=/a.example.com@rpl:1/1.1-1-1[]";
+
+    fn job_texts(work: &Work) -> Vec<String> {
+        work.jobs()
+            .iter()
+            .map(|job| {
+                format!(
+                    "{:?} {:?}",
+                    job.old_tuple().map(|t| t.to_string()),
+                    job.new_tuple().map(|t| t.to_string())
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bookkeeping_of_installs_updates_and_erasures() {
+        // (installed, pinned, operations, expected jobs as (old, new))
+        type Operation = fn(&mut Work, &Installed);
+        type Expected<'a> = &'a [(Option<&'a str>, Option<&'a str>)];
+        let cases: &[(&[&str], &[&str], &[Operation], Expected<'_>)] = &[
+            (
+                &[OLD],
+                &[],
+                &[|w, i| w.update(i, tuple(OLD), tuple(NEW), true)],
+                &[(Some(OLD), Some(NEW))],
+            ),
+            // A pinned trove stays; its update goes beside it.
+            (
+                &[OLD],
+                &[OLD],
+                &[|w, i| w.update(i, tuple(OLD), tuple(NEW), true)],
+                &[(None, Some(NEW))],
+            ),
+            (
+                &[OLD],
+                &[],
+                &[|w, i| w.erase(i, tuple(OLD), true).expect("not pinned")],
+                &[(Some(OLD), None)],
+            ),
+            // Erased, then asked for again: nothing happens.
+            (
+                &[OLD],
+                &[],
+                &[
+                    |w, i| w.erase(i, tuple(OLD), true).expect("not pinned"),
+                    |w, i| w.install(i, tuple(OLD), true),
+                ],
+                &[],
+            ),
+            // Updated, then kept: the new trove goes beside.
+            (
+                &[OLD],
+                &[],
+                &[
+                    |w, i| w.update(i, tuple(OLD), tuple(NEW), false),
+                    |w, _| w.keep(&tuple(OLD)),
+                ],
+                &[(None, Some(NEW))],
+            ),
+            // Already installed: nothing to do.
+            (&[OLD], &[], &[|w, i| w.install(i, tuple(OLD), true)], &[]),
+            // A second update of a trove already replaced does nothing.
+            (
+                &[OLD],
+                &[],
+                &[
+                    |w, i| w.update(i, tuple(OLD), tuple(NEW), true),
+                    |w, i| {
+                        w.update(
+                            i,
+                            tuple(OLD),
+                            tuple("foo=/a.example.com@rpl:1/1.2-1-1[]"),
+                            true,
+                        )
+                    },
+                ],
+                &[(Some(OLD), Some(NEW))],
+            ),
+        ];
+        for (index, (present, pinned, operations, expected)) in cases.iter().enumerate() {
+            let installed = installed(present, pinned);
+            let mut work = Work::default();
+            for operation in *operations {
+                operation(&mut work, &installed);
+            }
+            let expected: Vec<String> = expected
+                .iter()
+                .map(|(old, new)| {
+                    format!(
+                        "{:?} {:?}",
+                        old.map(|t| tuple(t).to_string()),
+                        new.map(|t| tuple(t).to_string())
+                    )
+                })
+                .collect();
+            assert_eq!(job_texts(&work), expected, "case {index}");
+        }
+    }
+
+    #[test]
+    fn erasing_a_pinned_trove_is_refused_only_when_asked_for() {
+        let installed = installed(&[OLD], &[OLD]);
+        let mut work = Work::default();
+        assert!(matches!(
+            work.erase(&installed, tuple(OLD), true),
+            Err(PlanError::Pinned { .. })
+        ));
+        work.erase(&installed, tuple(OLD), false)
+            .expect("implied erasure skipped");
+        assert!(work.jobs().is_empty());
+    }
+
+    #[test]
+    fn replacement_prefers_the_same_branch_then_the_same_instruction_set() {
+        let new = tuple("foo=/a.example.com@rpl:1/1.1-1-1[is: x86]");
+        let candidates = [
+            tuple("foo=/a.example.com@rpl:1//b.example.com@rpl:2/1.0-1-1[is: x86]"),
+            tuple("foo=/a.example.com@rpl:1/1.0-1-1[is: x86_64]"),
+            tuple("foo=/a.example.com@rpl:1/1.0-1-1[is: x86]"),
+        ];
+        let refs: Vec<&TroveTuple> = candidates.iter().collect();
+        assert_eq!(best_replaced(&refs, &new), Some(&candidates[2]));
+        assert_eq!(best_replaced(&refs[..2], &new), Some(&candidates[1]));
+        assert_eq!(best_replaced(&[], &new), None);
+    }
 }
