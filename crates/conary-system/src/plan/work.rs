@@ -322,8 +322,10 @@ mod tests {
     fn bookkeeping_of_installs_updates_and_erasures() {
         // (installed, pinned, operations, expected jobs as (old, new))
         type Operation = fn(&mut Work, &Installed);
+        /// Installed, pinned, operations, expected jobs as (old, new).
+        type Case<'a> = (&'a [&'a str], &'a [&'a str], &'a [Operation], Expected<'a>);
         type Expected<'a> = &'a [(Option<&'a str>, Option<&'a str>)];
-        let cases: &[(&[&str], &[&str], &[Operation], Expected<'_>)] = &[
+        let cases: &[Case<'_>] = &[
             (
                 &[OLD],
                 &[],
