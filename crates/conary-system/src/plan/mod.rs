@@ -202,6 +202,15 @@ fn patterns(setting: &'static str, texts: &[String]) -> Result<Vec<Regex>, PlanE
 /// configuration (`installLabelPath`, `flavor`, `flavorPreferences`,
 /// `autoResolve`, `autoResolvePackages`, `keepRequired`, `pinTroves`,
 /// `excludeTroves`) and the [`PlanOptions`].
+///
+/// ```rust
+/// use conary_core::config::Config;
+/// use conary_system::plan::{MemorySource, MemorySystem, PlanError, PlanOptions, Planner};
+/// let (source, system, config) = (MemorySource::new(), MemorySystem::new(), Config::default());
+/// let planner = Planner::new(&source, &system, &config, PlanOptions::default());
+/// let specs = conary_core::spec::parse_change_list(&["foo"]).expect("spec");
+/// assert!(matches!(planner.plan(&specs), Err(PlanError::NoLabelPath { .. })));
+/// ```
 pub struct Planner<'a> {
     source: &'a dyn TroveSource,
     system: &'a dyn InstalledSystem,

@@ -129,8 +129,9 @@ fn visit(
     Ok(())
 }
 
-/// Whether the user wants this member although its collection does not
-/// hold it by default, or a configured exclusion keeps it out.
+/// Whether a member that is not installed comes with its collection: when
+/// the user named it, or when it is by default, `excludeTroves` does not
+/// keep it out and `--update-only` does not forbid new troves.
 fn wanted(context: &Context<'_>, named: &BTreeSet<TroveName>, member: &Member) -> bool {
     if named.contains(&member.0.name) {
         return true;
