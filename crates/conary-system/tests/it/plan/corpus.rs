@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
 
+use conary_api::{TroveQuery, TroveSource};
 use conary_build::import::{ImportOptions, MemorySink, import_deb, order_for_import};
 use conary_core::config::Config;
 use conary_core::spec::parse_change_list;
@@ -205,4 +206,113 @@ fn curl_resolves_libcurl4_and_the_rest_from_the_repository() {
         error.to_string().contains("curl=deb.example.com@debian:bookworm/7.88.1_10+deb12u15-1-1[is: x86_64] requires deb: libcurl4"),
         "{error}"
     );
+}
+
+/// Installs the oldest version of `name` in the repository, with its
+/// by-default components, as if it had been installed earlier.
+fn install_oldest(source: &dyn TroveSource, system: &mut MemorySystem, name: &str) {
+    let query = TroveQuery::on_label(LABEL.parse().expect("label"))
+        .named([name.parse().expect("name")])
+        .all_versions();
+    let mut versions = source.trove_versions(&query).expect("versions");
+    versions.sort_by_key(|tuple| tuple.version.timestamp());
+    let oldest = versions.first().cloned().expect("a version");
+    let package = source
+        .troves(std::slice::from_ref(&oldest))
+        .expect("manifest")
+        .remove(0);
+    let members: Vec<_> = package
+        .iter_refs()
+        .filter(|(_, by_default, _)| *by_default)
+        .map(|(tuple, _, _)| tuple.clone())
+        .collect();
+    system.install(package);
+    for member in source.troves(&members).expect("members") {
+        system.install(member);
+    }
+}
+
+#[test]
+fn updating_curl_updates_the_installed_libcurl4_it_needs() {
+    let (_dir, repository) = corpus_repository();
+    let identity = repository
+        .authenticate(&Credentials::Basic {
+            user: "root".into(),
+            password: "pw".into(),
+        })
+        .expect("root");
+    let source = LocalSource::new(&repository, identity);
+    let mut config = Config::default();
+    config
+        .apply_text(
+            &format!("installLabelPath {LABEL}\nflavor is: x86_64\nautoResolve True\n"),
+            "conaryrc",
+        )
+        .expect("config");
+    let mut system = MemorySystem::new();
+    for name in ["curl", "libcurl4", "libssl3"] {
+        install_oldest(&source, &mut system, name);
+    }
+    // What the base system provides, taken from the requirements left
+    // open on this machine.
+    let specs = parse_change_list(&["curl"]).expect("spec");
+    let mut base = base_system(&[]);
+    for installed in conary_system::plan::InstalledSystem::installed(&system).expect("system") {
+        let provides = installed.trove.provides.clone();
+        for required in installed.trove.requires.iter() {
+            if !provides.satisfies_dependency(required)
+                && required.name() != "libcurl4"
+                && required.name() != "libssl3"
+            {
+                let version = required
+                    .deb_constraints()
+                    .iter()
+                    .map(|constraint| constraint.version().to_string())
+                    .max()
+                    .unwrap_or_else(|| "1".to_owned());
+                base.provides.insert(
+                    format!("deb: {}(={version})", required.name())
+                        .parse()
+                        .expect("dependency"),
+                );
+            }
+        }
+    }
+    system.install(base);
+    let no_deps = PlanOptions {
+        no_deps: true,
+        resolve: Some(false),
+        ..PlanOptions::default()
+    };
+    let open = Planner::new(&source, &system, &config, no_deps)
+        .plan(&specs)
+        .expect("plan");
+    assert!(!open.unresolved.is_empty(), "{open}");
+    for problem in &open.unresolved {
+        assert_eq!(
+            problem.dependency.name(),
+            "libcurl4",
+            "only libcurl4 is missing: {open}"
+        );
+    }
+
+    let plan = Planner::new(&source, &system, &config, PlanOptions::default())
+        .plan(&specs)
+        .unwrap_or_else(|error| panic!("{error}"));
+    let text = plan.to_string();
+    assert!(
+        text.starts_with("Update curl (7.88.1_10+deb12u5-1-1 -> 7.88.1_10+deb12u15-1-1)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Update libcurl4 (7.88.1_10+deb12u5-1-1 -> 7.88.1_10+deb12u15-1-1)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Update libcurl4:lib (7.88.1_10+deb12u5-1-1 -> 7.88.1_10+deb12u15-1-1)\n"),
+        "{text}"
+    );
+    // The installed libssl3 is new enough: it stays.
+    assert!(!text.contains("libssl3"), "{text}");
+    assert!(plan.jobs.iter().all(|job| job.old.is_some()), "{text}");
 }
