@@ -65,6 +65,13 @@ pub struct Prepared {
     write: Duration,
 }
 
+impl Prepared {
+    /// (import, write) times.
+    pub fn times(&self) -> (Duration, Duration) {
+        (self.import, self.write)
+    }
+}
+
 /// Imports `candidate` into memory and writes its absolute changeset.
 pub fn prepare(candidate: &ImportCandidate, label: &Label) -> BenchResult<Prepared> {
     let file = BufReader::new(File::open(&candidate.path)?);
@@ -143,20 +150,19 @@ pub struct Import {
     pub contents: BTreeMap<Digest, u64>,
     /// Bytes each distinct contents takes compressed in a `.ccs`.
     pub compressed: BTreeMap<Digest, u64>,
-    /// The identity that committed.
-    pub identity: Option<Identity>,
 }
 
 /// Imports every candidate, in order, into a fresh repository in `dir`,
 /// then replays the commits' parts into a scratch store in `scratch`; with
-/// `verbose`, prints one line per package.
+/// `verbose`, prints one line per package. Returns the measures and the
+/// identity that committed.
 pub fn sequential(
     candidates: &[ImportCandidate],
     dir: &Path,
     scratch: &Path,
     label: &Label,
     verbose: bool,
-) -> BenchResult<Import> {
+) -> BenchResult<(Import, Identity)> {
     let (repository, identity) = fresh_repository(dir)?;
     let mut import = Import::default();
     let mut changesets = Vec::with_capacity(candidates.len());
@@ -188,15 +194,7 @@ pub fn sequential(
     // Closing the repository checkpoints its write-ahead log.
     drop(repository);
     (import.decode, import.put) = replay_commit(&changesets, scratch, &mut import.compressed)?;
-    import.identity = Some(identity);
-    Ok(import)
-}
-
-impl Prepared {
-    /// (import, write) times.
-    pub fn times(&self) -> (Duration, Duration) {
-        (self.import, self.write)
-    }
+    Ok((import, identity))
 }
 
 /// The commit's parts replayed on the written changesets, in the same order

@@ -136,7 +136,7 @@ fn main() -> BenchResult<()> {
     if benchmarking {
         println!("per package, repository on disk:");
     }
-    let disk = import::sequential(
+    let (disk, identity) = import::sequential(
         &candidates,
         &repository_dir,
         &on_disk.path().join("scratch"),
@@ -145,13 +145,16 @@ fn main() -> BenchResult<()> {
     )?;
     let mut runs = vec![("disk", &disk)];
     let memory = match &in_memory {
-        Some(dir) => Some(import::sequential(
-            &candidates,
-            &dir.path().join("repository"),
-            &dir.path().join("scratch"),
-            &label,
-            false,
-        )?),
+        Some(dir) => Some(
+            import::sequential(
+                &candidates,
+                &dir.path().join("repository"),
+                &dir.path().join("scratch"),
+                &label,
+                false,
+            )?
+            .0,
+        ),
         None => None,
     };
     if let Some(memory) = &memory {
@@ -177,8 +180,7 @@ fn main() -> BenchResult<()> {
     );
 
     let repository = Repository::open(&repository_dir)?;
-    let identity = disk.identity.as_ref().ok_or("no identity")?;
-    let relative = relative::oldest_to_newest(&repository, identity, &label, &packages)?;
+    let relative = relative::oldest_to_newest(&repository, &identity, &label, &packages)?;
     report::relative(&corpus, packages.len(), &relative);
     Ok(())
 }
