@@ -142,6 +142,14 @@ impl Repository {
                         reader.skip_payload().map_err(bad_changeset)?;
                         continue;
                     };
+                    // Contents already stored need not be carried (see
+                    // `check_files`): skip them undecoded, as
+                    // `commit_changeset` does, instead of writing them to
+                    // a temporary file only to drop it.
+                    if repository.store().contains(&store_digest(&digest))? {
+                        reader.skip_payload().map_err(bad_changeset)?;
+                        continue;
+                    }
                     let Some(mut payload) = reader.next_payload(&store).map_err(bad_changeset)?
                     else {
                         break;
