@@ -1,1 +1,8 @@
-//! Integration tests of conary-system.
+//! Integration tests of conary-system: corpus packages imported into a
+//! temporary repository, installed, updated, erased and rolled back in
+//! temporary roots, and crashed at every step.
+
+mod crash;
+mod fixtures;
+mod install;
+mod update;
