@@ -440,6 +440,10 @@ fn build_commit(
         removed: ops.removed().into_iter().collect(),
         installed,
         taken_over: file_plan.taken_over.clone(),
+        given_back: rollback
+            .as_ref()
+            .map(|r| r.overrides.iter().map(|item| item.path.clone()).collect())
+            .unwrap_or_default(),
         config: staged.config,
         add_rollback: rollback.is_none(),
         drop_rollback: rollback.as_ref().map(|r| r.id),

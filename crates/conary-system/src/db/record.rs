@@ -59,6 +59,8 @@ pub(crate) struct Commit {
     /// Files of troves that stay installed but lose their path to a new
     /// trove: (owner, path).
     pub taken_over: Vec<(TroveTuple, String)>,
+    /// Paths a rollback gives back to the troves they were taken from.
+    pub given_back: Vec<String>,
     /// Pristine contents of the new config files.
     pub config: BTreeMap<Digest, Vec<u8>>,
     /// Record a rollback entry for this transaction.
@@ -212,6 +214,14 @@ impl Database {
                     ],
                 )
                 .map_err(SystemError::db("recording a file taken over"))?;
+        }
+        for path in &commit.given_back {
+            transaction
+                .execute(
+                    "UPDATE trove_files SET is_present = 1 WHERE path = ?1 AND is_present = 0",
+                    [path],
+                )
+                .map_err(SystemError::db("recording a file given back"))?;
         }
         for (digest, data) in &commit.config {
             transaction

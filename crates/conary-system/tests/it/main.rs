@@ -2,6 +2,7 @@
 //! temporary repository, installed, updated, erased and rolled back in
 //! temporary roots, and crashed at every step.
 
+mod conflicts;
 mod crash;
 mod fixtures;
 mod install;
