@@ -87,7 +87,7 @@ impl Database {
         let root = root.as_ref().to_path_buf();
         let dir = safe_join(&root, DB_DIR)?;
         create_dir_all_synced(&dir)?;
-        let lock = LockFile::try_acquire(dir.join("lock"))?;
+        let lock = acquire_lock(&dir.join("lock"))?;
         let connection = open_connection(&dir.join(DB_FILE), false)?;
         let mut db = Database {
             root,
@@ -174,6 +174,24 @@ impl Database {
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<i64, SystemError> {
         schema_version(&self.connection)
+    }
+}
+
+/// How long [`Database::open`] retries a held lock before giving up.
+const LOCK_PATIENCE: Duration = Duration::from_millis(500);
+
+/// Takes the lock, retrying for [`LOCK_PATIENCE`]: a lock just released
+/// can stay held for a moment by a child process that another thread is
+/// forking (its copy of the descriptor lives until it executes).
+fn acquire_lock(path: &Path) -> Result<LockFile, SystemError> {
+    let start = std::time::Instant::now();
+    loop {
+        match LockFile::try_acquire(path) {
+            Err(conary_util::UtilError::Locked { .. }) if start.elapsed() < LOCK_PATIENCE => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return Ok(result?),
+        }
     }
 }
 

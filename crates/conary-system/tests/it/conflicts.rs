@@ -171,7 +171,7 @@ fn identical_files_are_shared_and_outlive_one_owner() {
     assert_eq!(db.owners("/usr/share/common").expect("owners").len(), 2);
     conary_system::apply::erase(
         &mut db,
-        &[a.clone()],
+        std::slice::from_ref(&a),
         false,
         &ApplyOptions::default(),
         &NoProgress,

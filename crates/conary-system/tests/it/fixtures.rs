@@ -41,7 +41,7 @@ pub fn corpus_dir() -> PathBuf {
 
 /// A repository in a temporary directory, with an admin `root`.
 pub struct Repo {
-    pub dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
     pub repository: Repository,
     pub identity: Identity,
 }
@@ -54,7 +54,7 @@ impl Repo {
         repository.add_user("root", "pw", true).expect("user");
         let identity = login(&repository);
         Repo {
-            dir,
+            _dir: dir,
             repository,
             identity,
         }
