@@ -8,6 +8,8 @@
 //! - [`wire`]: the JSON bodies of the HTTP API under `/api/v1/` (DESIGN §3).
 //!   Versions travel in their frozen form so timestamps survive; flavors and
 //!   dependency sets in their canonical text forms.
+//! - [`find`]: troves for trove specs on an install label path, through any
+//!   [`TroveSource`] (latest matching version, best flavor).
 //!
 //! ```rust
 //! use conary_api::{Job, TroveQuery, Location};
@@ -20,6 +22,7 @@
 //! # let _ = Location::Label("a@b:c".parse().expect("label"));
 //! ```
 
+pub mod find;
 pub mod wire;
 
 use std::collections::BTreeMap;

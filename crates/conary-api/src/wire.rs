@@ -3,12 +3,19 @@
 //! | route | body | answer |
 //! |---|---|---|
 //! | `GET /api/v1/info` | | [`ServerInfo`] |
+//! | `GET /api/v1/whoami` | | [`WhoAmI`] |
 //! | `POST /api/v1/troves` | [`TroveListRequest`] | [`TroveList`] |
 //! | `POST /api/v1/manifests` | [`TroveList`] | stream of canonical trove encodings, each length-prefixed (u64 BE) |
 //! | `POST /api/v1/changeset` | [`ChangesetRequest`] | a `.ccs` stream |
 //! | `POST /api/v1/commit` | a `.ccs` stream | [`CommitResult`] |
-//! | `GET /api/v1/blobs/{digest}` | | the contents |
 //! | `POST /api/v1/deps` | [`DepRequest`] | [`DepSuggestions`] |
+//! | `POST /api/v1/markremoved` | [`TroveList`] | [`TroveList`] of the troves newly marked removed |
+//! | `GET /api/v1/blobs/{digest}` | | the contents (`Range: bytes=N-` answers `206`) |
+//! | `HEAD /api/v1/blobs/{digest}` | | the size (`Content-Length`), or `404` |
+//! | `POST /api/v1/blobs` | the contents | [`BlobStored`] (`201`) |
+//!
+//! Every error answer's body is an [`ErrorBody`]. Readers ignore fields
+//! they do not know, so a newer peer still parses.
 //!
 //! ```rust
 //! use conary_api::wire::WireTuple;
@@ -30,12 +37,60 @@ use crate::{Job, SourceError};
 pub const API_VERSION: u32 = 1;
 
 /// `GET /api/v1/info`.
+///
+/// ```rust
+/// let info: conary_api::wire::ServerInfo =
+///     serde_json::from_str(r#"{"name":"conary.example.com","api_version":1,"server":"conary-repos 0.1.0"}"#)?;
+/// assert_eq!(info.api_version, conary_api::wire::API_VERSION);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerInfo {
     /// The repository's host name (the host part of its labels).
     pub name: String,
     /// The API version the server speaks.
     pub api_version: u32,
+    /// The program and its version (`conary-repos 0.1.0`).
+    #[serde(default)]
+    pub server: String,
+}
+
+/// `GET /api/v1/whoami`: who the server takes the caller for.
+///
+/// ```rust
+/// let whoami: conary_api::wire::WhoAmI = serde_json::from_str(r#"{"kind":"anonymous","name":null}"#)?;
+/// assert_eq!(whoami.kind, "anonymous");
+/// assert!(whoami.roles.is_empty() && !whoami.admin);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    /// `user`, `entitlement` or `anonymous`.
+    pub kind: String,
+    /// The user name or entitlement class (none when anonymous).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Whether the caller is an admin user.
+    #[serde(default)]
+    pub admin: bool,
+    /// The roles whose ACLs apply, sorted.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// `POST /api/v1/blobs` answers with this (`201 Created`).
+///
+/// ```rust
+/// let stored = conary_api::wire::BlobStored { digest: "ab".repeat(32), size: 5 };
+/// assert!(serde_json::to_string(&stored)?.ends_with(r#","size":5}"#));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobStored {
+    /// The BLAKE3 digest of the contents, in hex.
+    pub digest: String,
+    /// The size in bytes.
+    pub size: u64,
 }
 
 /// A trove tuple on the wire: the version frozen (with timestamps).
@@ -193,6 +248,12 @@ pub struct DepSuggestions {
 }
 
 /// The JSON body of an error answer.
+///
+/// ```rust
+/// let body = conary_api::wire::ErrorBody { error: "bad credentials".into() };
+/// assert_eq!(serde_json::to_string(&body)?, r#"{"error":"bad credentials"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// One line saying what went wrong.

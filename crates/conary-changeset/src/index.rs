@@ -317,3 +317,49 @@ fn decode_text_diffs(value: Value<'_>) -> Result<BTreeMap<TextDiffKey, TextDiff>
     }
     Ok(diffs)
 }
+
+/// Magic of the envelope a `.ccs` file starts with: the index object,
+/// zstd-compressed (manifests of many small files compress 3-4×).
+pub const ENVELOPE_MAGIC: [u8; 4] = *b"CNYZ";
+
+/// Format number of the envelope.
+pub const ENVELOPE_FORMAT: u16 = 1;
+
+/// The index object wrapped in its envelope: `CNYZ`, format, varint length,
+/// zstd frame of the `CNYC` object.
+pub(crate) fn envelope(index: &[u8]) -> Vec<u8> {
+    let compressed = zstd::bulk::compress(index, 9).expect("compressing into memory cannot fail");
+    let mut out = Vec::with_capacity(compressed.len() + 16);
+    out.extend_from_slice(&ENVELOPE_MAGIC);
+    out.extend_from_slice(&ENVELOPE_FORMAT.to_be_bytes());
+    conary_core::encoding::write_varint(&mut out, compressed.len() as u64);
+    out.extend_from_slice(&compressed);
+    out
+}
+
+/// Decompresses an index frame, refusing more than `max_len` bytes.
+pub(crate) fn decompress_index(
+    compressed: &[u8],
+    max_len: u64,
+) -> Result<Vec<u8>, crate::ChangeSetError> {
+    use std::io::Read as _;
+    let decoder = zstd::stream::read::Decoder::new(compressed)
+        .map_err(|e| crate::ChangeSetError::io("decompress the changeset index", e))?;
+    let mut inner = Vec::new();
+    decoder
+        .take(max_len.saturating_add(1))
+        .read_to_end(&mut inner)
+        .map_err(|e| crate::ChangeSetError::io("decompress the changeset index", e))?;
+    if inner.len() as u64 > max_len {
+        return Err(
+            crate::validate::limit_u64("bytes of index", inner.len() as u64, max_len)
+                .expect_err("over the limit"),
+        );
+    }
+    if inner.len() < 6 {
+        return Err(crate::ChangeSetError::Truncated {
+            what: "compressed index shorter than an object header".to_owned(),
+        });
+    }
+    Ok(inner)
+}

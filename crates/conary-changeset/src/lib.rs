@@ -20,7 +20,8 @@
 //!   limits — before handing out the first payload, and checks every
 //!   payload's size and digest as it is read.
 //! - [`invert`]: the inverse changeset a rollback applies.
-//! - [`Summary`]: what `conary showcs` shows.
+//! - [`Summary`]: what `conary showcs` shows; [`verify`] checks every
+//!   payload of a changeset file first.
 //!
 //! No network, no database: contents come from a [`ContentSource`] that
 //! the caller implements over its blob store, root or repository.
@@ -65,6 +66,7 @@ mod source;
 mod summary;
 mod textdiff;
 mod validate;
+mod verify;
 mod write;
 
 use std::io;
@@ -80,6 +82,7 @@ pub use source::{ContentSource, FileContents, MemContents, NoContents};
 pub use summary::{FileSummary, KindTotal, Summary, TroveSummary};
 pub use textdiff::{apply_text_diff, is_text, text_diff};
 pub use validate::Limits;
+pub use verify::{Verification, verify};
 pub use write::{ChangeSetWriter, WriteOptions, write_changeset};
 
 /// Encodes the index of `changeset` without checking it: what

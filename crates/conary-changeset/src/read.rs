@@ -94,6 +94,11 @@ impl<R: Read> ChangeSetReader<R> {
         self.index_digest
     }
 
+    /// Bytes of the changeset read so far (envelope and index included).
+    pub fn position(&self) -> u64 {
+        self.input.offset()
+    }
+
     /// The payload the next call hands out.
     pub fn peek_payload(&self) -> Option<PayloadId> {
         self.payloads.get(self.next).copied()
@@ -216,10 +221,59 @@ impl<R: Read> ChangeSetReader<R> {
     }
 }
 
-/// Reads the index object's bytes (magic, format, length and body).
+/// Reads the index object's bytes (magic, format, length and body), from
+/// the zstd envelope (`CNYZ`) the writer uses, or bare (`CNYC`).
 fn read_index<R: Read>(input: &mut Input<R>, limits: &Limits) -> Result<Vec<u8>, ChangeSetError> {
     let mut head = [0u8; 6];
     input.read_exact(&mut head, "index header")?;
+    if head[..4] == crate::index::ENVELOPE_MAGIC {
+        let number = u16::from_be_bytes([head[4], head[5]]);
+        if number != crate::index::ENVELOPE_FORMAT {
+            return Err(DecodeError::UnsupportedFormat {
+                object: "changeset envelope",
+                expected: crate::index::ENVELOPE_FORMAT,
+                found: number,
+            }
+            .into());
+        }
+        let compressed_len = input.varint("compressed index length")?;
+        limit_u64(
+            "bytes of compressed index",
+            compressed_len,
+            limits.max_index_len,
+        )?;
+        let mut compressed = Vec::new();
+        input
+            .take(compressed_len)
+            .read_to_end(&mut compressed)
+            .map_err(|e| ChangeSetError::io("read the changeset index", e))?;
+        if (compressed.len() as u64) < compressed_len {
+            return Err(ChangeSetError::Truncated {
+                what: format!(
+                    "compressed index at byte {} needs {} more bytes",
+                    input.offset(),
+                    compressed_len - compressed.len() as u64
+                ),
+            });
+        }
+        let inner = crate::index::decompress_index(&compressed, limits.max_index_len)?;
+        let mut inner_input = Input::new(&inner[..]);
+        let bytes = read_index(&mut inner_input, limits)?;
+        if bytes.len() != inner.len() {
+            return Err(ChangeSetError::Truncated {
+                what: "compressed index holds bytes after the index object".to_owned(),
+            });
+        }
+        if inner[..4] != CHANGESET_FORMAT.magic {
+            return Err(DecodeError::BadMagic {
+                object: CHANGESET_FORMAT.object,
+                expected: String::from_utf8_lossy(&CHANGESET_FORMAT.magic).into_owned(),
+                found: inner[..4].to_vec(),
+            }
+            .into());
+        }
+        return Ok(bytes);
+    }
     let [m0, m1, m2, m3, f0, f1] = head;
     if [m0, m1, m2, m3] != CHANGESET_FORMAT.magic {
         return Err(DecodeError::BadMagic {

@@ -108,14 +108,11 @@ impl Summary {
     pub fn read<R: Read>(input: R, limits: Limits) -> Result<Summary, ChangeSetError> {
         let mut reader = ChangeSetReader::with_limits(input, limits)?;
         let mut stored = BTreeMap::new();
-        let mut total = 0u64;
         while let Some((id, bytes)) = reader.skip_payload()? {
             stored.insert(id, bytes);
-            total = total.saturating_add(bytes);
         }
+        let whole = reader.position();
         let changeset = reader.finish()?;
-        let index_len = crate::index::encode(&changeset).len() as u64;
-        let whole = total.saturating_add(index_len);
         Ok(Summary::with_stored(&changeset, Some(&stored), Some(whole)))
     }
 

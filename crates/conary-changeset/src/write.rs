@@ -67,7 +67,7 @@ enum Plan {
 /// let mut writer = ChangeSetWriter::new(Vec::new(), &ChangeSet::default())?;
 /// writer.write_all(&MemContents::new())?;
 /// let bytes = writer.finish()?;
-/// assert!(bytes.starts_with(b"CNYC"));
+/// assert!(bytes.starts_with(b"CNYZ"));
 /// # Ok::<(), conary_changeset::ChangeSetError>(())
 /// ```
 #[derive(Debug)]
@@ -98,7 +98,8 @@ impl<W: Write> ChangeSetWriter<W> {
             bytes.len() as u64,
             options.limits.max_index_len,
         )?;
-        out.write_all(&bytes)
+        let envelope = crate::index::envelope(&bytes);
+        out.write_all(&envelope)
             .map_err(|e| ChangeSetError::io("write the changeset index", e))?;
         let plans = changeset
             .payloads()
@@ -130,7 +131,7 @@ impl<W: Write> ChangeSetWriter<W> {
             plans,
             next: 0,
             options,
-            written: bytes.len() as u64,
+            written: envelope.len() as u64,
         })
     }
 
@@ -280,7 +281,7 @@ impl<W: Write> ChangeSetWriter<W> {
 /// ```rust
 /// use conary_changeset::{ChangeSet, MemContents, write_changeset};
 /// let bytes = write_changeset(Vec::new(), &ChangeSet::default(), &MemContents::new())?;
-/// assert_eq!(&bytes[..4], b"CNYC");
+/// assert_eq!(&bytes[..4], b"CNYZ");
 /// # Ok::<(), conary_changeset::ChangeSetError>(())
 /// ```
 pub fn write_changeset<W: Write>(

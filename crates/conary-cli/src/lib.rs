@@ -4,4 +4,9 @@
 //! a library crate, and prints the result. Logic lives in the libraries.
 
 pub mod commands;
+pub mod display;
+pub mod exit;
 pub mod global;
+pub mod network;
+pub mod progress;
+pub mod source;

@@ -20,7 +20,7 @@ use reqwest::header::{CONTENT_RANGE, RANGE};
 use crate::error::{ClientError, chain};
 use crate::progress::{NoProgress, Progress};
 use crate::transport::{Failure, RepositoryClient, content_length};
-use crate::wire::BlobStored;
+use conary_api::wire::BlobStored;
 
 /// The size of one read from the network.
 const CHUNK: usize = 64 * 1024;

@@ -157,6 +157,47 @@ pub enum ClientError {
         /// The cause.
         reason: String,
     },
+    /// No server holds the contents asked for.
+    #[error("contents {digest} not found on {hosts}")]
+    ContentsNotFound {
+        /// The digest asked for.
+        digest: Digest,
+        /// The hosts asked, comma-separated (`no configured host` when none).
+        hosts: String,
+    },
+    /// A request is not one the API can answer (a job with neither an old
+    /// nor a new trove, say).
+    #[error("invalid request: {reason}")]
+    Invalid {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A changeset to commit cannot be sent as it is.
+    #[error("cannot commit the changeset: {reason}")]
+    BadCommit {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The jobs, troves or changeset of one request name troves of several
+    /// repositories where one is needed.
+    #[error("{what} spans several repositories ({hosts}): {hint}")]
+    SpansHosts {
+        /// What spans them (`the changeset to commit`).
+        what: String,
+        /// The hosts, comma-separated.
+        hosts: String,
+        /// What to do instead.
+        hint: String,
+    },
+    /// The local work area (spooled changesets, downloaded contents)
+    /// failed.
+    #[error("cannot {action}: {reason}")]
+    Local {
+        /// What was being done, with the path.
+        action: String,
+        /// The cause.
+        reason: String,
+    },
 }
 
 /// One line naming an error and all its sources, for `reason` fields.
@@ -172,4 +213,47 @@ pub(crate) fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// How a [`TroveSource`](conary_api::TroveSource) caller sees a client
+/// error: the message is kept whole, the variant says what kind of failure
+/// it was.
+///
+/// ```rust
+/// use conary_api::SourceError;
+/// let error = conary_client::ClientError::NoServer { host: "a.example.com".into() };
+/// assert!(matches!(SourceError::from(error), SourceError::Unavailable(_)));
+/// ```
+impl From<ClientError> for conary_api::SourceError {
+    fn from(error: ClientError) -> Self {
+        use conary_api::SourceError;
+        let message = error.to_string();
+        match error {
+            ClientError::NotFound { .. } | ClientError::ContentsNotFound { .. } => {
+                SourceError::NotFound(message)
+            }
+            ClientError::CredentialsRequired { .. } | ClientError::AuthenticationFailed { .. } => {
+                SourceError::Unauthorized(message)
+            }
+            ClientError::PermissionDenied { .. } => SourceError::Denied(message),
+            ClientError::Corrupt { .. }
+            | ClientError::TooLarge { .. }
+            | ClientError::BadResponse { .. }
+            | ClientError::BadCommit { .. }
+            | ClientError::Invalid { .. }
+            | ClientError::SpansHosts { .. } => SourceError::Invalid(message),
+            ClientError::Status { status, .. } if (400..500).contains(&status) => {
+                SourceError::Invalid(message)
+            }
+            ClientError::Write { .. }
+            | ClientError::ReadUpload { .. }
+            | ClientError::Local { .. } => SourceError::Io(std::io::Error::other(message)),
+            ClientError::NoServer { .. }
+            | ClientError::BadServerUrl { .. }
+            | ClientError::EntitlementFile { .. }
+            | ClientError::Setup { .. }
+            | ClientError::Status { .. }
+            | ClientError::Transfer { .. } => SourceError::Unavailable(message),
+        }
+    }
 }

@@ -2,17 +2,29 @@
 //! what credentials to send it, and HTTP transfers that are retried,
 //! resumed and verified.
 //!
-//! Start with [`Repositories`] (built from a [`Config`]): it routes a
-//! label's host to its server through `repositoryMap HOST URL` and hands
-//! out a [`RepositoryClient`] per server.
+//! Start with [`NetworkSource`]: every configured repository as one
+//! `conary_api::TroveSource` (what the update planner and the build tools
+//! take). It routes each query to the server of its label's host, and
+//! writes changesets that span repositories, or whose contents live on
+//! other hosts (a shadow on server B of a trove on server A keeps A's
+//! contents on A), as one changeset carrying every content, verified.
+//! Underneath, [`Repositories`] (built from a [`Config`]) routes a host to
+//! its server through `repositoryMap HOST URL` and hands out a
+//! [`RepositoryClient`] per server.
 //!
 //! - [`ServerMap`] / [`Server`]: `repositoryMap`, `user` and `entitlement`
 //!   lines, and the files of `entitlementDirectory`; [`Credentials`] picks
 //!   HTTP basic (a user) or a bearer key (an entitlement) per request.
 //! - [`Transport`]: one blocking HTTP/1.1 client (reqwest, rustls) shared by
 //!   every server, with [`Options`] for timeouts, [`RetryPolicy`] and limits.
-//! - [`RepositoryClient`]: JSON `GET`/`POST` helpers and streamed bodies
-//!   under `/api/v1/`; blobs: [`fetch_blob`](RepositoryClient::fetch_blob)
+//! - [`RepositoryClient`]: the routes of `/api/v1/`, typed
+//!   ([`trove_versions`](RepositoryClient::trove_versions),
+//!   [`manifests`](RepositoryClient::manifests),
+//!   [`changeset_stream`](RepositoryClient::changeset_stream),
+//!   [`dep_suggestions`](RepositoryClient::dep_suggestions),
+//!   [`commit`](RepositoryClient::commit),
+//!   [`mark_removed`](RepositoryClient::mark_removed)), on JSON and streamed
+//!   helpers (`get_json`, `post_json`, `query_json`, `query_stream`, …); blobs: [`fetch_blob`](RepositoryClient::fetch_blob)
 //!   (hashes every byte, resumes with `Range`, retries with backoff),
 //!   [`fetch_blobs`](RepositoryClient::fetch_blobs) (parallel, into a
 //!   [`BlobSink`] such as [`DirectorySink`]), [`put_blob`](RepositoryClient::put_blob).
@@ -37,6 +49,7 @@
 //!
 //! [`Config`]: conary_core::config::Config
 
+mod api;
 mod blobs;
 pub mod credentials;
 mod error;
@@ -45,10 +58,12 @@ mod parallel;
 mod progress;
 mod repositories;
 mod server_map;
+mod source;
 mod transport;
-mod wire;
 
+pub use api::CommitResult;
 pub use blobs::StoredBlob;
+pub use conary_api::wire::{ServerInfo, WhoAmI};
 pub use credentials::{Authorization, Credentials, Entitlement, User};
 pub use error::ClientError;
 pub use options::{Options, RetryPolicy};
@@ -56,5 +71,5 @@ pub use parallel::{BlobSink, BlobWriter, DirectorySink, FetchSummary};
 pub use progress::{NoProgress, Progress};
 pub use repositories::Repositories;
 pub use server_map::{Server, ServerMap};
+pub use source::NetworkSource;
 pub use transport::{RepositoryClient, ResponseBody, Transport};
-pub use wire::{ServerInfo, WhoAmI};

@@ -224,7 +224,7 @@ impl RepositoryClient {
     }
 
     /// Downloads one blob into a new writer of `sink` and commits it.
-    fn fetch_into(
+    pub(crate) fn fetch_into(
         &self,
         digest: &Digest,
         sink: &dyn BlobSink,

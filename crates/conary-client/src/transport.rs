@@ -22,7 +22,7 @@ use crate::credentials::Authorization;
 use crate::error::{ClientError, chain};
 use crate::options::Options;
 use crate::server_map::Server;
-use crate::wire::{ServerInfo, WhoAmI};
+use conary_api::wire::{ServerInfo, WhoAmI};
 
 /// The most of an error answer's body read for its message.
 const MAX_ERROR_BODY: u64 = 4096;
@@ -111,7 +111,7 @@ pub(crate) enum Failure {
 
 impl Failure {
     /// The error, whichever kind.
-    fn into_error(self) -> ClientError {
+    pub(crate) fn into_error(self) -> ClientError {
         match self {
             Failure::Retry(error) | Failure::Fatal(error) => error,
         }
@@ -179,34 +179,86 @@ impl RepositoryClient {
         body: &B,
     ) -> Result<T, ClientError> {
         let url = self.server.endpoint(path);
-        let bytes = serde_json::to_vec(body).map_err(|error| ClientError::BadResponse {
-            url: url.to_string(),
-            reason: format!("cannot encode the request: {error}"),
-        })?;
+        let bytes = encode_json(&url, body)?;
         self.retrying(
             |attempt| {
-                let request = self
-                    .request(Method::POST, &url)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone());
-                let response = request.send().map_err(|error| {
-                    let retry = error.is_connect();
-                    let error = transfer_error(&url, attempt, error);
-                    if retry {
-                        Failure::Retry(error)
-                    } else {
-                        Failure::Fatal(error)
-                    }
-                })?;
-                if !response.status().is_success() {
-                    let failure = self.status_failure(&url, path, attempt, response);
-                    return Err(Failure::Fatal(failure.into_error()));
-                }
+                let response = self.post_attempt(&url, path, &bytes, attempt, false)?;
                 self.read_json(&url, attempt, response)
                     .map_err(|failure| Failure::Fatal(failure.into_error()))
             },
             |_, _| {},
         )
+    }
+
+    /// `POST /api/v1/{path}` of a question that changes nothing (a query
+    /// with a JSON body too large or too structured for a URL), with a JSON
+    /// answer. Retried as a `GET` is.
+    pub fn query_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let url = self.server.endpoint(path);
+        let bytes = encode_json(&url, body)?;
+        self.retrying(
+            |attempt| {
+                let response = self.post_attempt(&url, path, &bytes, attempt, true)?;
+                self.read_json(&url, attempt, response)
+            },
+            |_, _| {},
+        )
+    }
+
+    /// [`query_json`](RepositoryClient::query_json) with a binary answer,
+    /// read as it arrives. Retried until the answer starts; the caller
+    /// verifies what it reads (and may ask again when it breaks off).
+    pub fn query_stream<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<ResponseBody, ClientError> {
+        let url = self.server.endpoint(path);
+        let bytes = encode_json(&url, body)?;
+        self.retrying(
+            |attempt| self.post_attempt(&url, path, &bytes, attempt, true),
+            |_, _| {},
+        )
+        .map(|response| ResponseBody { response, url })
+    }
+
+    /// One `POST` of a JSON body; a success answer is returned. With
+    /// `idempotent`, failures a `GET` would retry are retried; otherwise only
+    /// a failure to connect is.
+    fn post_attempt(
+        &self,
+        url: &Url,
+        path: &str,
+        bytes: &[u8],
+        attempt: u32,
+        idempotent: bool,
+    ) -> Result<Response, Failure> {
+        let request = self
+            .request(Method::POST, url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(bytes.to_vec());
+        let response = request.send().map_err(|error| {
+            let retry = idempotent || error.is_connect();
+            let error = transfer_error(url, attempt, error);
+            if retry {
+                Failure::Retry(error)
+            } else {
+                Failure::Fatal(error)
+            }
+        })?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let failure = self.status_failure(url, path, attempt, response);
+        if idempotent {
+            Err(failure)
+        } else {
+            Err(Failure::Fatal(failure.into_error()))
+        }
     }
 
     /// `GET /api/v1/{path}` with a binary answer, read as it arrives.
@@ -382,6 +434,14 @@ impl RepositoryClient {
     }
 }
 
+/// The JSON encoding of a request body.
+fn encode_json<B: Serialize + ?Sized>(url: &Url, body: &B) -> Result<Vec<u8>, ClientError> {
+    serde_json::to_vec(body).map_err(|error| ClientError::BadResponse {
+        url: url.to_string(),
+        reason: format!("cannot encode the request: {error}"),
+    })
+}
+
 /// The error for a request that got no answer, or whose answer broke off.
 pub(crate) fn transfer_error(url: &Url, attempt: u32, error: reqwest::Error) -> ClientError {
     let kind = if error.is_connect() {
@@ -406,11 +466,7 @@ fn error_message(response: Response) -> String {
     let status = response.status();
     let mut body = Vec::new();
     let _ = response.take(MAX_ERROR_BODY).read_to_end(&mut body);
-    #[derive(serde::Deserialize)]
-    struct ErrorBody {
-        error: String,
-    }
-    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(&body) {
+    if let Ok(parsed) = serde_json::from_slice::<conary_api::wire::ErrorBody>(&body) {
         return parsed.error;
     }
     let text = String::from_utf8_lossy(&body);

@@ -38,11 +38,6 @@ pub(crate) fn stored_stream(
         .transpose()
 }
 
-/// Converts a model digest to a store digest (the same 32 bytes).
-pub(crate) fn store_digest(digest: &Digest) -> conary_store::Digest {
-    conary_store::Digest::from_bytes(*digest.as_bytes())
-}
-
 impl Repository {
     /// Refuses the commit unless `identity` may write every trove (checked
     /// first, so a refusal says nothing about the rest) and every trove is
@@ -125,10 +120,7 @@ impl Repository {
                     continue;
                 };
                 let elsewhere = file.file_version.host() != self.name();
-                if !carried(&digest)
-                    && !elsewhere
-                    && !self.store().contains(&store_digest(&digest))?
-                {
+                if !carried(&digest) && !elsewhere && !self.store().contains(&digest)? {
                     return Err(RepositoryError::invalid_commit(format!(
                         "contents {digest} of file '{}' of trove {tuple} are neither in the changeset nor in the repository",
                         file.path

@@ -28,7 +28,6 @@ use conary_core::files::FileStream;
 use conary_core::trove::Trove;
 
 use crate::access::Identity;
-use crate::check::store_digest;
 use crate::contents::StoreContents;
 use crate::error::RepositoryError;
 use crate::record::CommitResult;
@@ -67,7 +66,7 @@ fn parts(
     let mut carried = BTreeSet::new();
     for (digest, contents) in &changeset.contents {
         if let ContentKind::Delta { base } = contents.kind
-            && !repository.store().contains(&store_digest(&base))?
+            && !repository.store().contains(&base)?
         {
             return Err(RepositoryError::invalid_commit(format!(
                 "contents {digest} come as a delta against {base}, which is not in the repository"
@@ -96,7 +95,7 @@ fn store_payload(
             },
             other => RepositoryError::Store(other),
         })?;
-    if stored != store_digest(digest) {
+    if stored != *digest {
         return Err(RepositoryError::invalid_commit(format!(
             "contents announced as {digest} hash to {stored}"
         )));
@@ -172,7 +171,7 @@ impl Repository {
             &carried,
             |repository| {
                 for digest in &carried {
-                    if repository.store().contains(&store_digest(digest))? {
+                    if repository.store().contains(digest)? {
                         continue;
                     }
                     let mut reader = contents

@@ -13,7 +13,6 @@ use conary_core::digest::Digest;
 use conary_store::{BlobStore, StoreError};
 
 use crate::access::{Action, Identity};
-use crate::check::store_digest;
 use crate::error::RepositoryError;
 use crate::repo::Repository;
 
@@ -23,7 +22,7 @@ pub(crate) struct StoreContents<'s>(pub(crate) &'s dyn BlobStore);
 
 impl ContentSource for StoreContents<'_> {
     fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
-        match self.0.get(&store_digest(digest)) {
+        match self.0.get(digest) {
             Ok(reader) => Ok(Some(reader)),
             Err(StoreError::NotFound { .. }) => Ok(None),
             Err(error) => Err(io::Error::other(error)),

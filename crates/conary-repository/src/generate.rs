@@ -25,7 +25,7 @@ use conary_core::trove::{Trove, TroveTuple};
 use rusqlite::Connection;
 
 use crate::access::Identity;
-use crate::check::{store_digest, stored_stream};
+use crate::check::stored_stream;
 use crate::contents::StoreContents;
 use crate::error::RepositoryError;
 use crate::repo::Repository;
@@ -233,7 +233,7 @@ impl Repository {
             else {
                 continue;
             };
-            if self.store().contains(&store_digest(&digest))? {
+            if self.store().contains(&digest)? {
                 continue;
             }
             if file.file_version.host() != self.name() {

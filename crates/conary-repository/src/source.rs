@@ -11,7 +11,6 @@ use conary_core::trove::{Trove, TroveTuple};
 use conary_core::version::Label;
 
 use crate::access::Identity;
-use crate::check::store_digest;
 use crate::error::RepositoryError;
 use crate::query::Query;
 use crate::repo::Repository;
@@ -96,7 +95,7 @@ impl TroveSource for LocalSource<'_> {
         let mut reader = self
             .repository
             .store()
-            .get(&store_digest(digest))
+            .get(digest)
             .map_err(RepositoryError::from)?;
         Ok(io::copy(&mut reader, out)?)
     }

@@ -3,7 +3,7 @@
 //! | route | answer |
 //! |---|---|
 //! | `GET /` | a page naming the server |
-//! | `GET /api/v1/info` | [`Info`]: name and API version (callers who may read anything) |
+//! | `GET /api/v1/info` | [`ServerInfo`]: name and API version (callers who may read anything) |
 //! | `GET /api/v1/whoami` | [`WhoAmI`]: the authenticated caller |
 //! | `GET /api/v1/blobs/{digest}` | the blob's bytes, streamed (read on everything) |
 //! | `HEAD /api/v1/blobs/{digest}` | whether the blob exists, and its size |
@@ -22,7 +22,9 @@
 //! exist or is hidden from the caller `404`; a commit that conflicts with
 //! what is stored `409`; a malformed request `400`.
 //!
-//! [`BlobStored`]: crate::wire::BlobStored
+//! [`ServerInfo`]: conary_api::wire::ServerInfo
+//! [`WhoAmI`]: conary_api::wire::WhoAmI
+//! [`BlobStored`]: conary_api::wire::BlobStored
 
 use std::sync::Arc;
 
@@ -34,7 +36,7 @@ use axum::routing::{get, post};
 use conary_repository::{Repository, Subject};
 
 use crate::auth::{ApiError, Caller};
-use crate::wire::{API_VERSION, Info, WhoAmI};
+use conary_api::wire::{API_VERSION, ServerInfo, WhoAmI};
 
 /// Request size limits.
 ///
@@ -111,11 +113,11 @@ async fn index(State(state): State<AppState>) -> Html<String> {
 async fn info(
     State(state): State<AppState>,
     Caller(caller): Caller,
-) -> Result<axum::Json<Info>, ApiError> {
+) -> Result<axum::Json<ServerInfo>, ApiError> {
     if !caller.can_read_anything() {
         return Err(ApiError::forbidden(&caller, "read this repository"));
     }
-    Ok(axum::Json(Info {
+    Ok(axum::Json(ServerInfo {
         name: state.repository.name().to_owned(),
         api_version: API_VERSION,
         server: concat!("conary-repos ", env!("CARGO_PKG_VERSION")).to_owned(),

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use conary_repository::{Credentials, Identity, RepositoryError};
 
 use crate::app::AppState;
-use crate::wire::ErrorBody;
+use conary_api::wire::ErrorBody;
 
 /// The `WWW-Authenticate` challenge sent with every `401`.
 const CHALLENGE: &str = "Basic realm=\"conary\", charset=\"UTF-8\"";

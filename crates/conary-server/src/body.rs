@@ -69,8 +69,27 @@ impl Body for ChannelBody {
 }
 
 /// Reads `reader` to the end in chunks and sends them, from a blocking
-/// task. Stops early when the receiving side is gone (client went away).
-pub(crate) fn pump(mut reader: Box<dyn Read + Send>, sender: &mpsc::Sender<Chunk>) {
+/// task, leaving out the first `skip` bytes (read, so that a verifying
+/// reader still sees the whole blob). Stops early when the receiving side
+/// is gone (client went away).
+pub(crate) fn pump(mut reader: Box<dyn Read + Send>, skip: u64, sender: &mpsc::Sender<Chunk>) {
+    if skip > 0 {
+        match io::copy(&mut (&mut reader).take(skip), &mut io::sink()) {
+            Ok(skipped) if skipped == skip => {}
+            Ok(skipped) => {
+                let error = io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("blob ended after {skipped} of the {skip} bytes to skip"),
+                );
+                let _ = sender.blocking_send(Err(error));
+                return;
+            }
+            Err(error) => {
+                let _ = sender.blocking_send(Err(error));
+                return;
+            }
+        }
+    }
     let mut buffer = vec![0u8; CHUNK];
     loop {
         let chunk = match reader.read(&mut buffer) {

@@ -5,7 +5,8 @@
 //! request is authenticated by `conary-repository` (HTTP basic for users,
 //! `Authorization: Bearer` for entitlement keys), size-limited
 //! ([`Limits`]) and logged through `tracing` ([`log`]). This crate owns
-//! the protocol and nothing of the repository's logic.
+//! the protocol and nothing of the repository's logic; the JSON bodies are
+//! those of `conary_api::wire`, shared with the client.
 //!
 //! Start at [`Server`]: [`bind`](Server::bind) then [`run`](Server::run)
 //! until [`shutdown_signal`]; or call [`router`] directly in tests.
@@ -32,7 +33,6 @@ pub mod log;
 pub mod server;
 mod tls;
 mod troves;
-pub mod wire;
 
 pub use app::{Limits, router};
 pub use error::ServerError;

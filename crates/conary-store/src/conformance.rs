@@ -260,7 +260,7 @@ pub fn large_blob_streamed(backend: &mut dyn Backend) -> Result<(), String> {
     let mut hasher = blake3::Hasher::new();
     let copied = io::copy(&mut store.get(&digest).context("get")?, &mut hasher).context("read")?;
     ensure(
-        copied == LARGE_BLOB_SIZE && Digest::from(hasher.finalize()) == expected,
+        copied == LARGE_BLOB_SIZE && crate::digest::from_hash(hasher.finalize()) == expected,
         || format!("large blob read back as {copied} other bytes"),
     )?;
     ensure(
@@ -414,7 +414,7 @@ impl PatternReader {
     pub fn digest(mut self) -> io::Result<Digest> {
         let mut hasher = blake3::Hasher::new();
         io::copy(&mut self, &mut hasher)?;
-        Ok(Digest::from(hasher.finalize()))
+        Ok(crate::digest::from_hash(hasher.finalize()))
     }
 
     fn next_word(&mut self) -> u64 {

@@ -83,15 +83,6 @@ pub enum StoreError {
     #[error("blob is too large: more than {} bytes", u64::MAX)]
     TooLarge,
 
-    /// Text that should be a digest is not one.
-    #[error("invalid digest '{text}': {reason}")]
-    InvalidDigest {
-        /// The text as given.
-        text: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-
     /// A store URL that cannot be used.
     #[error("invalid store url '{url}': {reason}")]
     InvalidUrl {

@@ -99,7 +99,7 @@ impl FsStore {
                 .checked_add(chunk.len() as u64)
                 .ok_or(StoreError::TooLarge)?;
         }
-        Ok((Digest::from(hasher.finalize()), size))
+        Ok((crate::digest::from_hash(hasher.finalize()), size))
     }
 
     fn exists(&self, path: &Path) -> Result<bool, StoreError> {

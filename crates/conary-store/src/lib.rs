@@ -12,7 +12,8 @@
 //!   [`MemStore`] (`memory:`). Object storage comes later, behind the same
 //!   trait.
 //! - [`conformance`]: the one suite of checks that every backend passes.
-//! - [`Digest`]: the 32-byte name of a blob, shown as lowercase hex, and
+//! - [`Digest`]: the 32-byte name of a blob (`conary_core::digest::Digest`,
+//!   re-exported), shown as lowercase hex, and
 //!   [`VerifyingReader`], which checks a stream against it.
 //!
 //! ```rust
@@ -34,7 +35,7 @@ pub mod url;
 pub mod verify;
 
 pub use blob_store::BlobStore;
-pub use digest::{DIGEST_LEN, Digest};
+pub use digest::{DIGEST_LEN, Digest, DigestError};
 pub use error::StoreError;
 pub use fs::FsStore;
 pub use memory::MemStore;

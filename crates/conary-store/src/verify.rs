@@ -97,7 +97,7 @@ impl<R: Read> VerifyingReader<R> {
                 expected,
             }));
         }
-        let actual = Digest::from(self.hasher.finalize());
+        let actual = crate::digest::from_hash(self.hasher.finalize());
         if actual != self.expected {
             return Err(self.fail(Mismatch::Digest(actual)));
         }

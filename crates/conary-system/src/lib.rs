@@ -1,6 +1,5 @@
-//! One machine: the local database, applying a job's changeset to a root
-//! crash-safely, rollbacks and verify. (Update planning lives in `plan`,
-//! written beside this.)
+//! One machine: the local database, update planning, applying a job's
+//! changeset to a root crash-safely, rollbacks and verify.
 //!
 //! Where to start reading:
 //!
@@ -8,6 +7,7 @@
 //!   (pristine troves and file streams, references, dependencies, pins,
 //!   install times, config contents), the lock, and the read API the
 //!   planner and the CLI's queries use.
+//! - [`plan`]: the update planner (specs in, jobs out).
 //! - [`apply::apply_changeset`]: the executor. It takes the jobs the
 //!   planner chose and the changeset a trove source made for them, plans
 //!   every file operation (refusing conflicts before touching anything),
@@ -39,6 +39,7 @@ mod error;
 pub mod apply;
 pub mod db;
 pub mod journal;
+pub mod plan;
 pub mod rollback;
 pub mod verify;
 

@@ -8,7 +8,8 @@
 //! digests of the contents. [`ImportedPackage::to_changeset`] makes the
 //! absolute changeset that installs it. [`order_for_import`] and
 //! [`check_import`] decide in which order a batch is committed and what is
-//! refused.
+//! refused. [`batch::import_batch`] is all of it for a batch of files:
+//! plan, check against the branch, spool a changeset, commit.
 //!
 //! ```rust,no_run
 //! use conary_build::import::{ImportOptions, MemorySink, check_import, import_deb, order_for_import};
@@ -112,6 +113,7 @@
 //! unless forced, and reports a package already there (same version as
 //! dpkg compares, same flavor) so that re-importing is a no-op.
 
+pub mod batch;
 mod changeset;
 mod error;
 mod files;

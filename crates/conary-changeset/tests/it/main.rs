@@ -11,3 +11,4 @@ mod round_trip;
 mod summary;
 mod tree;
 mod truncation;
+mod verify;

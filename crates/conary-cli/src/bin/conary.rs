@@ -1,6 +1,5 @@
-//! The `conary` command: manage the software on one machine.
-
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+//! The `conary` command: manage the software on one machine and query
+//! repositories.
 
 use std::process::ExitCode;
 
@@ -14,8 +13,9 @@ use conary_cli::global::GlobalArgs;
     name = "conary",
     version,
     after_help = "Examples:
-  conary config --config 'installLabelPath conary.example.com@plat:1'
-  conary explain version /conary.rpath.com@rpl:devel//shadow/1.2.3-3.1-1.1"
+  conary rq --config 'installLabelPath conary.example.com@deb:12' --config-file ./conaryrc
+  conary changeset sudo=1.9.13p3_1+deb12u2-1-1--1.9.13p3_1+deb12u4-1-1 sudo.ccs
+  conary showcs sudo.ccs"
 )]
 struct Cli {
     #[command(flatten)]
@@ -35,20 +35,39 @@ enum Command {
     },
     /// Explain how Conary reads versions, shadows and flavors
     Explain(commands::explain::ExplainArgs),
+    /// Query the repositories: one NAME=VERSION per line, or details
+    #[command(
+        visible_alias = "rq",
+        after_help = "Examples:
+  conary rq                                   every trove on the install label path
+  conary rq sudo --all-versions --flavors
+  conary rq sudo=conary.example.com@deb:12 --info
+  conary rq sudo --files          (or --ls; --lsl for ls -l lines)
+  conary rq sudo --deps"
+    )]
+    Repquery(commands::rq::RqArgs),
+    /// Fetch a changeset (relative NAME=OLD--NEW, absolute NAME=VERSION) into a file
+    #[command(
+        visible_alias = "cs",
+        after_help = "Examples:
+  conary changeset sudo=1.9.13p3_1+deb12u2-1-1--1.9.13p3_1+deb12u4-1-1 sudo.ccs
+  conary changeset curl=7.88.1_10+deb12u15-1-1 curl.ccs"
+    )]
+    Changeset(commands::changeset::ChangesetArgs),
+    /// Show a changeset file: troves, files, sizes, deltas (checked first)
+    #[command(
+        visible_alias = "scs",
+        after_help = "Example:\n  conary showcs sudo.ccs"
+    )]
+    Showcs(commands::showcs::ShowcsArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(&cli) {
-        Ok(output) => {
-            print!("{output}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    let cli = match conary_cli::exit::parse::<Cli>("conary") {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    conary_cli::exit::finish("conary", run(&cli))
 }
 
 fn run(cli: &Cli) -> anyhow::Result<String> {
@@ -58,5 +77,22 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             Ok(commands::config::render(&config, *show_passwords))
         }
         Command::Explain(args) => commands::explain::run(args),
+        Command::Repquery(args) => {
+            let config = cli.global.load_config()?;
+            let repositories = conary_cli::source::open(&config)?;
+            commands::rq::run(args, &config, repositories.source())
+        }
+        Command::Changeset(args) => {
+            let config = cli.global.load_config()?;
+            let repositories = conary_cli::source::open(&config)?;
+            let written = commands::changeset::run(args, &config, repositories.source())?;
+            Ok(format!(
+                "wrote {} ({} jobs, {} bytes)\n",
+                written.path.display(),
+                written.jobs.len(),
+                written.bytes
+            ))
+        }
+        Command::Showcs(args) => commands::showcs::run(args),
     }
 }

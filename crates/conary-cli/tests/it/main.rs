@@ -1,3 +1,10 @@
-//! End-to-end tests of the `conary`, `cvc` and `conary-repos` binaries.
+//! End-to-end tests of the `conary`, `cvc` and `conary-repos` binaries,
+//! and the commands' operations in process.
 
+mod cli;
+mod commands;
+mod e2e_auth;
+mod e2e_by_reference;
+mod e2e_corpus;
+mod e2e_errors;
 mod repos;

@@ -159,6 +159,95 @@ async fn blobs_round_trip() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
+/// `GET` with `Range` as a resuming client sends it.
+async fn get_range(
+    fixture: &crate::support::Fixture,
+    uri: &str,
+    range: &str,
+) -> crate::support::Answer {
+    let request = Request::builder()
+        .method(Method::GET)
+        .uri(uri)
+        .header(header::AUTHORIZATION, basic("reader", "readerpw"))
+        .header(header::RANGE, range)
+        .body(Body::empty())
+        .expect("request");
+    crate::support::send(fixture, Limits::default(), request).await
+}
+
+#[tokio::test]
+async fn blob_ranges_answer_partial_content() {
+    let fixture = fixture();
+    let contents: Vec<u8> = (0..200_000u32).map(|n| (n % 251) as u8).collect();
+    let (digest, _) = fixture
+        .repository
+        .store()
+        .put_bytes(&contents)
+        .expect("stored");
+    let uri = format!("/api/v1/blobs/{digest}");
+    // (range, status, Content-Range, first byte of the body)
+    let cases: &[(&str, StatusCode, Option<&str>, usize)] = &[
+        (
+            "bytes=0-",
+            StatusCode::PARTIAL_CONTENT,
+            Some("bytes 0-199999/200000"),
+            0,
+        ),
+        (
+            "bytes=65537-",
+            StatusCode::PARTIAL_CONTENT,
+            Some("bytes 65537-199999/200000"),
+            65_537,
+        ),
+        (
+            "bytes=199999-",
+            StatusCode::PARTIAL_CONTENT,
+            Some("bytes 199999-199999/200000"),
+            199_999,
+        ),
+        (
+            "bytes=-10",
+            StatusCode::PARTIAL_CONTENT,
+            Some("bytes 199990-199999/200000"),
+            199_990,
+        ),
+        (
+            "bytes=200000-",
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            Some("bytes */200000"),
+            0,
+        ),
+        // Ranges with an end, several ranges and nonsense get everything.
+        ("bytes=10-20", StatusCode::OK, None, 0),
+        ("bytes=0-1,5-", StatusCode::OK, None, 0),
+        ("lines=3-", StatusCode::OK, None, 0),
+    ];
+    for &(range, status, content_range, start) in cases {
+        let answer = get_range(&fixture, &uri, range).await;
+        assert_eq!(answer.status, status, "{range}");
+        assert_eq!(
+            answer
+                .headers
+                .get(header::CONTENT_RANGE)
+                .and_then(|value| value.to_str().ok()),
+            content_range,
+            "{range}"
+        );
+        if status == StatusCode::RANGE_NOT_SATISFIABLE {
+            assert!(answer.json()["error"].as_str().is_some(), "{range}");
+            continue;
+        }
+        let expected = &contents[start..];
+        assert_eq!(
+            answer.headers[header::CONTENT_LENGTH],
+            expected.len().to_string().as_str(),
+            "{range}"
+        );
+        assert_eq!(answer.headers[header::ACCEPT_RANGES], "bytes");
+        assert!(answer.body == expected, "{range}: the bytes from {start}");
+    }
+}
+
 #[tokio::test]
 async fn blob_refusals_store_nothing() {
     let fixture = fixture();

@@ -6,4 +6,5 @@ mod conflicts;
 mod crash;
 mod fixtures;
 mod install;
+mod plan;
 mod update;
