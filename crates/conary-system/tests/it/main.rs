@@ -7,4 +7,5 @@ mod crash;
 mod fixtures;
 mod install;
 mod plan;
+mod together;
 mod update;
