@@ -23,6 +23,20 @@ use crate::error::SystemError;
 /// The largest config file whose contents are kept in the database.
 const MAX_CONFIG: u64 = 16 << 20;
 
+/// Contents above this size stream from the changeset to their file
+/// instead of through memory.
+const STREAM_ABOVE: u64 = 1 << 20;
+
+/// The new contents of a regular file, however they are at hand.
+enum Head<'b> {
+    /// In memory.
+    Bytes(&'b [u8]),
+    /// A payload being read (verified at its end).
+    Reader(&'b mut dyn Read),
+    /// A file already staged with them.
+    File(&'b Path),
+}
+
 /// What staging leaves for the commit.
 #[derive(Debug, Default)]
 pub(crate) struct Staged {
@@ -169,9 +183,20 @@ impl<'a> Stager<'a> {
             let mut payload = reader
                 .next_payload(&self.contents.bases)?
                 .ok_or_else(|| SystemError::job("a payload vanished while reading"))?;
-            let bytes = payload.read_to_vec()?;
-            drop(payload);
-            self.stage_group(&digest, indexes, &bytes)?;
+            if self.needs_bytes(&digest, indexes) || payload.size() <= STREAM_ABOVE {
+                let bytes = payload.read_to_vec()?;
+                drop(payload);
+                self.stage_group(&digest, indexes, &bytes)?;
+            } else if let Some((first, rest)) = indexes.split_first() {
+                // Large contents stream into the first file, verified at
+                // their end; the other paths copy that file.
+                self.stage_one(*first, Some(Head::Reader(&mut payload)))?;
+                drop(payload);
+                let written = self.temp(*first)?.clone();
+                for index in rest {
+                    self.stage_one(*index, Some(Head::File(&written)))?;
+                }
+            }
             done.insert(digest);
         }
         for (digest, indexes) in &by_digest {
@@ -204,6 +229,23 @@ impl<'a> Stager<'a> {
         Ok(self.staged)
     }
 
+    /// True when the contents `digest` are needed in memory: kept as
+    /// config contents, or merged.
+    fn needs_bytes(&self, digest: &Digest, indexes: &[usize]) -> bool {
+        indexes.iter().any(|index| {
+            self.plan.stages.get(*index).is_some_and(|stage| {
+                stage.config == Some(*digest)
+                    || matches!(
+                        stage.make,
+                        Make::Regular {
+                            content: Content::Merge { .. },
+                            ..
+                        }
+                    )
+            })
+        })
+    }
+
     fn stage_group(
         &mut self,
         digest: &Digest,
@@ -219,7 +261,7 @@ impl<'a> Stager<'a> {
             self.staged.config.insert(*digest, bytes.to_vec());
         }
         for index in indexes {
-            self.stage_one(*index, Some(bytes))?;
+            self.stage_one(*index, Some(Head::Bytes(bytes)))?;
         }
         Ok(())
     }
@@ -232,7 +274,7 @@ impl<'a> Stager<'a> {
 
     /// Writes stage `index`; `head` holds the new contents of a regular
     /// file taken from a digest.
-    fn stage_one(&mut self, index: usize, head: Option<&[u8]>) -> Result<(), SystemError> {
+    fn stage_one(&mut self, index: usize, head: Option<Head<'_>>) -> Result<(), SystemError> {
         let stage: &StageOp = self
             .plan
             .stages
@@ -299,19 +341,25 @@ impl<'a> Stager<'a> {
         &self,
         stage: &StageOp,
         content: &Content,
-        head: Option<&[u8]>,
+        head: Option<Head<'_>>,
         temp: &Path,
     ) -> Result<(), SystemError> {
         let file = create_temp(temp)?;
         let mut out = BufWriter::new(file);
         let target = safe_join(self.root, &stage.rel)?;
         match content {
-            Content::Digest(_) => {
-                let bytes =
-                    head.ok_or_else(|| SystemError::job("contents missing while staging"))?;
-                out.write_all(bytes)
-                    .map_err(SystemError::io_with("write", temp))?;
-            }
+            Content::Digest(_) => match head {
+                Some(Head::Bytes(bytes)) => {
+                    out.write_all(bytes)
+                        .map_err(SystemError::io_with("write", temp))?;
+                }
+                Some(Head::Reader(reader)) => copy_checked(reader, &mut out, None, temp)?,
+                Some(Head::File(path)) => {
+                    let from = File::open(path).map_err(SystemError::io_with("open", path))?;
+                    copy_checked(BufReader::new(from), &mut out, None, path)?;
+                }
+                None => return Err(SystemError::job("contents missing while staging")),
+            },
             Content::KeepDisk => {
                 let from = File::open(&target).map_err(SystemError::io_with("open", &target))?;
                 copy_checked(BufReader::new(from), &mut out, None, &target)?;
@@ -321,8 +369,9 @@ impl<'a> Stager<'a> {
                 copy_checked(BufReader::new(from), &mut out, None, saved)?;
             }
             Content::Merge { base, .. } => {
-                let head =
-                    head.ok_or_else(|| SystemError::job("contents missing while merging"))?;
+                let Some(Head::Bytes(head)) = head else {
+                    return Err(SystemError::job("contents missing while merging"));
+                };
                 let base = self
                     .contents
                     .bytes
