@@ -7,5 +7,7 @@ mod crash;
 mod fixtures;
 mod install;
 mod plan;
+mod queries;
+mod special;
 mod together;
 mod update;
