@@ -24,7 +24,7 @@ fn installed_troves_files_references_and_dependencies() {
 
     assert_eq!(
         db.installed_named(&curl.name).expect("named"),
-        [curl.clone()]
+        std::slice::from_ref(curl)
     );
     let troves = db.installed_troves().expect("troves");
     assert!(
@@ -64,7 +64,7 @@ fn installed_troves_files_references_and_dependencies() {
         .expect("deb: curl");
     assert_eq!(
         db.what_provides(provided).expect("provides"),
-        [curl.clone()]
+        std::slice::from_ref(curl)
     );
     let libcurl_manifest = db.trove(libcurl).expect("trove").expect("installed");
     let libcurl_provide = libcurl_manifest

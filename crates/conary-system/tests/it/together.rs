@@ -84,5 +84,8 @@ fn a_pinned_trove_is_never_replaced_by_the_executor() {
         error.to_string().ends_with("is pinned: unpin it first"),
         "{error}"
     );
-    assert_eq!(db.pinned().expect("pinned"), [tuples[0].clone()]);
+    assert_eq!(
+        db.pinned().expect("pinned"),
+        std::slice::from_ref(&tuples[0])
+    );
 }
