@@ -351,3 +351,27 @@ fn a_second_writer_is_locked_out() {
     drop(db);
     Database::open(root.path()).expect("free again");
 }
+
+#[test]
+fn a_corrupt_payload_is_undone_in_process() {
+    let repo = Repo::new();
+    let curl = repo.import(&[CURL]).remove(0);
+    let root = tempfile::tempdir().expect("root");
+    let mut db = Database::open(root.path()).expect("open");
+    let before = snapshot(root.path());
+    let jobs = [install_job(&curl)];
+    let mut bytes = repo.changeset(&jobs);
+    // Flip a byte near the end: the index reads, the last payload does not
+    // verify, after the journal is written and files are staged.
+    let at = bytes.len() - 40;
+    bytes[at] ^= 0xff;
+    let error =
+        apply(&mut db, &repo, &jobs, &bytes, &ApplyOptions::default()).expect_err("corrupt");
+    assert!(matches!(error, SystemError::Changeset(_)), "{error}");
+    assert_eq!(snapshot(root.path()), before);
+    assert!(leftovers(root.path()).is_empty());
+    assert!(!db.dir().join("journal").exists());
+    assert!(db.installed().expect("installed").is_empty());
+    assert!(rollback::list(&db).expect("list").is_empty());
+    assert!(fs::read_dir(db.dir().join("rollbacks")).map_or(true, |mut dir| dir.next().is_none()));
+}

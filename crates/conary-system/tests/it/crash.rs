@@ -311,3 +311,29 @@ fn rollback_recovers_from_a_crash_at_every_step() {
         "undone {undone}, completed {completed}"
     );
 }
+
+#[test]
+fn a_read_only_open_recovers_when_no_one_holds_the_lock() {
+    let (repo, tuples, root) = setup();
+    let scratch = tempfile::tempdir().expect("scratch");
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "apply",
+        changeset: Some(write_changeset(
+            &repo,
+            &[install_job(&tuples[0])],
+            scratch.path(),
+        )),
+        steps: &[],
+    };
+    assert!(!scenario.run_child(root.path(), Some("rename:2"), None));
+    assert!(root.path().join("var/lib/conarydb/journal").exists());
+    let db = Database::open_readonly(root.path()).expect("open");
+    assert_eq!(
+        db.recovery().map(|r| r.outcome),
+        Some(RecoveryOutcome::Undone)
+    );
+    assert!(!db.is_writable());
+    assert!(db.installed().expect("installed").is_empty());
+    assert!(leftovers(root.path()).is_empty());
+}
