@@ -1,3 +1,13 @@
-//! Integration tests of `conary-system`, one module per area.
+//! Integration tests of conary-system: corpus packages imported into a
+//! temporary repository, installed, updated, erased and rolled back in
+//! temporary roots, and crashed at every step.
 
+mod conflicts;
+mod crash;
+mod fixtures;
+mod install;
 mod plan;
+mod queries;
+mod special;
+mod together;
+mod update;

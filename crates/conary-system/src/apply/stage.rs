@@ -1,0 +1,430 @@
+//! Staging: every new file written under its temporary name beside its
+//! target, with its attributes, contents streamed from the changeset (or
+//! copied from the machine, checked against their digest).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _, symlink};
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+
+use conary_changeset::{ChangeSetReader, PayloadId};
+use conary_core::digest::{Digest, Hasher};
+use conary_util::safe_join;
+use rustix::fs::{CWD, FileType, Mode as RawMode, makedev, mknodat};
+
+use super::attrs::{Attrs, set_attrs};
+use super::content::{Contents, Origin};
+use super::plan::{Content, FilePlan, Make, StageOp};
+use crate::crash;
+use crate::error::SystemError;
+
+/// The largest config file whose contents are kept in the database.
+const MAX_CONFIG: u64 = 16 << 20;
+
+/// Contents above this size stream from the changeset to their file
+/// instead of through memory.
+const STREAM_ABOVE: u64 = 1 << 20;
+
+/// The new contents of a regular file, however they are at hand.
+enum Head<'b> {
+    /// In memory.
+    Bytes(&'b [u8]),
+    /// A payload being read (verified at its end).
+    Reader(&'b mut dyn Read),
+    /// A file already staged with them.
+    File(&'b Path),
+}
+
+/// What staging leaves for the commit.
+#[derive(Debug, Default)]
+pub(crate) struct Staged {
+    /// Pristine contents of new config files, for the database.
+    pub config: BTreeMap<Digest, Vec<u8>>,
+    /// One directory per file system written to, to sync.
+    pub sync_dirs: BTreeMap<u64, PathBuf>,
+}
+
+/// Writes the staged files of `plan` under the names `temps` (one per
+/// stage, full paths).
+pub(crate) struct Stager<'a> {
+    pub root: &'a Path,
+    pub plan: &'a FilePlan,
+    pub temps: &'a [PathBuf],
+    pub contents: &'a Contents,
+    pub privileged: bool,
+    staged: Staged,
+    links: BTreeMap<(Digest, Digest), PathBuf>,
+}
+
+fn create_temp(path: &Path) -> Result<File, SystemError> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(SystemError::io_with("create", path))
+}
+
+/// Copies `from` to `out`, checking the copy against `digest` when given.
+fn copy_checked(
+    mut from: impl Read,
+    out: &mut dyn Write,
+    digest: Option<&Digest>,
+    what: &Path,
+) -> Result<(), SystemError> {
+    let mut hasher = Hasher::new();
+    let mut buffer = vec![0u8; 256 << 10];
+    loop {
+        let read = from
+            .read(&mut buffer)
+            .map_err(SystemError::io_with("read", what))?;
+        let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
+            break;
+        };
+        hasher.update(chunk);
+        out.write_all(chunk)
+            .map_err(SystemError::io_with("write a copy of", what))?;
+    }
+    if let Some(digest) = digest
+        && hasher.finalize() != *digest
+    {
+        return Err(SystemError::ContentsUnavailable {
+            digest: *digest,
+            path: what.display().to_string(),
+            reason: "the file changed since it was checked".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+impl<'a> Stager<'a> {
+    pub(crate) fn new(
+        root: &'a Path,
+        plan: &'a FilePlan,
+        temps: &'a [PathBuf],
+        contents: &'a Contents,
+        privileged: bool,
+    ) -> Stager<'a> {
+        Stager {
+            root,
+            plan,
+            temps,
+            contents,
+            privileged,
+            staged: Staged::default(),
+            links: BTreeMap::new(),
+        }
+    }
+
+    fn note_dir(&mut self, path: &Path) {
+        if let Some(parent) = path.parent()
+            && let Ok(metadata) = fs::metadata(parent)
+        {
+            self.staged
+                .sync_dirs
+                .entry(metadata.dev())
+                .or_insert_with(|| parent.to_path_buf());
+        }
+    }
+
+    /// Creates the planned directories.
+    pub(crate) fn make_dirs(&mut self) -> Result<(), SystemError> {
+        for (rel, attrs) in &self.plan.mkdirs {
+            let full = safe_join(self.root, rel)?;
+            match fs::create_dir(&full) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists && full.is_dir() => {}
+                Err(error) => return Err(SystemError::io("create directory", &full, error)),
+            }
+            let default = Attrs {
+                mode: Some(0o755),
+                uid: None,
+                gid: None,
+                mtime: None,
+            };
+            set_attrs(&full, attrs.as_ref().unwrap_or(&default), self.privileged)?;
+            self.note_dir(&full);
+            crash::point("mkdir");
+        }
+        Ok(())
+    }
+
+    /// Writes every staged file: those that need no payload first, then
+    /// each payload in changeset order. Returns what the commit needs.
+    pub(crate) fn stage_all<R: Read>(
+        mut self,
+        reader: &mut ChangeSetReader<R>,
+    ) -> Result<Staged, SystemError> {
+        self.make_dirs()?;
+        let mut by_digest: BTreeMap<Digest, Vec<usize>> = BTreeMap::new();
+        for (index, stage) in self.plan.stages.iter().enumerate() {
+            match &stage.make {
+                Make::Regular {
+                    content: Content::Digest(digest) | Content::Merge { head: digest, .. },
+                    ..
+                } => by_digest.entry(*digest).or_default().push(index),
+                _ => self.stage_one(index, None)?,
+            }
+        }
+        let mut done = BTreeSet::new();
+        while let Some(id) = reader.peek_payload() {
+            let wanted = match id {
+                PayloadId::Contents(digest) => by_digest
+                    .get(&digest)
+                    .filter(|_| self.contents.origins.get(&digest) == Some(&Origin::Payload)),
+                PayloadId::TextDiff(_) => None,
+            };
+            let (PayloadId::Contents(digest), Some(indexes)) = (id, wanted) else {
+                reader.skip_payload()?;
+                continue;
+            };
+            let mut payload = reader
+                .next_payload(&self.contents.bases)?
+                .ok_or_else(|| SystemError::job("a payload vanished while reading"))?;
+            if self.needs_bytes(&digest, indexes) || payload.size() <= STREAM_ABOVE {
+                let bytes = payload.read_to_vec()?;
+                drop(payload);
+                self.stage_group(&digest, indexes, &bytes)?;
+            } else if let Some((first, rest)) = indexes.split_first() {
+                // Large contents stream into the first file, verified at
+                // their end; the other paths copy that file.
+                self.stage_one(*first, Some(Head::Reader(&mut payload)))?;
+                drop(payload);
+                let written = self.temp(*first)?.clone();
+                for index in rest {
+                    self.stage_one(*index, Some(Head::File(&written)))?;
+                }
+            }
+            done.insert(digest);
+        }
+        for (digest, indexes) in &by_digest {
+            if done.contains(digest) {
+                continue;
+            }
+            let bytes = match self.contents.origins.get(digest) {
+                Some(Origin::Config) => self.contents.bytes.get(digest).cloned(),
+                Some(Origin::File(path)) => {
+                    let file = File::open(path).map_err(SystemError::io_with("open", path))?;
+                    let mut bytes = Vec::new();
+                    copy_checked(BufReader::new(file), &mut bytes, Some(digest), path)?;
+                    Some(bytes)
+                }
+                _ => None,
+            };
+            let Some(bytes) = bytes else {
+                let path = indexes
+                    .first()
+                    .and_then(|index| self.plan.stages.get(*index))
+                    .map_or_else(String::new, |stage| stage.path.clone());
+                return Err(SystemError::ContentsUnavailable {
+                    digest: *digest,
+                    path,
+                    reason: "the changeset does not carry them".to_owned(),
+                });
+            };
+            self.stage_group(digest, indexes, &bytes)?;
+        }
+        Ok(self.staged)
+    }
+
+    /// True when the contents `digest` are needed in memory: kept as
+    /// config contents, or merged.
+    fn needs_bytes(&self, digest: &Digest, indexes: &[usize]) -> bool {
+        indexes.iter().any(|index| {
+            self.plan.stages.get(*index).is_some_and(|stage| {
+                stage.config == Some(*digest)
+                    || matches!(
+                        stage.make,
+                        Make::Regular {
+                            content: Content::Merge { .. },
+                            ..
+                        }
+                    )
+            })
+        })
+    }
+
+    fn stage_group(
+        &mut self,
+        digest: &Digest,
+        indexes: &[usize],
+        bytes: &[u8],
+    ) -> Result<(), SystemError> {
+        let config = self
+            .plan
+            .stages
+            .iter()
+            .any(|stage| stage.config == Some(*digest));
+        if config && bytes.len() as u64 <= MAX_CONFIG {
+            self.staged.config.insert(*digest, bytes.to_vec());
+        }
+        for index in indexes {
+            self.stage_one(*index, Some(Head::Bytes(bytes)))?;
+        }
+        Ok(())
+    }
+
+    fn temp(&self, index: usize) -> Result<&PathBuf, SystemError> {
+        self.temps
+            .get(index)
+            .ok_or_else(|| SystemError::job("a staged file has no temporary name"))
+    }
+
+    /// Writes stage `index`; `head` holds the new contents of a regular
+    /// file taken from a digest.
+    fn stage_one(&mut self, index: usize, head: Option<Head<'_>>) -> Result<(), SystemError> {
+        let stage: &StageOp = self
+            .plan
+            .stages
+            .get(index)
+            .ok_or_else(|| SystemError::job("a staged file is missing"))?;
+        let temp = self.temp(index)?.clone();
+        match &stage.make {
+            Make::Regular {
+                content,
+                link_group,
+            } => {
+                let key = match (link_group, content) {
+                    (Some(group), Content::Digest(digest)) => Some((*group, *digest)),
+                    _ => None,
+                };
+                if let Some(first) = key.and_then(|key| self.links.get(&key))
+                    && fs::hard_link(first, &temp).is_ok()
+                {
+                    // Same inode as the first path of its link group.
+                } else {
+                    self.write_regular(stage, content, head, &temp)?;
+                    if let Some(key) = key {
+                        self.links.insert(key, temp.clone());
+                    }
+                }
+            }
+            Make::Symlink(target) => {
+                symlink(target, &temp).map_err(SystemError::io_with("create symlink", &temp))?;
+            }
+            Make::Fifo => mknodat(CWD, &temp, FileType::Fifo, RawMode::from_raw_mode(0o600), 0)
+                .map_err(|errno| SystemError::io("create fifo", &temp, errno.into()))?,
+            Make::Socket => {
+                let listener = UnixListener::bind(&temp)
+                    .map_err(SystemError::io_with("create socket", &temp))?;
+                drop(listener);
+            }
+            Make::Device {
+                block,
+                major,
+                minor,
+            } => {
+                let kind = if *block {
+                    FileType::BlockDevice
+                } else {
+                    FileType::CharacterDevice
+                };
+                mknodat(
+                    CWD,
+                    &temp,
+                    kind,
+                    RawMode::from_raw_mode(0o600),
+                    makedev(*major, *minor),
+                )
+                .map_err(|errno| SystemError::io("create device", &temp, errno.into()))?;
+            }
+        }
+        set_attrs(&temp, &stage.attrs, self.privileged)?;
+        self.note_dir(&temp);
+        crash::point("stage");
+        Ok(())
+    }
+
+    fn write_regular(
+        &self,
+        stage: &StageOp,
+        content: &Content,
+        head: Option<Head<'_>>,
+        temp: &Path,
+    ) -> Result<(), SystemError> {
+        let file = create_temp(temp)?;
+        let mut out = BufWriter::new(file);
+        let target = safe_join(self.root, &stage.rel)?;
+        match content {
+            Content::Digest(_) => match head {
+                Some(Head::Bytes(bytes)) => {
+                    out.write_all(bytes)
+                        .map_err(SystemError::io_with("write", temp))?;
+                }
+                Some(Head::Reader(reader)) => copy_checked(reader, &mut out, None, temp)?,
+                Some(Head::File(path)) => {
+                    let from = File::open(path).map_err(SystemError::io_with("open", path))?;
+                    copy_checked(BufReader::new(from), &mut out, None, path)?;
+                }
+                None => return Err(SystemError::job("contents missing while staging")),
+            },
+            Content::KeepDisk => {
+                let from = File::open(&target).map_err(SystemError::io_with("open", &target))?;
+                copy_checked(BufReader::new(from), &mut out, None, &target)?;
+            }
+            Content::Override(saved) => {
+                let from = File::open(saved).map_err(SystemError::io_with("open", saved))?;
+                copy_checked(BufReader::new(from), &mut out, None, saved)?;
+            }
+            Content::Merge { base, .. } => {
+                let Some(Head::Bytes(head)) = head else {
+                    return Err(SystemError::job("contents missing while merging"));
+                };
+                let base = self
+                    .contents
+                    .bytes
+                    .get(base)
+                    .ok_or_else(|| SystemError::job("merge base missing"))?;
+                let local = fs::read(&target).map_err(SystemError::io_with("read", &target))?;
+                let merged = merge(&stage.path, base, &local, head)?;
+                out.write_all(merged.as_bytes())
+                    .map_err(SystemError::io_with("write", temp))?;
+            }
+        }
+        out.flush().map_err(SystemError::io_with("write", temp))?;
+        Ok(())
+    }
+}
+
+/// Three-way merge of a config file's text: the pristine `base`, the
+/// `local` contents on disk and the new `head`.
+fn merge(path: &str, base: &[u8], local: &[u8], head: &[u8]) -> Result<String, SystemError> {
+    fn text<'b>(path: &str, bytes: &'b [u8]) -> Result<&'b str, SystemError> {
+        std::str::from_utf8(bytes).map_err(|_| SystemError::MergeConflict {
+            path: path.to_owned(),
+            reason: "it is not text and was changed both on disk and by the update".to_owned(),
+            hint: "--replace-config-files",
+        })
+    }
+    diffy::merge(text(path, base)?, text(path, local)?, text(path, head)?).map_err(|_| {
+        SystemError::MergeConflict {
+            path: path.to_owned(),
+            reason: "local changes conflict with the update".to_owned(),
+            hint: "--replace-config-files",
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge;
+
+    #[test]
+    fn merges_local_and_new_changes_to_different_lines() {
+        let base = b"a\nb\nc\n";
+        let local = b"a\nB\nc\n";
+        let head = b"a\nb\nc\nd\n";
+        assert_eq!(
+            merge("/etc/x", base, local, head).expect("merges"),
+            "a\nB\nc\nd\n"
+        );
+    }
+
+    #[test]
+    fn refuses_conflicting_changes() {
+        let error = merge("/etc/x", b"a\n", b"b\n", b"c\n").expect_err("conflict");
+        assert_eq!(error.hint(), Some("--replace-config-files"));
+    }
+}

@@ -1,0 +1,339 @@
+//! Killing a transaction at every step: an install, an update and a
+//! rollback run in a child process (this test executable, re-run on its
+//! `crash::child` test) that aborts at one crash point
+//! (`CONARY_CRASH_AT`, honoured because the tests build conary-system with
+//! its `crash-points` feature). The next open must recover the root to
+//! exactly the old or exactly the new state, files and database agreeing,
+//! and the operation must then run again cleanly.
+
+use std::collections::BTreeMap;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use conary_core::trove::TroveTuple;
+use conary_repository::{LocalSource, Repository};
+use conary_system::apply::{ApplyOptions, NoProgress, apply_changeset};
+use conary_system::db::Database;
+use conary_system::journal::RecoveryOutcome;
+use conary_system::rollback::{self, RollbackTarget};
+use conary_system::verify::{VerifyOptions, verify};
+
+use crate::fixtures::{
+    Entry, Repo, copy_root, install_job, leftovers, login, run_jobs, snapshot, update_job,
+};
+
+const OLD: &str = "libexpat1_2.5.0-1+deb12u2_amd64.deb";
+const NEW: &str = "libexpat1_2.5.0-1+deb12u5_amd64.deb";
+
+/// What the child does, from its environment.
+fn child_operation(root: &Path) {
+    let repository =
+        Repository::open(env::var_os("CONARY_TEST_REPO").expect("repo")).expect("open repo");
+    let source = LocalSource::new(&repository, login(&repository));
+    let mut db = Database::open(root).expect("open");
+    match env::var("CONARY_TEST_CHILD").expect("operation").as_str() {
+        "apply" => {
+            let bytes =
+                fs::read(env::var_os("CONARY_TEST_CHANGESET").expect("changeset")).expect("read");
+            let reader = conary_changeset::ChangeSetReader::new(&bytes[..]).expect("reader");
+            apply_changeset(
+                &mut db,
+                &[],
+                reader,
+                Some(&source),
+                &ApplyOptions::default(),
+                &NoProgress,
+            )
+            .expect("apply");
+        }
+        "rollback" => {
+            rollback::rollback(
+                &mut db,
+                RollbackTarget::Count(1),
+                Some(&source),
+                &ApplyOptions::default(),
+                &NoProgress,
+            )
+            .expect("rollback");
+        }
+        other => panic!("unknown operation {other}"),
+    }
+}
+
+/// The child's entry point; does nothing in a normal test run.
+#[test]
+fn child() {
+    if let Some(root) = env::var_os("CONARY_TEST_ROOT")
+        && env::var_os("CONARY_TEST_CHILD").is_some()
+    {
+        child_operation(Path::new(&root));
+    }
+}
+
+/// The state of a root: its files and its installed troves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct State {
+    files: BTreeMap<String, Entry>,
+    troves: Vec<TroveTuple>,
+    rollbacks: usize,
+}
+
+fn state(root: &Path) -> State {
+    let db = Database::open_readonly(root).expect("open");
+    State {
+        files: snapshot(root),
+        troves: db.installed().expect("installed"),
+        rollbacks: rollback::list(&db).expect("list").len(),
+    }
+}
+
+struct Scenario<'a> {
+    repo: &'a Repo,
+    operation: &'a str,
+    changeset: Option<PathBuf>,
+    /// Steps the operation must pass (beyond journal, staged, commit).
+    steps: &'a [&'a str],
+}
+
+impl Scenario<'_> {
+    /// Runs the child on `root`, aborting at `crash_at`; logs the crash
+    /// points passed to `log`. Returns whether it exited cleanly.
+    fn run_child(&self, root: &Path, crash_at: Option<&str>, log: Option<&Path>) -> bool {
+        let mut command = Command::new(env::current_exe().expect("test executable"));
+        command
+            .args(["crash::child", "--exact", "--nocapture", "--test-threads=1"])
+            .env("CONARY_TEST_CHILD", self.operation)
+            .env("CONARY_TEST_ROOT", root)
+            .env("CONARY_TEST_REPO", self.repo.path())
+            .env_remove("CONARY_CRASH_AT")
+            .env_remove("CONARY_CRASH_LOG");
+        if let Some(changeset) = &self.changeset {
+            command.env("CONARY_TEST_CHANGESET", changeset);
+        }
+        if let Some(point) = crash_at {
+            command.env("CONARY_CRASH_AT", point);
+        }
+        if let Some(log) = log {
+            command.env("CONARY_CRASH_LOG", log);
+        }
+        let output = command.output().expect("child runs");
+        output.status.success()
+    }
+
+    /// Crashes the operation on copies of `base` at every step and checks
+    /// each recovery. Returns (undone, completed) counts.
+    fn crash_everywhere(&self, base: &Path) -> (usize, usize) {
+        let before = state(base);
+        let scratch = tempfile::tempdir().expect("scratch");
+        let log = scratch.path().join("points");
+        let clean = copy_root(base);
+        assert!(
+            self.run_child(clean.path(), None, Some(&log)),
+            "{} runs cleanly",
+            self.operation
+        );
+        let after = state(clean.path());
+        assert_ne!(before, after, "{} changes something", self.operation);
+        let points: Vec<String> = fs::read_to_string(&log)
+            .expect("crash points were logged: is the crash-points feature on?")
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        for step in ["journal:1", "staged:1", "committed:1", "done:1"] {
+            assert!(
+                points.iter().any(|point| point == step),
+                "{step} in {points:?}"
+            );
+        }
+        for step in self.steps {
+            let prefix = format!("{step}:");
+            assert!(
+                points.iter().any(|point| point.starts_with(&prefix)),
+                "{step} in {points:?}"
+            );
+        }
+        let (mut undone, mut completed) = (0, 0);
+        for point in &points {
+            let root = copy_root(base);
+            assert!(
+                !self.run_child(root.path(), Some(point), None),
+                "crashed at {point}"
+            );
+            let db = Database::open(root.path()).expect("recovering open");
+            let recovery = db.recovery().copied();
+            assert!(
+                verify(&db, None, VerifyOptions::default())
+                    .expect("verify")
+                    .is_empty(),
+                "{point}"
+            );
+            drop(db);
+            assert!(
+                leftovers(root.path()).is_empty(),
+                "{point}: {:?}",
+                leftovers(root.path())
+            );
+            assert!(
+                !root.path().join("var/lib/conarydb/journal").exists(),
+                "{point}"
+            );
+            let recovered = state(root.path());
+            let rollback_dirs = fs::read_dir(root.path().join("var/lib/conarydb/rollbacks"))
+                .map(|entries| entries.count())
+                .unwrap_or(0);
+            assert_eq!(
+                rollback_dirs, recovered.rollbacks,
+                "{point}: rollback directories"
+            );
+            if recovered == before {
+                undone += 1;
+                if point != "journal:1" || recovery.is_some() {
+                    assert_eq!(
+                        recovery.map(|r| r.outcome),
+                        Some(RecoveryOutcome::Undone),
+                        "{point}"
+                    );
+                }
+                // The next command runs the operation again, cleanly.
+                assert!(self.run_child(root.path(), None, None), "{point}: rerun");
+                assert_eq!(state(root.path()), after, "{point}: rerun");
+            } else {
+                assert_eq!(
+                    recovered, after,
+                    "{point}: neither the old nor the new state"
+                );
+                completed += 1;
+                if point != "done:1" {
+                    assert_eq!(
+                        recovery.map(|r| r.outcome),
+                        Some(RecoveryOutcome::Completed),
+                        "{point}"
+                    );
+                }
+            }
+        }
+        (undone, completed)
+    }
+}
+
+/// A repository with both versions of libexpat1, and a root with the
+/// database created.
+fn setup() -> (Repo, Vec<TroveTuple>, tempfile::TempDir) {
+    let repo = Repo::new();
+    let tuples = repo.import(&[OLD, NEW]);
+    let root = tempfile::tempdir().expect("root");
+    drop(Database::open(root.path()).expect("create database"));
+    (repo, tuples, root)
+}
+
+fn write_changeset(repo: &Repo, jobs: &[conary_api::Job], dir: &Path) -> PathBuf {
+    let path = dir.join("changeset.ccs");
+    fs::write(&path, repo.changeset(jobs)).expect("write changeset");
+    path
+}
+
+#[test]
+fn install_recovers_from_a_crash_at_every_step() {
+    let (repo, tuples, root) = setup();
+    let scratch = tempfile::tempdir().expect("scratch");
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "apply",
+        changeset: Some(write_changeset(
+            &repo,
+            &[install_job(&tuples[0])],
+            scratch.path(),
+        )),
+        steps: &[
+            "rollback-entry",
+            "mkdir",
+            "stage",
+            "rename",
+            "renamed",
+            "finished",
+        ],
+    };
+    let (undone, completed) = scenario.crash_everywhere(root.path());
+    assert!(
+        undone >= 10 && completed >= 2,
+        "undone {undone}, completed {completed}"
+    );
+}
+
+#[test]
+fn update_recovers_from_a_crash_at_every_step() {
+    let (repo, tuples, root) = setup();
+    let mut db = Database::open(root.path()).expect("open");
+    run_jobs(&mut db, &repo, &[install_job(&tuples[0])]);
+    drop(db);
+    let scratch = tempfile::tempdir().expect("scratch");
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "apply",
+        changeset: Some(write_changeset(
+            &repo,
+            &[update_job(&tuples[0], &tuples[1])],
+            scratch.path(),
+        )),
+        steps: &[
+            "rollback-entry",
+            "stage",
+            "backup",
+            "rename",
+            "finish-backup",
+        ],
+    };
+    let (undone, completed) = scenario.crash_everywhere(root.path());
+    assert!(
+        undone >= 10 && completed >= 2,
+        "undone {undone}, completed {completed}"
+    );
+}
+
+#[test]
+fn rollback_recovers_from_a_crash_at_every_step() {
+    let (repo, tuples, root) = setup();
+    let mut db = Database::open(root.path()).expect("open");
+    run_jobs(&mut db, &repo, &[install_job(&tuples[0])]);
+    run_jobs(&mut db, &repo, &[update_job(&tuples[0], &tuples[1])]);
+    drop(db);
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "rollback",
+        changeset: None,
+        steps: &["stage", "backup", "rename", "finish-backup"],
+    };
+    let (undone, completed) = scenario.crash_everywhere(root.path());
+    assert!(
+        undone >= 10 && completed >= 2,
+        "undone {undone}, completed {completed}"
+    );
+}
+
+#[test]
+fn a_read_only_open_recovers_when_no_one_holds_the_lock() {
+    let (repo, tuples, root) = setup();
+    let scratch = tempfile::tempdir().expect("scratch");
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "apply",
+        changeset: Some(write_changeset(
+            &repo,
+            &[install_job(&tuples[0])],
+            scratch.path(),
+        )),
+        steps: &[],
+    };
+    assert!(!scenario.run_child(root.path(), Some("rename:2"), None));
+    assert!(root.path().join("var/lib/conarydb/journal").exists());
+    let db = Database::open_readonly(root.path()).expect("open");
+    assert_eq!(
+        db.recovery().map(|r| r.outcome),
+        Some(RecoveryOutcome::Undone)
+    );
+    assert!(!db.is_writable());
+    assert!(db.installed().expect("installed").is_empty());
+    assert!(leftovers(root.path()).is_empty());
+}
