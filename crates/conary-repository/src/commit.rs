@@ -146,7 +146,7 @@ impl Repository {
                     // `check_files`): skip them undecoded, as
                     // `commit_changeset` does, instead of writing them to
                     // a temporary file only to drop it.
-                    if repository.store().contains(&store_digest(&digest))? {
+                    if repository.store().contains(&digest)? {
                         reader.skip_payload().map_err(bad_changeset)?;
                         continue;
                     }
