@@ -75,6 +75,11 @@ pub struct ApplyOptions {
     /// Whether to set owners and create device nodes; `None` asks the
     /// system (root or not).
     pub privileged: Option<bool>,
+    /// `--test`: resolve the troves and plan every file operation, refusing
+    /// conflicts as a real run would, then stop before anything on the
+    /// machine changes (no download cache, no journal, no rollback). A
+    /// read-only database will do.
+    pub test: bool,
 }
 
 impl ApplyOptions {
@@ -149,6 +154,11 @@ pub trait Progress {
     /// Something to tell the user.
     fn note(&self, note: &Note) {
         let _ = note;
+    }
+    /// A file was written under its temporary name (one call per file of
+    /// [`Step::Planned`]'s `write`), with the bytes written for it.
+    fn file_staged(&self, path: &str, bytes: u64) {
+        let _ = (path, bytes);
     }
 }
 
@@ -268,7 +278,9 @@ pub(crate) fn run<R: Read>(
     progress: &dyn Progress,
     rollback: Option<RollbackApply>,
 ) -> Result<ApplyReport, SystemError> {
-    db.require_writable()?;
+    if !options.test {
+        db.require_writable()?;
+    }
     let index = reader.changeset().clone();
     let ops = troves::resolve(db, &index, jobs, rollback.is_some())?;
     let new_streams = troves::new_streams(db, &index, &ops)?;
@@ -282,6 +294,9 @@ pub(crate) fn run<R: Read>(
         write: file_plan.stages.len(),
         remove: file_plan.removed,
     });
+    if options.test {
+        return Ok(report(0, &ops, &file_plan, false));
+    }
     let contents = content::resolve(db, &index, &file_plan, source)?;
     let inverse = match rollback {
         Some(_) => None,
@@ -339,7 +354,7 @@ pub(crate) fn run<R: Read>(
             rollback::write_entry(&dir, inverse, local, &file_plan.saves)?;
             crash::point("rollback-entry");
         }
-        let staged = stage::Stager::new(&root, &file_plan, &temps, &contents, privileged)
+        let staged = stage::Stager::new(&root, &file_plan, &temps, &contents, privileged, progress)
             .stage_all(&mut reader)?;
         reader.finish()?;
         syncfs(&root)?;
@@ -472,6 +487,13 @@ fn report(
         }
     }
     report
+}
+
+/// True when this process may set owners and create device nodes (it
+/// runs as root): what [`ApplyOptions::privileged`] defaults to, and
+/// whether `verify` should compare owners.
+pub fn is_privileged() -> bool {
+    attrs::is_privileged()
 }
 
 /// Where the journal and rollbacks of `db` live (for tests and tools).

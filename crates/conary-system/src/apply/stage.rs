@@ -14,6 +14,7 @@ use conary_core::digest::{Digest, Hasher};
 use conary_util::safe_join;
 use rustix::fs::{CWD, FileType, Mode as RawMode, makedev, mknodat};
 
+use super::Progress;
 use super::attrs::{Attrs, set_attrs};
 use super::content::{Contents, Origin};
 use super::plan::{Content, FilePlan, Make, StageOp};
@@ -54,6 +55,7 @@ pub(crate) struct Stager<'a> {
     pub temps: &'a [PathBuf],
     pub contents: &'a Contents,
     pub privileged: bool,
+    progress: &'a dyn Progress,
     staged: Staged,
     links: BTreeMap<(Digest, Digest), PathBuf>,
 }
@@ -106,6 +108,7 @@ impl<'a> Stager<'a> {
         temps: &'a [PathBuf],
         contents: &'a Contents,
         privileged: bool,
+        progress: &'a dyn Progress,
     ) -> Stager<'a> {
         Stager {
             root,
@@ -113,6 +116,7 @@ impl<'a> Stager<'a> {
             temps,
             contents,
             privileged,
+            progress,
             staged: Staged::default(),
             links: BTreeMap::new(),
         }
@@ -333,6 +337,11 @@ impl<'a> Stager<'a> {
         }
         set_attrs(&temp, &stage.attrs, self.privileged)?;
         self.note_dir(&temp);
+        let bytes = match stage.make {
+            Make::Regular { .. } => fs::symlink_metadata(&temp).map_or(0, |m| m.len()),
+            _ => 0,
+        };
+        self.progress.file_staged(&stage.path, bytes);
         crash::point("stage");
         Ok(())
     }

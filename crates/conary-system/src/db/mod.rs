@@ -133,6 +133,36 @@ impl Database {
         })
     }
 
+    /// An empty database for `root`, held in memory: nothing under the
+    /// root is created or locked. It answers queries as a root with
+    /// nothing installed does, for planning and `--test` on a root that
+    /// has no database yet; it cannot change the root.
+    ///
+    /// ```rust
+    /// let root = tempfile::tempdir()?;
+    /// let db = conary_system::db::Database::in_memory(root.path())?;
+    /// assert!(db.installed()?.is_empty() && !db.is_writable());
+    /// assert!(!root.path().join("var").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_memory(root: impl AsRef<Path>) -> Result<Database, SystemError> {
+        let root = root.as_ref().to_path_buf();
+        let dir = safe_join(&root, DB_DIR)?;
+        let mut connection = Connection::open_in_memory()
+            .map_err(SystemError::db("opening an in-memory database"))?;
+        connection
+            .execute_batch("PRAGMA foreign_keys = ON")
+            .map_err(SystemError::db("setting foreign keys"))?;
+        migrate(&mut connection, Path::new(":memory:"))?;
+        Ok(Database {
+            root,
+            dir,
+            connection,
+            lock: None,
+            recovery: None,
+        })
+    }
+
     /// The root this database describes.
     pub fn root(&self) -> &Path {
         &self.root

@@ -4,6 +4,7 @@
 
 mod conflicts;
 mod crash;
+mod dry_run;
 mod fixtures;
 mod install;
 mod plan;
