@@ -6,7 +6,10 @@
 pub mod commands;
 pub mod display;
 pub mod exit;
+pub mod from_file;
 pub mod global;
+pub mod jobs;
 pub mod network;
 pub mod progress;
 pub mod source;
+pub mod system;

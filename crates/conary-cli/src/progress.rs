@@ -61,3 +61,120 @@ impl ImportProgress for ImportReporter {
         }
     }
 }
+
+/// Reports a transaction on standard error: the changeset's bytes as they
+/// arrive, then a bar of the files written, on a terminal; otherwise one
+/// plain line per step. Notes are always printed, one line each.
+#[derive(Debug)]
+pub struct ApplyReporter {
+    bar: Option<ProgressBar>,
+    written: std::sync::atomic::AtomicU64,
+}
+
+/// Bytes for people: `512 B`, `1.5 KiB`, `12.0 MiB`.
+///
+/// ```rust
+/// assert_eq!(conary_cli::progress::human_bytes(1536), "1.5 KiB");
+/// ```
+pub fn human_bytes(bytes: u64) -> String {
+    indicatif::BinaryBytes(bytes).to_string()
+}
+
+impl ApplyReporter {
+    /// A reporter for standard error.
+    pub fn stderr() -> ApplyReporter {
+        let bar = std::io::stderr()
+            .is_terminal()
+            .then(ProgressBar::new_spinner);
+        ApplyReporter {
+            bar,
+            written: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// A changeset is about to be fetched from `from`.
+    pub fn fetching(&self, from: &str) {
+        match &self.bar {
+            Some(bar) => {
+                if let Ok(style) = ProgressStyle::with_template(
+                    "{spinner} fetching from {prefix}: {bytes} ({bytes_per_sec})",
+                ) {
+                    bar.set_style(style);
+                }
+                bar.set_prefix(from.to_owned());
+                bar.set_position(0);
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            }
+            None => eprintln!("fetching the changeset from {from}"),
+        }
+    }
+
+    /// `bytes` more of the changeset arrived.
+    pub fn downloaded(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    /// The changeset is whole: `bytes` long.
+    pub fn fetched(&self, bytes: u64) {
+        match &self.bar {
+            Some(bar) => bar.disable_steady_tick(),
+            None => eprintln!("fetched {}", human_bytes(bytes)),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl conary_system::apply::Progress for ApplyReporter {
+    fn step(&self, step: conary_system::apply::Step) {
+        use conary_system::apply::Step;
+        match (&self.bar, step) {
+            (Some(bar), Step::Planned { write, .. }) => {
+                if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} files, {msg}")
+                {
+                    bar.set_style(style);
+                }
+                bar.set_length(write as u64);
+                bar.set_position(0);
+                bar.set_message(human_bytes(0));
+            }
+            (Some(bar), Step::Staged) => bar.set_message("renaming into place"),
+            (Some(_), Step::Committed) => {}
+            (None, Step::Planned { write, remove }) => {
+                eprintln!("applying: {write} files to write, {remove} to remove");
+            }
+            (None, Step::Staged) => {}
+            (None, Step::Committed) => eprintln!("committed"),
+        }
+    }
+
+    fn note(&self, note: &conary_system::apply::Note) {
+        match &self.bar {
+            Some(bar) => bar.println(format!("note: {note}")),
+            None => eprintln!("note: {note}"),
+        }
+    }
+
+    fn file_staged(&self, _path: &str, bytes: u64) {
+        let total = self
+            .written
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(bytes);
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(human_bytes(total));
+        }
+    }
+}
+
+/// One line on standard error for the user: `note: MESSAGE`.
+pub fn note(message: impl std::fmt::Display) {
+    eprintln!("note: {message}");
+}

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use conary_cli::commands;
+use conary_cli::commands::update::Verb;
 use conary_cli::global::GlobalArgs;
 
 /// conary: keep a machine in the state its system model describes.
@@ -60,6 +61,70 @@ enum Command {
         after_help = "Example:\n  conary showcs sudo.ccs"
     )]
     Showcs(commands::showcs::ShowcsArgs),
+    /// Install or update troves (and their components) on the root
+    #[command(after_help = "Examples:
+  conary update sudo tzdata --root /srv/root      install, or update what is installed
+  conary update sudo=1.9.13p3_1+deb12u4-1-1 --info
+  conary update ./sudo.ccs                        a changeset file (or --from-file)
+  conary update nginx-common --root /srv/root -- -tzdata   erase: '-NAME' after '--'
+prints the job (Install NAME=VERSION, Update NAME (OLD -> NEW), Erase NAME=VERSION)
+first; --info and --test stop there without changing anything")]
+    Update(commands::update::UpdateArgs),
+    /// Install troves beside what is installed (update --keep-existing)
+    #[command(
+        after_help = "Example:\n  conary install libssl3=3.0.17_1~deb12u2-1-1 --root /srv/root"
+    )]
+    Install(commands::update::UpdateArgs),
+    /// Erase installed troves
+    #[command(after_help = "Examples:
+  conary erase sudo --root /srv/root
+  conary erase libssl3 --keep-required --test")]
+    Erase(commands::update::UpdateArgs),
+    /// Update every installed trove to the latest on its branch
+    #[command(after_help = "Example:\n  conary updateall --root /srv/root --info")]
+    Updateall(commands::update::UpdateArgs),
+    /// Query the installed system: one NAME=VERSION per line, or details
+    #[command(
+        visible_alias = "q",
+        after_help = "Examples:
+  conary q --root /srv/root                  every installed trove
+  conary q sudo --info                        details and lineage
+  conary q sudo --lsl                         files as ls -l shows them (or --ls, --tags)
+  conary q --path /usr/bin/sudo               which trove owns a file
+  conary q --what-provides 'deb: libssl3'     (or --what-requires)"
+    )]
+    Query(commands::query::QueryArgs),
+    /// Show what on disk differs from what was installed (nothing: no output)
+    #[command(after_help = "Examples:
+  conary verify --all --root /srv/root
+  conary verify sudo --diff")]
+    Verify(commands::verify::VerifyArgs),
+    /// List the rollback stack, newest first
+    #[command(after_help = "Example:\n  conary rblist --root /srv/root")]
+    Rblist,
+    /// Undo the newest transactions (N of them, or back to r.N)
+    #[command(
+        visible_alias = "rb",
+        after_help = "Examples:
+  conary rollback 1 --root /srv/root          undo the last update
+  conary rollback r.3 --info                  what undoing back to r.3 would do"
+    )]
+    Rollback(commands::rollback::RollbackArgs),
+    /// Remove old rollbacks (the N oldest, or every one up to r.N)
+    #[command(
+        visible_alias = "rmrb",
+        after_help = "Example:\n  conary rmrollback r.2 --root /srv/root"
+    )]
+    Rmrollback(commands::rollback::RmRollbackArgs),
+    /// Complete or undo a transaction a crash interrupted
+    #[command(after_help = "Example:\n  conary revert --root /srv/root")]
+    Revert,
+    /// Pin installed troves: never replaced nor erased; updates go beside them
+    #[command(after_help = "Example:\n  conary pin libssl3 --root /srv/root")]
+    Pin(commands::pin::PinArgs),
+    /// Unpin installed troves
+    #[command(after_help = "Example:\n  conary unpin libssl3 --root /srv/root")]
+    Unpin(commands::pin::PinArgs),
 }
 
 fn main() -> ExitCode {
@@ -94,5 +159,58 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             ))
         }
         Command::Showcs(args) => commands::showcs::run(args),
+        Command::Update(args) => update(cli, Verb::Update, args),
+        Command::Install(args) => update(cli, Verb::Install, args),
+        Command::Erase(args) => update(cli, Verb::Erase, args),
+        Command::Updateall(args) => update(cli, Verb::UpdateAll, args),
+        Command::Query(args) => {
+            let config = cli.global.load_config()?;
+            let db = conary_cli::system::open_readonly(&cli.global.root())?;
+            commands::query::run(args, &config, &db)
+        }
+        Command::Verify(args) => {
+            let config = cli.global.load_config()?;
+            let db = conary_cli::system::open_readonly(&cli.global.root())?;
+            let repositories = args
+                .diff
+                .then(|| conary_cli::source::open(&config).ok())
+                .flatten();
+            commands::verify::run(args, &db, repositories.as_ref().map(|r| r.source()))
+        }
+        Command::Rblist => {
+            let db = conary_cli::system::open_readonly(&cli.global.root())?;
+            commands::rollback::list(&db)
+        }
+        Command::Rollback(args) => {
+            let config = cli.global.load_config()?;
+            // Contents the rollback refers to come from the repositories;
+            // a rollback that carries them all needs none.
+            let repositories = conary_cli::source::open(&config).ok();
+            commands::rollback::run(
+                args,
+                &cli.global.root(),
+                &config,
+                repositories.as_ref().map(|r| r.source()),
+                &mut std::io::stdout(),
+            )
+        }
+        Command::Rmrollback(args) => commands::rollback::remove(args, &cli.global.root()),
+        Command::Revert => commands::rollback::revert(&cli.global.root()),
+        Command::Pin(args) => commands::pin::run(args, &cli.global.root(), true),
+        Command::Unpin(args) => commands::pin::run(args, &cli.global.root(), false),
     }
+}
+
+/// `conary update`, `install`, `erase` and `updateall`.
+fn update(cli: &Cli, verb: Verb, args: &commands::update::UpdateArgs) -> anyhow::Result<String> {
+    let config = cli.global.load_config()?;
+    let repositories = conary_cli::source::open(&config)?;
+    commands::update::run(
+        verb,
+        args,
+        &cli.global.root(),
+        &config,
+        repositories.source(),
+        &mut std::io::stdout(),
+    )
 }

@@ -136,7 +136,7 @@ impl Database {
     /// An empty database for `root`, held in memory: nothing under the
     /// root is created or locked. It answers queries as a root with
     /// nothing installed does, for planning and `--test` on a root that
-    /// has no database yet; it cannot change the root.
+    /// has no database yet (or does not exist); it cannot change the root.
     ///
     /// ```rust
     /// let root = tempfile::tempdir()?;
@@ -147,7 +147,8 @@ impl Database {
     /// ```
     pub fn in_memory(root: impl AsRef<Path>) -> Result<Database, SystemError> {
         let root = root.as_ref().to_path_buf();
-        let dir = safe_join(&root, DB_DIR)?;
+        // Not resolved: the root need not exist.
+        let dir = root.join(DB_DIR);
         let mut connection = Connection::open_in_memory()
             .map_err(SystemError::db("opening an in-memory database"))?;
         connection

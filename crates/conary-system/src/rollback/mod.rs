@@ -176,6 +176,9 @@ fn select(db: &Database, target: RollbackTarget) -> Result<Vec<RollbackInfo>, Sy
 /// transaction that also removes it from the stack. `source` gives the
 /// repository contents the entries refer to that are no longer on the
 /// machine. Returns one report per rollback applied.
+///
+/// With [`ApplyOptions::test`] nothing changes and only the newest entry
+/// is checked (the others apply to the state it leaves); one report.
 pub fn rollback(
     db: &mut Database,
     target: RollbackTarget,
@@ -183,9 +186,15 @@ pub fn rollback(
     options: &ApplyOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<ApplyReport>, SystemError> {
-    db.require_writable()?;
+    if !options.test {
+        db.require_writable()?;
+    }
+    let mut chosen = select(db, target)?;
+    if options.test {
+        chosen.truncate(1);
+    }
     let mut reports = Vec::new();
-    for info in select(db, target)? {
+    for info in chosen {
         let dir_name = info.transaction.to_string();
         let dir = apply::rollback_dir(db).join(&dir_name);
         let path = dir.join(entry::REPOS_FILE);

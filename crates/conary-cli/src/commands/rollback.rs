@@ -1,0 +1,150 @@
+//! `conary rblist`, `rollback`, `rmrollback` and `revert`: the rollback
+//! stack, and the journal of an interrupted transaction.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context as _;
+use clap::Args;
+use conary_api::TroveSource;
+use conary_core::config::Config;
+use conary_system::db::Database;
+use conary_system::rollback::{self, RollbackInfo, RollbackTarget};
+
+use super::update::{DryRunArgs, ReplaceArgs};
+use crate::progress::ApplyReporter;
+use crate::system;
+
+/// Arguments of `conary rollback`.
+#[derive(Debug, Clone, Args)]
+pub struct RollbackArgs {
+    /// N (undo the N newest transactions) or r.N (undo every transaction
+    /// from rollback r.N on, as `conary rblist` numbers them)
+    #[arg(value_name = "N|r.N")]
+    pub target: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub replace: ReplaceArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dry_run: DryRunArgs,
+}
+
+/// Arguments of `conary rmrollback`.
+#[derive(Debug, Clone, Args)]
+pub struct RmRollbackArgs {
+    /// N (remove the N oldest rollbacks) or r.N (remove every rollback up
+    /// to r.N)
+    #[arg(value_name = "N|r.N")]
+    pub target: String,
+}
+
+fn target(text: &str) -> anyhow::Result<RollbackTarget> {
+    text.parse().map_err(system::error)
+}
+
+/// The rollback stack, newest first: `r.N:` then one change a line.
+pub fn list(db: &Database) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for info in rollback::list(db).map_err(system::error)? {
+        let _ = writeln!(out, "{info}");
+    }
+    Ok(out)
+}
+
+/// The entries `target` names, newest first (as the library applies
+/// them), or a clear refusal.
+fn chosen(db: &Database, target: RollbackTarget) -> anyhow::Result<Vec<RollbackInfo>> {
+    let stack = rollback::list(db).map_err(system::error)?;
+    let chosen: Vec<RollbackInfo> = match target {
+        RollbackTarget::Count(count) => stack.iter().take(count).cloned().collect(),
+        RollbackTarget::From(number) => stack
+            .iter()
+            .filter(|info| info.number >= number)
+            .cloned()
+            .collect(),
+    };
+    let enough = match target {
+        RollbackTarget::Count(count) => chosen.len() == count,
+        RollbackTarget::From(number) => chosen.iter().any(|info| info.number == number),
+    };
+    if !enough {
+        anyhow::bail!(
+            "no rollback {target}: the stack holds {} (see conary rblist)",
+            stack.len()
+        );
+    }
+    Ok(chosen)
+}
+
+/// Prints the rollbacks `args` names on `out`, then (unless `--info` or
+/// `--test`) applies them to `root`, newest first; returns the summary.
+pub fn run(
+    args: &RollbackArgs,
+    root: &Path,
+    config: &Config,
+    source: Option<&dyn TroveSource>,
+    out: &mut dyn Write,
+) -> anyhow::Result<String> {
+    let target = target(&args.target)?;
+    let dry_run = args.dry_run.test || args.dry_run.info;
+    let mut db = if dry_run {
+        system::open_readonly(root)?
+    } else {
+        system::open(root)?
+    };
+    let chosen = chosen(&db, target)?;
+    let mut shown = String::new();
+    for info in &chosen {
+        let _ = writeln!(shown, "Roll back {info}");
+    }
+    out.write_all(shown.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write the rollbacks")?;
+    if args.dry_run.info {
+        return Ok(String::new());
+    }
+    let options = args.replace.apply_options(config, args.dry_run.test);
+    let reporter = ApplyReporter::stderr();
+    let result = rollback::rollback(&mut db, target, source, &options, &reporter);
+    reporter.finish();
+    let reports = result.map_err(system::error)?;
+    let mut summary = String::new();
+    if args.dry_run.test {
+        for (info, report) in chosen.iter().zip(&reports) {
+            let _ = writeln!(
+                summary,
+                "Test only, nothing changed: r.{} would write {} files, remove {}",
+                info.number, report.files_written, report.files_removed
+            );
+        }
+        return Ok(summary);
+    }
+    for (info, report) in chosen.iter().zip(&reports) {
+        let _ = writeln!(
+            summary,
+            "Rolled back r.{}: {} files written, {} removed",
+            info.number, report.files_written, report.files_removed
+        );
+    }
+    Ok(summary)
+}
+
+/// Removes old rollbacks; says how many.
+pub fn remove(args: &RmRollbackArgs, root: &Path) -> anyhow::Result<String> {
+    let target = target(&args.target)?;
+    let mut db = system::open(root)?;
+    let removed = rollback::remove(&mut db, target).map_err(system::error)?;
+    Ok(format!("removed {removed} rollbacks\n"))
+}
+
+/// Completes or undoes a transaction a crash interrupted (opening the
+/// database does it); says which.
+pub fn revert(root: &Path) -> anyhow::Result<String> {
+    let db = system::open(root)?;
+    Ok(match db.recovery() {
+        Some(recovery) => format!("{recovery}\n"),
+        None => "no interrupted transaction to revert\n".to_owned(),
+    })
+}

@@ -1,0 +1,369 @@
+//! `conary update`, `install`, `erase` and `updateall`: plan the job
+//! against the installed system and the repositories, print it, then fetch
+//! its changesets and apply them (`--info` stops after printing; `--test`
+//! also fetches and checks every file operation, changing nothing).
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::Args;
+use conary_api::{Job, TroveSource};
+use conary_core::config::Config;
+use conary_core::spec::parse_change_list;
+use conary_core::trove::TroveTuple;
+use conary_system::apply::{self, ApplyOptions, ApplyReport};
+use conary_system::db::Database;
+use conary_system::plan::{LayeredSource, MemorySource, Plan, PlanOptions, Planner};
+
+use crate::from_file::FileChangeset;
+use crate::progress::{self, ApplyReporter};
+use crate::system;
+
+/// Which command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// `conary update`: install, or replace what is installed.
+    Update,
+    /// `conary install`: install beside what is installed
+    /// (`--keep-existing`).
+    Install,
+    /// `conary erase`: an unmarked spec erases.
+    Erase,
+    /// `conary updateall`: update every top-level installed trove.
+    UpdateAll,
+}
+
+/// The `--replace-*` options of the commands that change the system.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReplaceArgs {
+    /// All four --replace-*-files options below
+    #[arg(long)]
+    pub replace_files: bool,
+    /// Take over files owned by other troves
+    #[arg(long)]
+    pub replace_managed_files: bool,
+    /// Replace files on disk that no trove owns
+    #[arg(long)]
+    pub replace_unmanaged_files: bool,
+    /// Replace files changed on disk since they were installed
+    #[arg(long)]
+    pub replace_modified_files: bool,
+    /// Take new config files whole instead of merging local changes
+    #[arg(long)]
+    pub replace_config_files: bool,
+}
+
+impl ReplaceArgs {
+    /// The executor's options: these, `localRollbacks`, and `test`.
+    pub fn apply_options(&self, config: &Config, test: bool) -> ApplyOptions {
+        let options = ApplyOptions {
+            replace_managed_files: self.replace_managed_files,
+            replace_unmanaged_files: self.replace_unmanaged_files,
+            replace_modified_files: self.replace_modified_files,
+            replace_config_files: self.replace_config_files,
+            local_rollbacks: config.local_rollbacks,
+            test,
+            ..ApplyOptions::default()
+        };
+        if self.replace_files {
+            options.replace_files()
+        } else {
+            options
+        }
+    }
+}
+
+/// `--test` and `--info`.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct DryRunArgs {
+    /// Show the job, fetch its changesets and check that they apply (file
+    /// conflicts and all), changing nothing
+    #[arg(long)]
+    pub test: bool,
+    /// Show the job only, changing nothing
+    #[arg(long, short = 'i')]
+    pub info: bool,
+}
+
+/// Arguments of `conary update`, `install`, `erase` and `updateall`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct UpdateArgs {
+    /// [+|-]NAME[=VERSION][[FLAVOR]], NAME=[OLD]--[NEW], or a changeset
+    /// file; erasures (-NAME) go after `--`, at the end
+    #[arg(value_name = "SPEC")]
+    pub specs: Vec<String>,
+    /// Install new troves beside the installed ones instead of replacing them
+    #[arg(long)]
+    pub keep_existing: bool,
+    /// Only update installed troves, never install new ones
+    #[arg(long)]
+    pub update_only: bool,
+    /// Leave out the members of packages and groups
+    #[arg(long)]
+    pub no_recurse: bool,
+    /// Add troves from the install label path that satisfy dependencies
+    /// (config: autoResolve)
+    #[arg(long, conflicts_with = "no_resolve")]
+    pub resolve: bool,
+    /// Do not resolve dependencies, whatever autoResolve says
+    #[arg(long)]
+    pub no_resolve: bool,
+    /// Go on when dependencies are unsatisfied (they are listed)
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Do not erase troves other troves require (config: keepRequired)
+    #[arg(long)]
+    pub keep_required: bool,
+    /// Take troves from this changeset file (repeatable)
+    #[arg(long, value_name = "CCS")]
+    pub from_file: Vec<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub replace: ReplaceArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dry_run: DryRunArgs,
+}
+
+impl UpdateArgs {
+    /// The planner's options for `verb`.
+    pub fn plan_options(&self, verb: Verb) -> PlanOptions {
+        PlanOptions {
+            keep_existing: self.keep_existing || verb == Verb::Install,
+            update_only: self.update_only,
+            update_by_default: verb != Verb::Erase,
+            recurse: !self.no_recurse,
+            resolve: match (self.resolve, self.no_resolve) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            no_deps: self.no_deps,
+            keep_required: self.keep_required.then_some(true),
+        }
+    }
+}
+
+/// Plans, prints the plan on `out`, and (unless `--info`) applies it to
+/// `root`; returns the closing summary.
+pub fn run(
+    verb: Verb,
+    args: &UpdateArgs,
+    root: &Path,
+    config: &Config,
+    source: &dyn TroveSource,
+    out: &mut dyn Write,
+) -> anyhow::Result<String> {
+    let (files, texts) = split_files(&args.specs, &args.from_file);
+    let specs = parse_change_list(&texts).context("invalid change spec")?;
+    if verb != Verb::UpdateAll && specs.is_empty() && files.is_empty() {
+        anyhow::bail!("name at least one trove (see --help)");
+    }
+    let file_sets = files
+        .iter()
+        .map(|path| FileChangeset::read(path))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let memory = MemorySource::from_troves(file_sets.iter().flat_map(FileChangeset::troves));
+    let layered = LayeredSource::new(vec![&memory, source]);
+    let dry_run = args.dry_run.test || args.dry_run.info;
+    let existed = system::has_database(root);
+    // `--test` on a root that does not exist yet checks against an empty
+    // scratch directory instead (the same as far as conflicts go).
+    let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let mut db = if args.dry_run.test && !root.exists() {
+        Database::in_memory(scratch.path()).map_err(system::error)?
+    } else if dry_run || !existed {
+        system::open_readonly(root)?
+    } else {
+        system::open(root)?
+    };
+    if let Some(recovery) = db.recovery() {
+        progress::note(recovery);
+    }
+    let plan = plan(verb, args, &layered, &db, config, &file_sets)?;
+    if plan.is_empty() {
+        return Ok("Nothing to do\n".to_owned());
+    }
+    write!(out, "{}", crate::jobs::plan_text(&plan))
+        .and_then(|()| out.flush())
+        .context("cannot write the plan")?;
+    if args.dry_run.info {
+        return Ok(String::new());
+    }
+    if !dry_run && !existed {
+        // The root had no database: make it now that there is work.
+        db = system::open(root)?;
+        if !db.installed().map_err(system::error)?.is_empty() {
+            anyhow::bail!(
+                "another conary installed troves in {} meanwhile: try again",
+                root.display()
+            );
+        }
+    }
+    let options = args.replace.apply_options(config, args.dry_run.test);
+    let reporter = ApplyReporter::stderr();
+    let result = apply_plan(&mut db, &plan, &file_sets, source, &options, &reporter);
+    reporter.finish();
+    Ok(summary(&result?, args.dry_run.test))
+}
+
+/// Changeset files among the specs (arguments naming an existing file)
+/// and `--from-file`, apart from the change specs.
+fn split_files(specs: &[String], from_file: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = from_file.to_vec();
+    let mut texts = Vec::new();
+    for spec in specs {
+        let path = Path::new(spec);
+        if spec.ends_with(".ccs") || (spec.contains('/') && path.is_file()) {
+            files.push(path.to_path_buf());
+        } else {
+            texts.push(spec.clone());
+        }
+    }
+    (files, texts)
+}
+
+/// The plan of `verb` for these specs and files.
+fn plan(
+    verb: Verb,
+    args: &UpdateArgs,
+    source: &dyn TroveSource,
+    db: &Database,
+    config: &Config,
+    file_sets: &[FileChangeset],
+) -> anyhow::Result<Plan> {
+    let (_, texts) = split_files(&args.specs, &[]);
+    let from_files: Vec<TroveTuple> = file_sets.iter().flat_map(FileChangeset::primary).collect();
+    let planner = Planner::new(source, db, config, args.plan_options(verb)).with_troves(from_files);
+    let specs = match verb {
+        Verb::UpdateAll => planner.update_all_specs().map_err(system::plan_error)?,
+        _ => parse_change_list(&texts).context("invalid change spec")?,
+    };
+    planner.plan(&specs).map_err(system::plan_error)
+}
+
+/// Where the changeset of a group of jobs comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    /// Erasures only: made on the machine.
+    Local,
+    /// A changeset file given on the command line.
+    File(usize),
+    /// The repository of this host.
+    Repository(String),
+}
+
+/// The plan's jobs in transactions: one per changeset file and per
+/// repository (erasures join the repository of the trove they erase, or
+/// a local transaction); usually one in all.
+fn transactions(plan: &Plan, file_sets: &[FileChangeset]) -> Vec<(Origin, Vec<Job>)> {
+    fn add(groups: &mut Vec<(Origin, Vec<Job>)>, origin: Origin, job: &Job) {
+        match groups.iter_mut().find(|(o, _)| *o == origin) {
+            Some((_, jobs)) => jobs.push(job.clone()),
+            None => groups.push((origin, vec![job.clone()])),
+        }
+    }
+    let mut groups: Vec<(Origin, Vec<Job>)> = Vec::new();
+    let mut erasures = Vec::new();
+    for job in &plan.jobs {
+        let Some(new) = job.new_tuple() else {
+            erasures.push(job);
+            continue;
+        };
+        match file_sets.iter().position(|file| file.holds(&new)) {
+            Some(index) => add(&mut groups, Origin::File(index), job),
+            None => add(
+                &mut groups,
+                Origin::Repository(new.version.host().to_owned()),
+                job,
+            ),
+        }
+    }
+    for job in erasures {
+        let host = job
+            .old_tuple()
+            .map(|old| old.version.host().to_owned())
+            .unwrap_or_default();
+        let repository = Origin::Repository(host);
+        if groups.iter().any(|(origin, _)| *origin == repository) {
+            add(&mut groups, repository, job);
+        } else {
+            add(&mut groups, Origin::Local, job);
+        }
+    }
+    // Erasures first, then the repositories (what the files may need),
+    // then the files.
+    groups.sort_by_key(|(origin, _)| match origin {
+        Origin::Local => 0,
+        Origin::Repository(_) => 1,
+        Origin::File(index) => index.saturating_add(2),
+    });
+    groups
+}
+
+/// Applies each transaction of the plan in turn.
+fn apply_plan(
+    db: &mut Database,
+    plan: &Plan,
+    file_sets: &[FileChangeset],
+    source: &dyn TroveSource,
+    options: &ApplyOptions,
+    reporter: &ApplyReporter,
+) -> anyhow::Result<Vec<ApplyReport>> {
+    let mut reports = Vec::new();
+    for (origin, jobs) in transactions(plan, file_sets) {
+        let report = match origin {
+            Origin::Local => {
+                let old: Vec<TroveTuple> = jobs.iter().filter_map(Job::old_tuple).collect();
+                apply::erase(db, &old, false, options, reporter)
+            }
+            Origin::File(index) => {
+                let file = file_sets
+                    .get(index)
+                    .context("a changeset file vanished from the list")?;
+                let reader = file.reader()?;
+                apply::apply_changeset(db, &jobs, reader, Some(source), options, reporter)
+            }
+            Origin::Repository(host) => {
+                reporter.fetching(&host);
+                let total = std::cell::Cell::new(0u64);
+                let reader = system::fetch_changeset(source, &jobs, &|bytes| {
+                    total.set(total.get().saturating_add(bytes));
+                    reporter.downloaded(bytes);
+                })?;
+                reporter.fetched(total.get());
+                apply::apply_changeset(db, &jobs, reader, Some(source), options, reporter)
+            }
+        };
+        reports.push(report.map_err(system::error)?);
+    }
+    Ok(reports)
+}
+
+/// The closing lines: what each transaction did, or would do.
+fn summary(reports: &[ApplyReport], test: bool) -> String {
+    let mut out = String::new();
+    for report in reports {
+        let troves = format!(
+            "{} installed, {} updated, {} erased",
+            report.installed.len(),
+            report.updated.len(),
+            report.erased.len()
+        );
+        let files = format!(
+            "{} files written, {} removed",
+            report.files_written, report.files_removed
+        );
+        if test {
+            let _ = writeln!(
+                out,
+                "Test only, nothing changed: would have {troves}; {files}"
+            );
+        } else {
+            let _ = writeln!(out, "Applied: {troves}; {files}");
+        }
+    }
+    out
+}
