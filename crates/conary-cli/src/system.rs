@@ -3,7 +3,7 @@
 //! system's errors (with the option that would get past a refusal).
 
 use std::io::{BufReader, Seek as _, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use conary_api::{Job, TroveSource};
@@ -60,6 +60,49 @@ pub fn open(root: &Path) -> anyhow::Result<Database> {
     Database::open(root)
         .map_err(error)
         .with_context(|| format!("cannot open the conary database of {}", root.display()))
+}
+
+/// The database of a root that had none, made for a first transaction:
+/// when that fails, [`FreshDatabase::discard`] takes away the database and
+/// the directories made for it, leaving the root as it was.
+#[derive(Debug)]
+pub struct FreshDatabase {
+    /// The directories that did not exist, deepest first.
+    made: Vec<PathBuf>,
+    db_dir: PathBuf,
+}
+
+impl FreshDatabase {
+    /// Creates the root's database (and the root) as [`open`] does.
+    pub fn open(root: &Path) -> anyhow::Result<(Database, FreshDatabase)> {
+        let db_dir = root.join(conary_system::db::DB_DIR);
+        let made = db_dir
+            .ancestors()
+            .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        let db = open(root)?;
+        Ok((db, FreshDatabase { made, db_dir }))
+    }
+
+    /// Closes `db` and, when nothing was installed nor recorded, removes
+    /// it with the directories made for it. Best effort: what cannot be
+    /// removed stays.
+    pub fn discard(self, db: Database) {
+        let untouched = db.installed().is_ok_and(|troves| troves.is_empty())
+            && conary_system::rollback::list(&db).is_ok_and(|stack| stack.is_empty());
+        drop(db);
+        if !untouched {
+            return;
+        }
+        for dir in &self.made {
+            let _ = if *dir == self.db_dir {
+                std::fs::remove_dir_all(dir)
+            } else {
+                std::fs::remove_dir(dir)
+            };
+        }
+    }
 }
 
 /// Opens the database of `root` for queries; a root without one reads as

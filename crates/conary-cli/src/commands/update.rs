@@ -167,14 +167,13 @@ pub fn run(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let memory = MemorySource::from_troves(file_sets.iter().flat_map(FileChangeset::troves));
     let layered = LayeredSource::new(vec![&memory, source]);
-    let dry_run = args.dry_run.test || args.dry_run.info;
     let existed = system::has_database(root);
     // `--test` on a root that does not exist yet checks against an empty
     // scratch directory instead (the same as far as conflicts go).
     let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
     let mut db = if args.dry_run.test && !root.exists() {
         Database::in_memory(scratch.path()).map_err(system::error)?
-    } else if dry_run || !existed {
+    } else if args.dry_run.test || args.dry_run.info || !existed {
         system::open_readonly(root)?
     } else {
         system::open(root)?
@@ -192,19 +191,21 @@ pub fn run(
     if args.dry_run.info {
         return Ok(String::new());
     }
-    if !dry_run && !existed {
-        // The root had no database: make it now that there is work.
-        db = system::open(root)?;
-        if !db.installed().map_err(system::error)?.is_empty() {
-            anyhow::bail!(
-                "another conary installed troves in {} meanwhile: try again",
-                root.display()
-            );
-        }
-    }
     let options = args.replace.apply_options(config, args.dry_run.test);
     let reporter = ApplyReporter::stderr();
-    let result = apply_plan(&mut db, &plan, &file_sets, source, &options, &reporter);
+    let result = if args.dry_run.test || existed {
+        apply_plan(&mut db, &plan, &file_sets, source, &options, &reporter)
+    } else {
+        // The root had no database: make it now that there is work, and
+        // take it away again if the work fails.
+        drop(db);
+        let (mut db, fresh) = system::FreshDatabase::open(root)?;
+        let result = apply_plan(&mut db, &plan, &file_sets, source, &options, &reporter);
+        if result.is_err() {
+            fresh.discard(db);
+        }
+        result
+    };
     reporter.finish();
     Ok(summary(&result?, args.dry_run.test))
 }
