@@ -23,3 +23,102 @@ echo >&2; echo "== The effective configuration" >&2
 step config --skip-default-config \
     --config 'installLabelPath conary.example.com@plat:1 conary.example.com@plat:1-devel' \
     --config 'flavor ssl is: x86_64' --config 'flavor is: x86'
+
+# ---------------------------------------------------------------------------
+# The whole loop on one machine: a repository on loopback with its embedded
+# database, the corpus's older Debian packages imported and installed into a
+# fresh root, the newer ones imported and updated to, then queried,
+# verified and rolled back. Everything lives in a temporary directory,
+# removed (and the server stopped) on exit.
+
+corpus="${CONARY_DEBIAN_CORPUS:-}"
+if [ -z "$corpus" ]; then
+    dir="$PWD"
+    while [ "$dir" != / ]; do
+        dir="$(dirname "$dir")"
+        if [ -f "$dir/shared/corpus/debian/MANIFEST" ]; then corpus="$dir/shared/corpus/debian"; break; fi
+    done
+fi
+if [ -z "$corpus" ] || [ ! -d "$corpus" ]; then
+    echo "the Debian corpus is missing: expected shared/corpus/debian beside the repository (or set CONARY_DEBIAN_CORPUS)" >&2
+    exit 1
+fi
+
+cargo build --quiet --bin conary --bin cvc --bin conary-repos
+bin="$PWD/target/debug"
+work="$(mktemp -d)"
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+# The demo's own ~/.conaryrc, so that no option repeats the repository.
+export HOME="$work"
+run() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; "$bin/$@"; }
+# Long indented lists (dependencies the corpus lacks, a rollback's troves)
+# shortened to a count.
+short() {
+    awk '/^(    |\t)/ { n++; next }
+         n { print "    ... and " n " more lines"; n = 0 }
+         { print; fflush() }
+         END { if (n) print "    ... and " n " more lines" }'
+}
+
+echo >&2; echo "== A repository on loopback (embedded database, in $work)" >&2
+run conary-repos init repo --name conary.example.com
+echo demo-password | run conary-repos user add repo admin --admin
+"$bin/conary-repos" serve repo --listen 127.0.0.1:0 >serve.out 2>serve.log &
+server_pid=$!
+for _ in $(seq 100); do grep -q '^listening on ' serve.out 2>/dev/null && break; sleep 0.1; done
+address="$(sed -n 's/^listening on //p' serve.out)"
+[ -n "$address" ] || { echo "the server did not start: $(cat serve.log)" >&2; exit 1; }
+echo "serving on http://$address/ (pid $server_pid)" >&2
+cat >.conaryrc <<RC
+repositoryMap conary.example.com http://$address/
+user conary.example.com admin demo-password
+installLabelPath conary.example.com@deb:12
+flavor is: x86_64
+RC
+echo "~/.conaryrc:" >&2; sed 's/^/    /' .conaryrc >&2
+
+# The oldest and the newest .deb of each package (dpkg orders versions as
+# sort -V does for these names).
+packages=() oldest=() newest=()
+for name in $(ls "$corpus"/*.deb | xargs -n1 basename | sed 's/_.*//' | sort -u); do
+    versions=($(ls "$corpus/${name}"_*.deb | sort -V))
+    packages+=("$name"); oldest+=("${versions[0]}"); newest+=("${versions[-1]}")
+done
+
+echo >&2; echo "== Import the older version of each of the ${#packages[@]} corpus packages" >&2
+run cvc import-deb --label conary.example.com@deb:12 "${oldest[@]}"
+
+echo >&2; echo "== Install them into a fresh root (the corpus has no libc6: --no-deps)" >&2
+run conary update "${packages[@]}" --root root --no-deps --info | short
+run conary update "${packages[@]}" --root root --no-deps | short
+run conary q --root root
+
+echo >&2; echo "== Import the newer versions, and update" >&2
+run cvc import-deb --label conary.example.com@deb:12 "${newest[@]}"
+run conary updateall --root root --no-deps | short
+run conary q --root root
+run conary q --root root --path /usr/bin/sudo
+run conary q --root root libssl3 --deps
+
+echo >&2; echo "== verify: nothing differs (no output), then a local edit" >&2
+run conary verify --all --root root
+echo "# a local change" >>root/etc/sudoers
+run conary verify --all --root root
+run conary verify sudo --diff --root root
+
+echo >&2; echo "== Roll the update back" >&2
+run conary rblist --root root | short
+run conary rollback 1 --root root | short
+run conary q --root root
+run conary verify --all --root root
+
+echo >&2
+echo "Done: a repository served on $address, ${#packages[@]} packages imported in two versions each," >&2
+echo "installed into a fresh root, updated, queried, verified and rolled back; the local edit" >&2
+echo "of /etc/sudoers survived both the update and the rollback. Cleaning up $work." >&2

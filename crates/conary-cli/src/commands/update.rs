@@ -304,6 +304,12 @@ fn transactions(plan: &Plan, file_sets: &[FileChangeset]) -> Vec<(Origin, Vec<Jo
     groups
 }
 
+/// What one transaction did, and the bytes fetched for it.
+struct Done {
+    report: ApplyReport,
+    fetched: Option<u64>,
+}
+
 /// Applies each transaction of the plan in turn.
 fn apply_plan(
     db: &mut Database,
@@ -312,9 +318,10 @@ fn apply_plan(
     source: &dyn TroveSource,
     options: &ApplyOptions,
     reporter: &ApplyReporter,
-) -> anyhow::Result<Vec<ApplyReport>> {
-    let mut reports = Vec::new();
+) -> anyhow::Result<Vec<Done>> {
+    let mut done = Vec::new();
     for (origin, jobs) in transactions(plan, file_sets) {
+        let mut fetched = None;
         let report = match origin {
             Origin::Local => {
                 let old: Vec<TroveTuple> = jobs.iter().filter_map(Job::old_tuple).collect();
@@ -335,35 +342,35 @@ fn apply_plan(
                     reporter.downloaded(bytes);
                 })?;
                 reporter.fetched(total.get());
+                fetched = Some(total.get());
                 apply::apply_changeset(db, &jobs, reader, Some(source), options, reporter)
             }
         };
-        reports.push(report.map_err(system::error)?);
+        let report = report.map_err(system::error)?;
+        done.push(Done { report, fetched });
     }
-    Ok(reports)
+    Ok(done)
 }
 
 /// The closing lines: what each transaction did, or would do.
-fn summary(reports: &[ApplyReport], test: bool) -> String {
+fn summary(done: &[Done], test: bool) -> String {
     let mut out = String::new();
-    for report in reports {
-        let troves = format!(
-            "{} installed, {} updated, {} erased",
+    for Done { report, fetched } in done {
+        let mut line = format!(
+            "{} installed, {} updated, {} erased; {} files written, {} removed",
             report.installed.len(),
             report.updated.len(),
-            report.erased.len()
+            report.erased.len(),
+            report.files_written,
+            report.files_removed
         );
-        let files = format!(
-            "{} files written, {} removed",
-            report.files_written, report.files_removed
-        );
+        if let Some(bytes) = fetched {
+            let _ = write!(line, "; fetched {}", progress::human_bytes(*bytes));
+        }
         if test {
-            let _ = writeln!(
-                out,
-                "Test only, nothing changed: would have {troves}; {files}"
-            );
+            let _ = writeln!(out, "Test only, nothing changed: would have {line}");
         } else {
-            let _ = writeln!(out, "Applied: {troves}; {files}");
+            let _ = writeln!(out, "Applied: {line}");
         }
     }
     out
