@@ -186,7 +186,6 @@ pub fn verify(
     troves: Option<&[TroveTuple]>,
     options: VerifyOptions,
 ) -> Result<Vec<VerifyEntry>, SystemError> {
-    let ids = Ids::load(db.root())?;
     let files = match troves {
         Some(troves) => {
             let mut files = Vec::new();
@@ -197,6 +196,10 @@ pub fn verify(
         }
         None => db.all_files()?,
     };
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = Ids::load(db.root())?;
     let mut entries = Vec::new();
     for file in files.into_iter().filter(|file| file.is_present) {
         let relative = file.path.strip_prefix('/').unwrap_or(&file.path);
@@ -211,5 +214,6 @@ pub fn verify(
             });
         }
     }
+    entries.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.trove.cmp(&b.trove)));
     Ok(entries)
 }

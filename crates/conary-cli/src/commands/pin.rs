@@ -16,10 +16,18 @@ pub struct PinArgs {
     pub names: Vec<String>,
 }
 
-/// Pins (or unpins) the named troves; one line per trove changed.
+/// Pins (or unpins) the named troves and their installed members (a
+/// package's components), as the original does; one line per trove.
 pub fn run(args: &PinArgs, root: &Path, pinned: bool) -> anyhow::Result<String> {
     let mut db = system::open(root)?;
-    let tuples = system::installed_for_specs(&db, &args.names)?;
+    let mut tuples = Vec::new();
+    for tuple in system::installed_for_specs(&db, &args.names)? {
+        for member in system::with_members(&db, &tuple)? {
+            if !tuples.contains(&member) {
+                tuples.push(member);
+            }
+        }
+    }
     let verb = if pinned { "pinned" } else { "unpinned" };
     let mut out = String::new();
     for tuple in tuples {

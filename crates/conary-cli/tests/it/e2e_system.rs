@@ -587,3 +587,59 @@ impl TapMkdir for PathBuf {
         self
     }
 }
+
+#[test]
+fn system_commands_have_help_and_take_global_options_anywhere() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    for command in [
+        "update",
+        "install",
+        "erase",
+        "updateall",
+        "q",
+        "query",
+        "verify",
+        "rblist",
+        "rollback",
+        "rb",
+        "rmrollback",
+        "revert",
+        "pin",
+        "unpin",
+    ] {
+        let help = ok(CONARY, &[command, "--help"], home);
+        assert!(help.contains("Example"), "{command} --help:\n{help}");
+    }
+    // A root without a database has nothing installed and no rollbacks,
+    // and reading it creates nothing.
+    let root = home.join("empty-root");
+    let root_text = root.to_str().expect("UTF-8");
+    for args in [
+        &["--root", root_text, "q"][..],
+        &["q", "--root", root_text],
+        &["--root", root_text, "rblist"],
+        &["verify", "--all", "--root", root_text],
+        &[
+            "--config",
+            "fullVersions True",
+            "--root",
+            root_text,
+            "query",
+            "--components",
+        ],
+    ] {
+        assert_eq!(ok(CONARY, args, home), "", "{args:?}");
+    }
+    assert!(!root.exists());
+    let line = fails(CONARY, &["verify", "--root", root_text], home);
+    assert!(line.starts_with("conary: error: "), "{line}");
+    let line = fails(CONARY, &["update", "--root", root_text], home);
+    assert_eq!(line, "conary: error: name at least one trove (see --help)");
+    let line = fails(CONARY, &["rollback", "two", "--root", root_text], home);
+    assert_eq!(
+        line,
+        "conary: error: invalid rollback 'two': expected a positive count or r.NUMBER"
+    );
+    assert!(!root.exists());
+}

@@ -9,3 +9,4 @@ mod e2e_corpus;
 mod e2e_errors;
 mod e2e_system;
 mod repos;
+mod system_commands;
