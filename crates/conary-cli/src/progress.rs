@@ -71,10 +71,10 @@ pub struct ApplyReporter {
     written: std::sync::atomic::AtomicU64,
 }
 
-/// Bytes for people: `512 B`, `1.5 KiB`, `12.0 MiB`.
+/// Bytes for people: `512 B`, `1.50 KiB`, `12.00 MiB`.
 ///
 /// ```rust
-/// assert_eq!(conary_cli::progress::human_bytes(1536), "1.5 KiB");
+/// assert_eq!(conary_cli::progress::human_bytes(1536), "1.50 KiB");
 /// ```
 pub fn human_bytes(bytes: u64) -> String {
     indicatif::BinaryBytes(bytes).to_string()
