@@ -118,7 +118,7 @@ first; --info and --test stop there without changing anything")]
     Rmrollback(commands::rollback::RmRollbackArgs),
     /// Complete or undo a transaction a crash interrupted
     #[command(after_help = "Example:\n  conary revert --root /srv/root")]
-    Revert,
+    Revert(commands::rollback::RevertArgs),
     /// Pin installed troves: never replaced nor erased; updates go beside them
     #[command(after_help = "Example:\n  conary pin libssl3 --root /srv/root")]
     Pin(commands::pin::PinArgs),
@@ -195,7 +195,7 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             )
         }
         Command::Rmrollback(args) => commands::rollback::remove(args, &cli.global.root()),
-        Command::Revert => commands::rollback::revert(&cli.global.root()),
+        Command::Revert(args) => commands::rollback::revert(args, &cli.global.root()),
         Command::Pin(args) => commands::pin::run(args, &cli.global.root(), true),
         Command::Unpin(args) => commands::pin::run(args, &cli.global.root(), false),
     }

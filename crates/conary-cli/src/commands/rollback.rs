@@ -38,6 +38,17 @@ pub struct RmRollbackArgs {
     /// to r.N)
     #[arg(value_name = "N|r.N")]
     pub target: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dry_run: DryRunArgs,
+}
+
+/// Arguments of `conary revert`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RevertArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dry_run: DryRunArgs,
 }
 
 fn target(text: &str) -> anyhow::Result<RollbackTarget> {
@@ -131,17 +142,54 @@ pub fn run(
     Ok(summary)
 }
 
-/// Removes old rollbacks; says how many.
+/// Removes old rollbacks; says which. With `--test` or `--info`, says
+/// which it would remove.
 pub fn remove(args: &RmRollbackArgs, root: &Path) -> anyhow::Result<String> {
     let target = target(&args.target)?;
+    let mut stack = rollback::list(&system::open_readonly(root)?).map_err(system::error)?;
+    stack.reverse();
+    let doomed: Vec<i64> = match target {
+        RollbackTarget::Count(count) => stack.iter().take(count).map(|info| info.number).collect(),
+        RollbackTarget::From(number) => stack
+            .iter()
+            .map(|info| info.number)
+            .filter(|n| *n <= number)
+            .collect(),
+    };
+    let names: Vec<String> = doomed.iter().map(|number| format!("r.{number}")).collect();
+    if args.dry_run.test || args.dry_run.info {
+        return Ok(format!(
+            "would remove {} rollbacks: {}\n",
+            names.len(),
+            names.join(" ")
+        ));
+    }
+    if doomed.is_empty() {
+        return Ok("removed 0 rollbacks\n".to_owned());
+    }
     let mut db = system::open(root)?;
     let removed = rollback::remove(&mut db, target).map_err(system::error)?;
-    Ok(format!("removed {removed} rollbacks\n"))
+    Ok(format!(
+        "removed {removed} rollbacks: {}\n",
+        names.join(" ")
+    ))
 }
 
 /// Completes or undoes a transaction a crash interrupted (opening the
-/// database does it); says which.
-pub fn revert(root: &Path) -> anyhow::Result<String> {
+/// database does it); says which. With `--test` or `--info`, says whether
+/// there is one.
+pub fn revert(args: &RevertArgs, root: &Path) -> anyhow::Result<String> {
+    let journal = root
+        .join(conary_system::db::DB_DIR)
+        .join(conary_system::journal::JOURNAL_FILE);
+    if !system::has_database(root) || !journal.exists() {
+        return Ok("no interrupted transaction to revert\n".to_owned());
+    }
+    if args.dry_run.test || args.dry_run.info {
+        return Ok(
+            "a transaction was interrupted: conary revert completes or undoes it\n".to_owned(),
+        );
+    }
     let db = system::open(root)?;
     Ok(match db.recovery() {
         Some(recovery) => format!("{recovery}\n"),

@@ -632,6 +632,16 @@ fn system_commands_have_help_and_take_global_options_anywhere() {
         assert_eq!(ok(CONARY, args, home), "", "{args:?}");
     }
     assert!(!root.exists());
+    assert_eq!(
+        ok(CONARY, &["revert", "--root", root_text], home),
+        "no interrupted transaction to revert\n"
+    );
+    assert_eq!(
+        ok(CONARY, &["rmrollback", "1", "--root", root_text], home),
+        "removed 0 rollbacks\n"
+    );
+    let line = fails(CONARY, &["pin", "sudo", "--root", root_text], home);
+    assert_eq!(line, "conary: error: sudo is not installed");
     let line = fails(CONARY, &["verify", "--root", root_text], home);
     assert!(line.starts_with("conary: error: "), "{line}");
     let line = fails(CONARY, &["update", "--root", root_text], home);

@@ -144,7 +144,18 @@ fn pinned_troves_stay_until_unpinned() {
 
     let names = PinArgs {
         names: vec!["libexpat1".to_owned()],
+        ..PinArgs::default()
     };
+    let mut dry = names.clone();
+    dry.dry_run.test = true;
+    let would = pin::run(&dry, &local.root(), true).expect("pin --test");
+    assert_eq!(would.lines().count(), 3, "{would}");
+    assert!(
+        would
+            .lines()
+            .all(|line| line.starts_with("would pin libexpat1")),
+        "{would}"
+    );
     let pinned = pin::run(&names, &local.root(), true).expect("pin");
     assert_eq!(
         pinned.lines().count(),
@@ -346,16 +357,17 @@ fn test_and_info_change_nothing_and_rollbacks_can_be_removed() {
     let removed = rollback::remove(
         &RmRollbackArgs {
             target: "1".to_owned(),
+            dry_run: Default::default(),
         },
         &root,
     )
     .expect("rmrollback");
-    assert_eq!(removed, "removed 1 rollbacks\n");
+    assert_eq!(removed, "removed 1 rollbacks: r.1\n");
     let db = conary_cli::system::open_readonly(&root).expect("open");
     assert!(rollback::list(&db).expect("rblist").starts_with("r.2:\n"));
     drop(db);
     assert_eq!(
-        rollback::revert(&root).expect("revert"),
+        rollback::revert(&Default::default(), &root).expect("revert"),
         "no interrupted transaction to revert\n"
     );
 
