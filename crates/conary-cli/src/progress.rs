@@ -137,13 +137,13 @@ impl conary_system::apply::Progress for ApplyReporter {
         use conary_system::apply::Step;
         match (&self.bar, step) {
             (Some(bar), Step::Planned { write, .. }) => {
+                bar.set_position(0);
+                bar.set_length(write as u64);
+                bar.set_message(human_bytes(0));
                 if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} files, {msg}")
                 {
                     bar.set_style(style);
                 }
-                bar.set_length(write as u64);
-                bar.set_position(0);
-                bar.set_message(human_bytes(0));
             }
             (Some(bar), Step::Staged) => bar.set_message("renaming into place"),
             (Some(_), Step::Committed) => {}
