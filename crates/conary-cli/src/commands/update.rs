@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use clap::Args;
 use conary_api::{Job, TroveSource};
 use conary_core::config::Config;
-use conary_core::spec::parse_change_list;
+use conary_core::spec::{ChangeSpec, parse_change_list};
 use conary_core::trove::TroveTuple;
 use conary_system::apply::{self, ApplyOptions, ApplyReport};
 use conary_system::db::Database;
@@ -156,32 +156,22 @@ pub fn run(
     source: &dyn TroveSource,
     out: &mut dyn Write,
 ) -> anyhow::Result<String> {
-    let (files, texts) = split_files(&args.specs, &args.from_file);
-    let specs = parse_change_list(&texts).context("invalid change spec")?;
-    if verb != Verb::UpdateAll && specs.is_empty() && files.is_empty() {
-        anyhow::bail!("name at least one trove (see --help)");
-    }
-    let file_sets = files
-        .iter()
-        .map(|path| FileChangeset::read(path))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (specs, file_sets) = read_specs(verb, args)?;
     let memory = MemorySource::from_troves(file_sets.iter().flat_map(FileChangeset::troves));
     let layered = LayeredSource::new(vec![&memory, source]);
     let existed = system::has_database(root);
-    // `--test` on a root that does not exist yet checks against an empty
-    // scratch directory instead (the same as far as conflicts go).
-    let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let mut db = if args.dry_run.test && !root.exists() {
-        Database::in_memory(scratch.path()).map_err(system::error)?
-    } else if args.dry_run.test || args.dry_run.info || !existed {
-        system::open_readonly(root)?
-    } else {
-        system::open(root)?
-    };
+    let (mut db, _scratch) = open_for_planning(args, root, existed)?;
     if let Some(recovery) = db.recovery() {
         progress::note(recovery);
     }
-    let plan = plan(verb, args, &layered, &db, config, &file_sets)?;
+    let from_files: Vec<TroveTuple> = file_sets.iter().flat_map(FileChangeset::primary).collect();
+    let planner =
+        Planner::new(&layered, &db, config, args.plan_options(verb)).with_troves(from_files);
+    let specs = match verb {
+        Verb::UpdateAll => planner.update_all_specs().map_err(system::plan_error)?,
+        _ => specs,
+    };
+    let plan = planner.plan(&specs).map_err(system::plan_error)?;
     if plan.is_empty() {
         return Ok("Nothing to do\n".to_owned());
     }
@@ -210,39 +200,56 @@ pub fn run(
     Ok(summary(&result?, args.dry_run.test))
 }
 
-/// Changeset files among the specs (arguments naming an existing file)
-/// and `--from-file`, apart from the change specs.
-fn split_files(specs: &[String], from_file: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = from_file.to_vec();
+/// The change specs, and the changeset files among the specs (arguments
+/// ending in `.ccs`, or paths naming an existing file) and `--from-file`,
+/// their indexes read.
+fn read_specs(
+    verb: Verb,
+    args: &UpdateArgs,
+) -> anyhow::Result<(Vec<ChangeSpec>, Vec<FileChangeset>)> {
+    let mut files: Vec<PathBuf> = args.from_file.clone();
     let mut texts = Vec::new();
-    for spec in specs {
+    for spec in &args.specs {
         let path = Path::new(spec);
         if spec.ends_with(".ccs") || (spec.contains('/') && path.is_file()) {
             files.push(path.to_path_buf());
         } else {
-            texts.push(spec.clone());
+            texts.push(spec.as_str());
         }
     }
-    (files, texts)
+    let specs = parse_change_list(&texts).context("invalid change spec")?;
+    if verb != Verb::UpdateAll && specs.is_empty() && files.is_empty() {
+        anyhow::bail!("name at least one trove (see --help)");
+    }
+    let file_sets = files
+        .iter()
+        .map(|path| FileChangeset::read(path))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((specs, file_sets))
 }
 
-/// The plan of `verb` for these specs and files.
-fn plan(
-    verb: Verb,
+/// The database to plan against: the root's, writable for a real run on
+/// a root that has one; read-only for `--info` and `--test`; an empty one
+/// in memory for a root without one (nothing is created before there is
+/// work). `--test` on a root that does not exist checks against an empty
+/// scratch directory (the same as far as conflicts go), returned to be
+/// kept while the database is in use.
+fn open_for_planning(
     args: &UpdateArgs,
-    source: &dyn TroveSource,
-    db: &Database,
-    config: &Config,
-    file_sets: &[FileChangeset],
-) -> anyhow::Result<Plan> {
-    let (_, texts) = split_files(&args.specs, &[]);
-    let from_files: Vec<TroveTuple> = file_sets.iter().flat_map(FileChangeset::primary).collect();
-    let planner = Planner::new(source, db, config, args.plan_options(verb)).with_troves(from_files);
-    let specs = match verb {
-        Verb::UpdateAll => planner.update_all_specs().map_err(system::plan_error)?,
-        _ => parse_change_list(&texts).context("invalid change spec")?,
+    root: &Path,
+    existed: bool,
+) -> anyhow::Result<(Database, Option<tempfile::TempDir>)> {
+    if args.dry_run.test && !root.exists() {
+        let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
+        let db = Database::in_memory(scratch.path()).map_err(system::error)?;
+        return Ok((db, Some(scratch)));
+    }
+    let db = if args.dry_run.test || args.dry_run.info || !existed {
+        system::open_readonly(root)?
+    } else {
+        system::open(root)?
     };
-    planner.plan(&specs).map_err(system::plan_error)
+    Ok((db, None))
 }
 
 /// Where the changeset of a group of jobs comes from.
