@@ -7,6 +7,5 @@ pub mod commands;
 pub mod display;
 pub mod exit;
 pub mod global;
-pub mod network;
 pub mod progress;
 pub mod source;

@@ -4,9 +4,11 @@
 #![allow(clippy::print_stderr)]
 
 use std::io::IsTerminal as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use conary_build::import::ImportCandidate;
 use conary_build::import::batch::{ImportOutcome, ImportProgress};
+use conary_core::digest::Digest;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Reports an import batch: a bar when standard error is a terminal;
@@ -58,6 +60,57 @@ impl ImportProgress for ImportReporter {
     fn on_done(&self, _outcome: &ImportOutcome) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
+        }
+    }
+}
+
+/// Reports content downloads (the contents a changeset needs from the
+/// hosts that hold them): a spinner with the bytes and files received when
+/// standard error is a terminal, else nothing. Cleared when dropped.
+#[derive(Debug)]
+pub struct DownloadReporter {
+    bar: Option<ProgressBar>,
+    files: AtomicU64,
+}
+
+impl DownloadReporter {
+    /// A reporter for standard error.
+    pub fn stderr() -> DownloadReporter {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} fetching contents: {bytes} ({bytes_per_sec}) {wide_msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        DownloadReporter {
+            bar,
+            files: AtomicU64::new(0),
+        }
+    }
+}
+
+impl conary_client::Progress for DownloadReporter {
+    fn on_blob_bytes(&self, _digest: &Digest, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn on_blob_done(&self, _digest: &Digest, _size: u64) {
+        let files = self.files.fetch_add(1, Ordering::Relaxed).saturating_add(1);
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{files} files"));
+        }
+    }
+}
+
+impl Drop for DownloadReporter {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

@@ -60,6 +60,7 @@ mod repositories;
 mod server_map;
 mod source;
 mod transport;
+mod upload;
 
 pub use api::CommitResult;
 pub use blobs::StoredBlob;

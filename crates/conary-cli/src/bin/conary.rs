@@ -79,13 +79,13 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
         Command::Explain(args) => commands::explain::run(args),
         Command::Repquery(args) => {
             let config = cli.global.load_config()?;
-            let repositories = conary_cli::source::open(&config)?;
-            commands::rq::run(args, &config, repositories.source())
+            let source = conary_cli::source::open(&config)?;
+            commands::rq::run(args, &config, &source)
         }
         Command::Changeset(args) => {
             let config = cli.global.load_config()?;
-            let repositories = conary_cli::source::open(&config)?;
-            let written = commands::changeset::run(args, &config, repositories.source())?;
+            let source = conary_cli::source::open(&config)?;
+            let written = commands::changeset::run(args, &config, &source)?;
             Ok(format!(
                 "wrote {} ({} jobs, {} bytes)\n",
                 written.path.display(),
