@@ -15,7 +15,8 @@ use conary_cli::global::GlobalArgs;
     after_help = "Examples:
   conary rq --config 'installLabelPath conary.example.com@deb:12' --config-file ./conaryrc
   conary changeset sudo=1.9.13p3_1+deb12u2-1-1--1.9.13p3_1+deb12u4-1-1 sudo.ccs
-  conary showcs sudo.ccs"
+  conary showcs sudo.ccs
+  conary commit sudo-shadow.ccs --config-file ./conaryrc"
 )]
 struct Cli {
     #[command(flatten)]
@@ -60,6 +61,12 @@ enum Command {
         after_help = "Example:\n  conary showcs sudo.ccs"
     )]
     Showcs(commands::showcs::ShowcsArgs),
+    /// Commit a changeset file to the repository of its troves' label
+    #[command(after_help = "Example:
+  conary commit sudo-shadow.ccs --config-file ./conaryrc
+prints one line per trove: 'committed NAME=VERSION[FLAVOR]' or 'already present NAME=VERSION[FLAVOR]';
+a changeset whose troves belong to several repositories is refused (commit each repository's troves separately)")]
+    Commit(commands::commit::CommitArgs),
 }
 
 fn main() -> ExitCode {
@@ -94,5 +101,10 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             ))
         }
         Command::Showcs(args) => commands::showcs::run(args),
+        Command::Commit(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::commit::run(args, &source)
+        }
     }
 }
