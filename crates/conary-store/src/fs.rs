@@ -7,18 +7,32 @@
 //!
 //! A blob is streamed into a temporary file under `tmp/` while it is hashed,
 //! synced, made read-only and renamed to its name; then the directory is
-//! synced. Readers therefore never see a partial blob. Two writers of the
-//! same contents both rename identical files to the same name, so the result
-//! is the same whoever wins; a writer that finds the blob already there just
-//! drops its temporary file. A crash can leave files in `tmp/`, which are
-//! never read and are safe to delete when no writer is running.
+//! synced. Readers therefore never see a partial blob, and a blob's name
+//! never points at contents that are not durable. Two writers of the same
+//! contents both rename identical files to the same name, so the result is
+//! the same whoever wins; a writer that finds the blob already there just
+//! drops its temporary file.
+//!
+//! A [`Batch`] (see [`crate::batch`]) writes its blobs to `tmp/` without
+//! syncing, and its [`sync`](Batch::sync) makes them durable together
+//! before renaming them into place, then makes the renames durable: two
+//! `syncfs` calls per batch on Linux ([`Durability::FileSystem`]), or an
+//! fsync per blob and per directory elsewhere ([`Durability::EachFile`]).
+//!
+//! A crash can leave files in `tmp/`, which are never read. Opening a store
+//! removes those older than an hour (a writer still using one keeps its
+//! modification time fresh).
+
+mod batch;
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use conary_util::{create_dir_all_synced, fsync_dir};
 
+use crate::batch::Batch;
 use crate::blob_store::BlobStore;
 use crate::digest::{DIGEST_LEN, Digest};
 use crate::error::StoreError;
@@ -30,6 +44,43 @@ const CHUNK: usize = 256 * 1024;
 
 /// Name of the directory holding blobs being written.
 const TEMP_DIR: &str = "tmp";
+
+/// Temporary files older than this are left over from a crash.
+const STALE_TEMPORARY: Duration = Duration::from_secs(3600);
+
+/// How [`Batch::sync`] of an [`FsStore`] makes its blobs durable.
+///
+/// ```rust
+/// use conary_store::fs::Durability;
+/// let dir = tempfile::tempdir()?;
+/// let store = conary_store::FsStore::open(dir.path())?.with_durability(Durability::EachFile);
+/// assert_eq!(store.durability(), Durability::EachFile);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// One `syncfs(2)` of the store's file system for the contents of the
+    /// batch's new blobs, and one more once they are renamed into place.
+    /// Cheap for many blobs, but it also waits for whatever else is being
+    /// written to the same file system. The default on Linux; elsewhere
+    /// (no `syncfs`) a store asked for it uses [`Durability::EachFile`].
+    FileSystem,
+    /// An fsync of each new blob as the batch writes it, and one of each
+    /// directory on the way to each blob in `sync`.
+    EachFile,
+}
+
+impl Durability {
+    /// [`Durability::FileSystem`] where `syncfs` covers the whole file
+    /// system (Linux), [`Durability::EachFile`] elsewhere.
+    pub fn platform_default() -> Self {
+        if conary_util::syncfs_covers_file_system() {
+            Self::FileSystem
+        } else {
+            Self::EachFile
+        }
+    }
+}
 
 /// A blob store in a directory of the local file system.
 ///
@@ -47,17 +98,42 @@ const TEMP_DIR: &str = "tmp";
 pub struct FsStore {
     root: PathBuf,
     temp_dir: PathBuf,
+    durability: Durability,
 }
 
 impl FsStore {
     /// Opens the store in directory `root`, creating it (and its parents)
-    /// when missing.
+    /// when missing, and removes temporary files left over from a crash.
     pub fn open(root: impl AsRef<Path>) -> Result<Self, StoreError> {
         let root = std::path::absolute(root.as_ref())
             .map_err(|error| StoreError::io("resolve", root.as_ref(), error))?;
         let temp_dir = root.join(TEMP_DIR);
         create_dir_all_synced(&temp_dir)?;
-        Ok(Self { root, temp_dir })
+        remove_stale_temporaries(&temp_dir, SystemTime::now())?;
+        Ok(Self {
+            root,
+            temp_dir,
+            durability: Durability::platform_default(),
+        })
+    }
+
+    /// This store, its batches syncing as `durability` says
+    /// ([`Durability::FileSystem`] only where `syncfs` covers the file
+    /// system).
+    #[must_use]
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = match durability {
+            Durability::FileSystem if !conary_util::syncfs_covers_file_system() => {
+                Durability::EachFile
+            }
+            other => other,
+        };
+        self
+    }
+
+    /// How this store's batches make blobs durable.
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     /// The store's directory.
@@ -71,6 +147,24 @@ impl FsStore {
         let (first, rest) = hex.split_at(2);
         let (second, name) = rest.split_at(2);
         self.root.join(first).join(second).join(name)
+    }
+
+    /// A new temporary file under `tmp/`, named `prefix…`.
+    fn temporary(&self, prefix: &str) -> Result<tempfile::NamedTempFile, StoreError> {
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempfile_in(&self.temp_dir)
+            .map_err(|error| StoreError::io("create temporary file in", &self.temp_dir, error))
+    }
+
+    /// Makes the temporary file at `path` read-only, as blobs are.
+    fn freeze(file: &File, path: &Path) -> Result<(), StoreError> {
+        let permissions = file
+            .metadata()
+            .map_err(|error| StoreError::io("inspect", path, error))?
+            .permissions();
+        file.set_permissions(read_only(permissions))
+            .map_err(|error| StoreError::io("make read-only", path, error))
     }
 
     /// Copies `reader` into `file`, returning the digest and size.
@@ -117,10 +211,7 @@ impl BlobStore for FsStore {
     }
 
     fn put(&self, reader: &mut dyn Read) -> Result<(Digest, u64), StoreError> {
-        let mut temp = tempfile::Builder::new()
-            .prefix("put-")
-            .tempfile_in(&self.temp_dir)
-            .map_err(|error| StoreError::io("create temporary file in", &self.temp_dir, error))?;
+        let mut temp = self.temporary("put-")?;
         let temp_path = temp.path().to_path_buf();
         let (digest, size) = Self::copy_hashing(reader, temp.as_file_mut(), &temp_path)?;
         let destination = self.blob_path(&digest);
@@ -130,18 +221,17 @@ impl BlobStore for FsStore {
         let file = temp.as_file();
         file.sync_all()
             .map_err(|error| StoreError::io("sync", &temp_path, error))?;
-        let permissions = file
-            .metadata()
-            .map_err(|error| StoreError::io("inspect", &temp_path, error))?
-            .permissions();
-        file.set_permissions(read_only(permissions))
-            .map_err(|error| StoreError::io("make read-only", &temp_path, error))?;
+        Self::freeze(file, &temp_path)?;
         let directory = destination.parent().unwrap_or(&self.root);
         create_dir_all_synced(directory)?;
         temp.persist(&destination)
             .map_err(|error| StoreError::io("rename blob to", &destination, error.error))?;
         fsync_dir(directory)?;
         Ok((digest, size))
+    }
+
+    fn batch(&self) -> Box<dyn Batch + '_> {
+        Box::new(batch::FsBatch::new(self))
     }
 
     fn get(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, StoreError> {
@@ -191,6 +281,38 @@ fn read_only(mut permissions: fs::Permissions) -> fs::Permissions {
     #[cfg(not(unix))]
     permissions.set_readonly(true);
     permissions
+}
+
+/// Removes the files in `temp_dir` last modified more than
+/// [`STALE_TEMPORARY`] before `now`: temporary blobs of writers that
+/// crashed.
+fn remove_stale_temporaries(temp_dir: &Path, now: SystemTime) -> Result<(), StoreError> {
+    let entries =
+        fs::read_dir(temp_dir).map_err(|error| StoreError::io("list", temp_dir, error))?;
+    for entry in entries {
+        let entry = entry.map_err(|error| StoreError::io("list", temp_dir, error))?;
+        let path = entry.path();
+        let metadata = match entry.metadata() {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(StoreError::io("inspect", &path, error)),
+        };
+        let stale = metadata
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > STALE_TEMPORARY);
+        if metadata.is_file() && stale {
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    return Err(StoreError::io("remove stale temporary file", &path, error));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Walks the fan-out directories in order, one leaf directory at a time.
@@ -312,6 +434,55 @@ mod tests {
             .expect("list tmp")
             .collect();
         assert!(temp.is_empty(), "{temp:?}");
+    }
+
+    fn temporaries(dir: &Path) -> Vec<PathBuf> {
+        fs::read_dir(dir.join(TEMP_DIR))
+            .expect("list tmp")
+            .map(|entry| entry.expect("entry").path())
+            .collect()
+    }
+
+    #[test]
+    fn batches_leave_no_temporary_files_behind() {
+        for durability in [Durability::FileSystem, Durability::EachFile] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = FsStore::open(dir.path())
+                .expect("open")
+                .with_durability(durability);
+            let mut batch = store.batch();
+            let (digest, _) = batch.put_bytes(b"published").expect("put");
+            batch.put_bytes(b"published").expect("put again");
+            assert_eq!(temporaries(dir.path()).len(), 1, "{durability:?}");
+            batch.sync().expect("sync");
+            assert!(temporaries(dir.path()).is_empty(), "{durability:?}");
+            let metadata = fs::metadata(store.blob_path(&digest)).expect("published");
+            assert!(metadata.permissions().readonly());
+            {
+                let mut dropped = store.batch();
+                dropped.put_bytes(b"dropped").expect("put");
+                assert_eq!(temporaries(dir.path()).len(), 1);
+            }
+            assert!(temporaries(dir.path()).is_empty(), "{durability:?}");
+        }
+    }
+
+    #[test]
+    fn opening_removes_stale_temporary_files_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        drop(FsStore::open(dir.path()).expect("create"));
+        let stale = dir.path().join(TEMP_DIR).join("batch-crashed");
+        let fresh = dir.path().join(TEMP_DIR).join("put-in-progress");
+        fs::write(&stale, b"left by a crash").expect("stale");
+        fs::write(&fresh, b"being written").expect("fresh");
+        let an_hour_ago = SystemTime::now() - STALE_TEMPORARY - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&stale)
+            .and_then(|file| file.set_modified(an_hour_ago))
+            .expect("age the stale file");
+        drop(FsStore::open(dir.path()).expect("reopen"));
+        assert_eq!(temporaries(dir.path()), [fresh]);
     }
 
     #[test]
