@@ -113,7 +113,7 @@ impl Batch for FsBatch<'_> {
         if self.written.contains_key(digest) || self.relied.contains(digest) {
             return Ok(true);
         }
-        let stored = self.store.exists(&self.store.blob_path(digest))?;
+        let stored = self.store.locate(digest)?.is_some();
         if stored {
             self.relied.insert(*digest);
         }
@@ -151,12 +151,15 @@ impl Batch for FsBatch<'_> {
             temp.persist(&destination)
                 .map_err(|error| StoreError::io("rename blob to", &destination, error.error))?;
         }
-        for digest in &relied {
-            let path = self.store.blob_path(digest);
-            directories.insert(path.parent().unwrap_or(&self.store.root).to_path_buf());
-        }
         if whole && self.sync_file_system()? {
             return Ok(());
+        }
+        for digest in &relied {
+            let path = self
+                .store
+                .locate(digest)?
+                .ok_or(StoreError::NotFound { digest: *digest })?;
+            directories.insert(path.parent().unwrap_or(&self.store.root).to_path_buf());
         }
         self.sync_directories(&directories)
     }
