@@ -9,7 +9,6 @@ pub mod exit;
 pub mod from_file;
 pub mod global;
 pub mod jobs;
-pub mod network;
 pub mod progress;
 pub mod source;
 pub mod system;

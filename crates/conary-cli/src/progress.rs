@@ -4,9 +4,11 @@
 #![allow(clippy::print_stderr)]
 
 use std::io::IsTerminal as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use conary_build::import::ImportCandidate;
 use conary_build::import::batch::{ImportOutcome, ImportProgress};
+use conary_core::digest::Digest;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Reports an import batch: a bar when standard error is a terminal;
@@ -62,13 +64,64 @@ impl ImportProgress for ImportReporter {
     }
 }
 
+/// Reports content downloads (the contents a changeset needs from the
+/// hosts that hold them): a spinner with the bytes and files received when
+/// standard error is a terminal, else nothing. Cleared when dropped.
+#[derive(Debug)]
+pub struct DownloadReporter {
+    bar: Option<ProgressBar>,
+    files: AtomicU64,
+}
+
+impl DownloadReporter {
+    /// A reporter for standard error.
+    pub fn stderr() -> DownloadReporter {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} fetching contents: {bytes} ({bytes_per_sec}) {wide_msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        DownloadReporter {
+            bar,
+            files: AtomicU64::new(0),
+        }
+    }
+}
+
+impl conary_client::Progress for DownloadReporter {
+    fn on_blob_bytes(&self, _digest: &Digest, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn on_blob_done(&self, _digest: &Digest, _size: u64) {
+        let files = self.files.fetch_add(1, Ordering::Relaxed).saturating_add(1);
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{files} files"));
+        }
+    }
+}
+
+impl Drop for DownloadReporter {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Reports a transaction on standard error: the changeset's bytes as they
 /// arrive, then a bar of the files written, on a terminal; otherwise one
 /// plain line per step. Notes are always printed, one line each.
 #[derive(Debug)]
 pub struct ApplyReporter {
     bar: Option<ProgressBar>,
-    written: std::sync::atomic::AtomicU64,
+    written: AtomicU64,
 }
 
 /// Bytes for people: `512 B`, `1.50 KiB`, `12.00 MiB`.
@@ -88,7 +141,7 @@ impl ApplyReporter {
             .then(ProgressBar::new_spinner);
         ApplyReporter {
             bar,
-            written: std::sync::atomic::AtomicU64::new(0),
+            written: AtomicU64::new(0),
         }
     }
 
@@ -165,7 +218,7 @@ impl conary_system::apply::Progress for ApplyReporter {
     fn file_staged(&self, _path: &str, bytes: u64) {
         let total = self
             .written
-            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed)
+            .fetch_add(bytes, Ordering::Relaxed)
             .saturating_add(bytes);
         if let Some(bar) = &self.bar {
             bar.inc(1);

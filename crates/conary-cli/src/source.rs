@@ -1,24 +1,29 @@
-//! The repositories a configuration names, as the commands use them: a
-//! [`TroveSource`] for queries and changesets, and commits.
+//! The repositories a configuration names, as the commands use them:
+//! `conary-client`'s [`NetworkSource`], a [`TroveSource`] routed by label
+//! host (queries, manifests, changesets with contents fetched from the
+//! hosts that hold them) that also commits.
+//!
+//! [`TroveSource`]: conary_api::TroveSource
 
 use std::path::Path;
+use std::sync::Arc;
 
-use conary_api::TroveSource;
 use conary_build::import::batch::TargetError;
+use conary_client::{NetworkSource, Options};
 use conary_core::config::Config;
-use conary_core::version::Label;
 
-/// What the commands need of the configured repositories.
-pub trait Repositories {
-    /// Queries, manifests and changesets, routed by label host.
-    fn source(&self) -> &dyn TroveSource;
+use crate::progress::DownloadReporter;
 
-    /// Commits the changeset file at `changeset` to the repository holding
-    /// `label`; `true` when any of its troves was new.
-    fn commit(&self, label: &Label, changeset: &Path) -> Result<bool, TargetError>;
+/// The repositories of `config` (`repositoryMap`, `user`, `entitlement`),
+/// reporting content downloads on standard error when it is a terminal.
+pub fn open(config: &Config) -> anyhow::Result<NetworkSource> {
+    let source = NetworkSource::from_config(config, Options::default())?
+        .with_progress(Arc::new(DownloadReporter::stderr()));
+    Ok(source)
 }
 
-/// The repositories of `config` (`repositoryMap`, `user`, `entitlement`).
-pub fn open(config: &Config) -> anyhow::Result<Box<dyn Repositories>> {
-    Ok(Box::new(crate::network::Network::from_config(config)?))
+/// Commits the changeset file at `path` to the repository of its troves,
+/// as an import's target does: `true` when any trove was new.
+pub fn commit_for_import(source: &NetworkSource, path: &Path) -> Result<bool, TargetError> {
+    Ok(!source.commit_file(path)?.committed.is_empty())
 }

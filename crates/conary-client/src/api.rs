@@ -186,7 +186,7 @@ impl RepositoryClient {
     ) -> Result<CommitResult, ClientError> {
         let path = "commit";
         let url = self.server.endpoint(path);
-        let response = self.post_stream(path, reader, size)?.into_response();
+        let response = self.post_stream(path, reader, size)?;
         let answer: conary_api::wire::CommitResult = self
             .read_json(&url, 1, response)
             .map_err(crate::transport::Failure::into_error)?;
@@ -194,6 +194,19 @@ impl RepositoryClient {
             committed: self.tuples(path, &answer.committed)?,
             already_present: self.tuples(path, &answer.already_present)?,
         })
+    }
+
+    /// After a commit whose upload broke off without an answer: sends
+    /// `start` (the changeset's first bytes, its index at least) alone and
+    /// answers what the server makes of it. A server that refuses commits
+    /// early (`401` before reading anything, `403` once it has the index)
+    /// closes the connection while the client is still sending, and the
+    /// refusal can be lost on the way; a body this short is read whole
+    /// before the answer, which then arrives. A server that accepts the
+    /// index finds the body cut short and stores nothing.
+    pub(crate) fn commit_refusal(&self, start: Vec<u8>) -> Result<CommitResult, ClientError> {
+        let size = start.len() as u64;
+        self.commit(std::io::Cursor::new(start), Some(size))
     }
 
     /// `POST /api/v1/markremoved`: marks `tuples` removed (admin; all or

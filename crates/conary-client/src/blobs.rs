@@ -270,7 +270,7 @@ impl RepositoryClient {
             });
         }
         let stored: BlobStored =
-            self.read_json(&url, 1, answer?.into_response())
+            self.read_json(&url, 1, answer?)
                 .map_err(|failure| match failure {
                     Failure::Retry(error) | Failure::Fatal(error) => error,
                 })?;

@@ -17,6 +17,9 @@
 //!   HTTP basic (a user) or a bearer key (an entitlement) per request.
 //! - [`Transport`]: one blocking HTTP/1.1 client (reqwest, rustls) shared by
 //!   every server, with [`Options`] for timeouts, [`RetryPolicy`] and limits.
+//!   Uploads (commits, blobs) stream through reqwest's async client on a
+//!   runtime of their own, so that a refusal the server sends before it has
+//!   read the body (`401`, `403`) is what the caller sees.
 //! - [`RepositoryClient`]: the routes of `/api/v1/`, typed
 //!   ([`trove_versions`](RepositoryClient::trove_versions),
 //!   [`manifests`](RepositoryClient::manifests),
@@ -60,6 +63,7 @@ mod repositories;
 mod server_map;
 mod source;
 mod transport;
+mod upload;
 
 pub use api::CommitResult;
 pub use blobs::StoredBlob;

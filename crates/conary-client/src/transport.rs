@@ -13,7 +13,7 @@ use std::sync::Arc;
 use reqwest::Certificate;
 use reqwest::Method;
 use reqwest::Url;
-use reqwest::blocking::{Body, Client, RequestBuilder, Response};
+use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -39,6 +39,7 @@ const MAX_ERROR_BODY: u64 = 4096;
 #[derive(Clone)]
 pub struct Transport {
     http: Client,
+    pub(crate) uploads: reqwest::Client,
     options: Arc<Options>,
 }
 
@@ -75,13 +76,37 @@ impl Transport {
                 .timeout(options.timeout)
                 .connect_timeout(options.connect_timeout)
         };
-        let http = match builder().tls_certs_merge(extra.clone()).build() {
-            Ok(http) => http,
+        // Uploads use the async client (see `upload`), one runtime per
+        // upload: no connection may outlive it in a pool.
+        let upload_builder = || {
+            reqwest::Client::builder()
+                .user_agent(options.user_agent.clone())
+                .connect_timeout(options.connect_timeout)
+                .pool_max_idle_per_host(0)
+        };
+        let (http, uploads) = match builder().tls_certs_merge(extra.clone()).build() {
+            Ok(http) => (
+                http,
+                upload_builder()
+                    .tls_certs_merge(extra)
+                    .build()
+                    .map_err(setup)?,
+            ),
             // No usable system roots: trust only the configured ones.
-            Err(_) => builder().tls_certs_only(extra).build().map_err(setup)?,
+            Err(_) => (
+                builder()
+                    .tls_certs_only(extra.clone())
+                    .build()
+                    .map_err(setup)?,
+                upload_builder()
+                    .tls_certs_only(extra)
+                    .build()
+                    .map_err(setup)?,
+            ),
         };
         Ok(Transport {
             http,
+            uploads,
             options: Arc::new(options),
         })
     }
@@ -223,7 +248,10 @@ impl RepositoryClient {
             |attempt| self.post_attempt(&url, path, &bytes, attempt, true),
             |_, _| {},
         )
-        .map(|response| ResponseBody { response, url })
+        .map(|response| ResponseBody {
+            inner: Answer::Streaming(response),
+            url,
+        })
     }
 
     /// One `POST` of a JSON body; a success answer is returned. With
@@ -269,12 +297,18 @@ impl RepositoryClient {
             |attempt| self.send(self.request(Method::GET, &url), &url, path, attempt),
             |_, _| {},
         )
-        .map(|response| ResponseBody { response, url })
+        .map(|response| ResponseBody {
+            inner: Answer::Streaming(response),
+            url,
+        })
     }
 
     /// `POST /api/v1/{path}` with a binary body streamed from `reader`
-    /// (`size` bytes, when known). Never retried: the body cannot be read
-    /// twice.
+    /// (`size` bytes, when known), and a short answer (read whole, at most
+    /// `max_json_size` bytes). Never retried: the body cannot be read
+    /// twice. A server that answers before reading the whole body (a
+    /// refusal) is heard when its answer arrives: the answer is the error,
+    /// not the cut-off upload.
     pub fn post_stream<R: Read + Send + 'static>(
         &self,
         path: &str,
@@ -282,17 +316,17 @@ impl RepositoryClient {
         size: Option<u64>,
     ) -> Result<ResponseBody, ClientError> {
         let url = self.server.endpoint(path);
-        let body = match size {
-            Some(size) => Body::sized(reader, size),
-            None => Body::new(reader),
-        };
-        let request = self
-            .request(Method::POST, &url)
-            .header(CONTENT_TYPE, "application/octet-stream")
-            .body(body);
-        self.send(request, &url, path, 1)
-            .map(|response| ResponseBody { response, url })
-            .map_err(Failure::into_error)
+        let answer = crate::upload::upload(self, &url, "application/octet-stream", reader, size)?;
+        if !answer.status.is_success() {
+            let message = message_of(answer.status, &answer.body);
+            return Err(self
+                .failure_for(&url, path, 1, answer.status.as_u16(), message)
+                .into_error());
+        }
+        Ok(ResponseBody {
+            inner: Answer::Whole(io::Cursor::new(answer.body)),
+            url,
+        })
     }
 
     /// A request to `url` carrying this server's credentials.
@@ -368,6 +402,18 @@ impl RepositoryClient {
     ) -> Failure {
         let status = response.status().as_u16();
         let message = error_message(response);
+        self.failure_for(url, what, attempt, status, message)
+    }
+
+    /// The error for an answer of `status` explained by `message`.
+    pub(crate) fn failure_for(
+        &self,
+        url: &Url,
+        what: &str,
+        attempt: u32,
+        status: u16,
+        message: String,
+    ) -> Failure {
         let host = self.server.host().to_string();
         let url = url.to_string();
         match status {
@@ -405,7 +451,7 @@ impl RepositoryClient {
         &self,
         url: &Url,
         attempt: u32,
-        response: Response,
+        response: impl Read,
     ) -> Result<T, Failure> {
         let limit = self.transport.options.max_json_size;
         let mut bytes = Vec::new();
@@ -466,10 +512,17 @@ fn error_message(response: Response) -> String {
     let status = response.status();
     let mut body = Vec::new();
     let _ = response.take(MAX_ERROR_BODY).read_to_end(&mut body);
-    if let Ok(parsed) = serde_json::from_slice::<conary_api::wire::ErrorBody>(&body) {
+    message_of(status, &body)
+}
+
+/// The message of an error answer of `status` whose body (or its start)
+/// is `body`.
+fn message_of(status: reqwest::StatusCode, body: &[u8]) -> String {
+    let body = body.get(..MAX_ERROR_BODY as usize).unwrap_or(body);
+    if let Ok(parsed) = serde_json::from_slice::<conary_api::wire::ErrorBody>(body) {
         return parsed.error;
     }
-    let text = String::from_utf8_lossy(&body);
+    let text = String::from_utf8_lossy(body);
     let line = text.lines().next().unwrap_or_default().trim();
     if line.is_empty() {
         status
@@ -493,14 +546,25 @@ fn error_message(response: Response) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct ResponseBody {
-    response: Response,
+    inner: Answer,
     url: Url,
+}
+
+/// What a [`ResponseBody`] reads from.
+enum Answer {
+    /// The answer as it arrives.
+    Streaming(Response),
+    /// An answer read whole (to an upload).
+    Whole(io::Cursor<Vec<u8>>),
 }
 
 impl ResponseBody {
     /// The size the server announced (`Content-Length`), if any.
     pub fn size(&self) -> Option<u64> {
-        content_length(&self.response)
+        match &self.inner {
+            Answer::Streaming(response) => content_length(response),
+            Answer::Whole(bytes) => Some(bytes.get_ref().len() as u64),
+        }
     }
 
     /// The URL this body comes from.
@@ -518,16 +582,12 @@ impl fmt::Debug for ResponseBody {
     }
 }
 
-impl ResponseBody {
-    /// The answer itself, for the crate's own readers.
-    pub(crate) fn into_response(self) -> Response {
-        self.response
-    }
-}
-
 impl Read for ResponseBody {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.response.read(buf)
+        match &mut self.inner {
+            Answer::Streaming(response) => response.read(buf),
+            Answer::Whole(bytes) => bytes.read(buf),
+        }
     }
 }
 

@@ -1,21 +1,33 @@
-//! Committing a changeset: check everything, store the contents, then
-//! record the troves in one transaction.
+//! Committing a changeset: check everything, store the contents, make
+//! them durable, then record the troves in one transaction.
 //!
 //! The order matters. Write permission and the troves themselves are
 //! checked before anything is stored, so a refused commit leaves the
-//! repository as it was. Contents go to the blob store next: it is
-//! content-addressed, so contents of a commit that fails later are
-//! harmless (and a retry finds them). The metadata is written last, in one
-//! SQLite transaction, so a commit is all there or not there at all.
+//! repository as it was. Contents go to the blob store next, through one
+//! [`Batch`]: written without syncing, then made durable together by one
+//! [`Batch::sync`] (two `syncfs` calls on Linux instead of a few fsyncs per
+//! blob) *before* the metadata is written, in one SQLite transaction. So
+//! the database never references contents a crash could lose, and a commit
+//! is all there or not there at all. A commit that fails after storing
+//! contents leaves blobs nothing references (harmless: the store is
+//! content-addressed, and a retry finds them) or temporary files (removed
+//! when the store is next opened).
 //!
 //! What a commit may bring: new troves (absolute or relative changes;
 //! erasures are refused, troves are never deleted), on labels of this
 //! repository's host. Every file needs a stream, carried or already
 //! stored. Every regular file needs its contents: carried (whole, or as a
-//! delta against contents already stored), already stored, or held by
-//! another repository, the host of the file's version (a shadow or branch
-//! by reference; see [`crate::contents_host`]). Text diffs are not needed
-//! and are skipped.
+//! delta against stored contents the committer may read), held by another
+//! repository, the host of the file's version (a shadow or branch by
+//! reference; see [`crate::contents_host`]), or already stored and
+//! readable by the committer through a trove they may read (see
+//! [`crate::contents`]). The last rule keeps a writer who knows only a
+//! digest from committing a trove that holds those contents in order to
+//! read them: such a commit is refused ([`RepositoryError::Denied`],
+//! naming the digest), while carrying the contents is always allowed.
+//! Carried contents that are already stored are skipped undecoded when the
+//! committer may read them, and otherwise decoded and hashed like new ones.
+//! Text diffs are not needed and are skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -26,8 +38,10 @@ use conary_changeset::{
 use conary_core::digest::{Digest, FileId};
 use conary_core::files::FileStream;
 use conary_core::trove::Trove;
+use conary_store::Batch;
 
 use crate::access::Identity;
+use crate::check::ContentsPlan;
 use crate::contents::StoreContents;
 use crate::error::RepositoryError;
 use crate::record::CommitResult;
@@ -46,13 +60,18 @@ fn bad_changeset(error: ChangeSetError) -> RepositoryError {
     }
 }
 
-/// The troves, the digests of carried contents, and the delta bases a
-/// changeset brings; refuses erasures and deltas against contents that
-/// are not stored.
-fn parts(
-    repository: &Repository,
-    changeset: &ChangeSet,
-) -> Result<(Vec<Trove>, BTreeSet<Digest>), RepositoryError> {
+/// What a changeset brings, as a commit sees it.
+pub(crate) struct Parts {
+    /// The new troves.
+    pub(crate) troves: Vec<Trove>,
+    /// The digests of the contents it carries (whole or as deltas).
+    pub(crate) carried: BTreeSet<Digest>,
+    /// The base of each contents carried as a delta.
+    pub(crate) deltas: BTreeMap<Digest, Digest>,
+}
+
+/// The parts of `changeset`; refuses erasures.
+fn parts(changeset: &ChangeSet) -> Result<Parts, RepositoryError> {
     if let Some(erased) = changeset.erased.iter().next() {
         return Err(RepositoryError::invalid_commit(format!(
             "the changeset erases {erased}: commits only add troves (an admin may mark troves removed)"
@@ -64,37 +83,35 @@ fn parts(
         .map(|change| change.new.clone())
         .collect();
     let mut carried = BTreeSet::new();
+    let mut deltas = BTreeMap::new();
     for (digest, contents) in &changeset.contents {
-        if let ContentKind::Delta { base } = contents.kind
-            && !repository.store().contains(&base)?
-        {
-            return Err(RepositoryError::invalid_commit(format!(
-                "contents {digest} come as a delta against {base}, which is not in the repository"
-            )));
+        if let ContentKind::Delta { base } = contents.kind {
+            deltas.insert(*digest, base);
         }
         if contents.kind.is_carried() {
             carried.insert(*digest);
         }
     }
-    Ok((troves, carried))
+    Ok(Parts {
+        troves,
+        carried,
+        deltas,
+    })
 }
 
-/// Stores one payload, checking that it hashes to `digest`.
+/// Puts one payload into `batch`, checking that it hashes to `digest`.
 fn store_payload(
-    repository: &Repository,
+    batch: &mut dyn Batch,
     digest: &Digest,
     payload: &mut dyn Read,
 ) -> Result<(), RepositoryError> {
-    let (stored, _) = repository
-        .store()
-        .put(payload)
-        .map_err(|error| match error {
-            conary_store::StoreError::ReadInput { source } => RepositoryError::Changeset {
-                reason: format!("contents {digest}: {source}"),
-                from_caller: true,
-            },
-            other => RepositoryError::Store(other),
-        })?;
+    let (stored, _) = batch.put(payload).map_err(|error| match error {
+        conary_store::StoreError::ReadInput { source } => RepositoryError::Changeset {
+            reason: format!("contents {digest}: {source}"),
+            from_caller: true,
+        },
+        other => RepositoryError::Store(other),
+    })?;
     if stored != *digest {
         return Err(RepositoryError::invalid_commit(format!(
             "contents announced as {digest} hash to {stored}"
@@ -105,12 +122,12 @@ fn store_payload(
 
 impl Repository {
     /// Commits the changeset `reader` is reading, as `identity`: checks it
-    /// (write permission per trove first), streams its contents into the
-    /// store (resolving deltas against stored contents), then records its
-    /// troves in one transaction. Troves already stored with the same
-    /// manifest are reported as already present; a different trove under
-    /// the same name, version and flavor is refused
-    /// ([`RepositoryError::Conflict`]).
+    /// (write permission per trove first, then what its files reference),
+    /// streams its contents into the store (resolving deltas against
+    /// stored contents) and makes them durable, then records its troves in
+    /// one transaction. Troves already stored with the same manifest are
+    /// reported as already present; a different trove under the same name,
+    /// version and flavor is refused ([`RepositoryError::Conflict`]).
     ///
     /// ```rust
     /// use conary_changeset::{ChangeSet, ChangeSetReader, MemContents, write_changeset};
@@ -129,24 +146,22 @@ impl Repository {
         mut reader: ChangeSetReader<R>,
         identity: &Identity,
     ) -> Result<CommitResult, RepositoryError> {
-        let (troves, carried) = parts(self, reader.changeset())?;
+        let parts = parts(reader.changeset())?;
         let streams = reader.changeset().files.clone();
         self.commit_parts(
-            &troves,
+            &parts,
             &streams,
-            &carried,
-            |repository| {
+            |repository, batch, plan| {
                 let store = StoreContents(repository.store());
                 while let Some(id) = reader.peek_payload() {
                     let PayloadId::Contents(digest) = id else {
                         reader.skip_payload().map_err(bad_changeset)?;
                         continue;
                     };
-                    // Contents already stored need not be carried (see
-                    // `check_files`): skip them undecoded, as
-                    // `commit_changeset` does, instead of writing them to
-                    // a temporary file only to drop it.
-                    if repository.store().contains(&digest)? {
+                    // Stored contents the committer may read need not be
+                    // carried (see `check_files`): skip them undecoded, as
+                    // `commit_changeset` does.
+                    if plan.skip.contains(&digest) {
                         reader.skip_payload().map_err(bad_changeset)?;
                         continue;
                     }
@@ -154,7 +169,7 @@ impl Repository {
                     else {
                         break;
                     };
-                    store_payload(repository, &digest, &mut payload)?;
+                    store_payload(batch, &digest, &mut payload)?;
                 }
                 reader.finish().map_err(bad_changeset)?;
                 Ok(())
@@ -172,16 +187,12 @@ impl Repository {
         contents: &dyn ContentSource,
         identity: &Identity,
     ) -> Result<CommitResult, RepositoryError> {
-        let (troves, carried) = parts(self, changeset)?;
+        let parts = parts(changeset)?;
         self.commit_parts(
-            &troves,
+            &parts,
             &changeset.files,
-            &carried,
-            |repository| {
-                for digest in &carried {
-                    if repository.store().contains(digest)? {
-                        continue;
-                    }
+            |_, batch, plan| {
+                for digest in parts.carried.difference(&plan.skip) {
                     let mut reader = contents
                         .open(digest)
                         .map_err(|error| RepositoryError::Changeset {
@@ -193,7 +204,7 @@ impl Repository {
                                 "contents {digest} are listed but not available"
                             ))
                         })?;
-                    store_payload(repository, digest, &mut reader)?;
+                    store_payload(batch, digest, &mut reader)?;
                 }
                 Ok(())
             },
@@ -201,29 +212,43 @@ impl Repository {
         )
     }
 
-    /// Commits `troves` with the new file `streams` they use. `carried`
-    /// are the digests of the contents the commit brings, which
-    /// `store_contents` puts into the blob store once every check passed.
+    /// Commits the troves of `parts` with the new file `streams` they use:
+    /// checks everything, then `store_contents` puts the carried contents
+    /// into a batch (skipping those the plan says to), the batch is synced
+    /// (with the stored contents the commit relies on), and only then are
+    /// the troves recorded.
     pub(crate) fn commit_parts(
         &self,
-        troves: &[Trove],
+        parts: &Parts,
         streams: &BTreeMap<FileId, FileStream>,
-        carried: &BTreeSet<Digest>,
-        store_contents: impl FnOnce(&Self) -> Result<(), RepositoryError>,
+        store_contents: impl FnOnce(&Self, &mut dyn Batch, &ContentsPlan) -> Result<(), RepositoryError>,
         identity: &Identity,
     ) -> Result<CommitResult, RepositoryError> {
-        let refs: Vec<&Trove> = troves.iter().collect();
+        let refs: Vec<&Trove> = parts.troves.iter().collect();
         self.check_troves(&refs, identity)?;
-        self.check_files(&refs, streams, &|digest| carried.contains(digest))?;
-        store_contents(self)?;
-        self.record(troves, streams, &identity.subject().to_string())
+        self.check_bases(&parts.deltas, identity)?;
+        let plan = self.check_files(&refs, streams, &parts.carried, identity)?;
+        let mut batch = self.store().batch();
+        for digest in &plan.rely {
+            if !batch.rely_on(digest)? {
+                return Err(RepositoryError::corrupt(format!(
+                    "contents {digest} were in the store a moment ago and are gone"
+                )));
+            }
+        }
+        store_contents(self, batch.as_mut(), &plan)?;
+        batch.sync()?;
+        self.record(&parts.troves, streams, &identity.subject().to_string())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
     use conary_core::trove::TroveTuple;
     use conary_core::version::Version;
+    use conary_store::{BlobStore as _, MemStore};
 
     use super::*;
     use crate::query::Query;
@@ -442,6 +467,92 @@ mod tests {
             "{error}"
         );
         let _ = HOST;
+    }
+
+    /// What a sync saw: the digests made durable, and how many troves a
+    /// separate connection to the database saw at that moment.
+    type Syncs = Arc<Mutex<Vec<(Vec<Digest>, i64)>>>;
+
+    /// A repository whose contents live in a [`MemStore`] that logs every
+    /// sync, and fails it when `fail` says so.
+    fn watched(fail: bool) -> (tempfile::TempDir, Repository, MemStore, Syncs) {
+        let (dir, repository) = repository();
+        let store = MemStore::new();
+        let syncs: Syncs = Arc::default();
+        let log = Arc::clone(&syncs);
+        let database = repository.dir().join(crate::repo::DATABASE_FILE);
+        store.on_sync(move |digests| {
+            let troves: i64 = rusqlite::Connection::open(&database)
+                .and_then(|db| db.query_row("SELECT count(*) FROM instances", [], |row| row.get(0)))
+                .map_err(|error| error.to_string())?;
+            log.lock().expect("log").push((digests.to_vec(), troves));
+            if fail {
+                Err("the disk is full".into())
+            } else {
+                Ok(())
+            }
+        });
+        let repository = repository.with_store(Box::new(store.clone()));
+        (dir, repository, store, syncs)
+    }
+
+    #[test]
+    fn contents_are_durable_before_the_troves_are_recorded() {
+        let (_dir, repository, _store, syncs) = watched(false);
+        let v1 = version("/conary.example.com@rpl:2/1.0-1-1");
+        let mut bundle = Bundle::default();
+        bundle.component(
+            "foo:runtime",
+            &v1,
+            &[("/usr/bin/foo", b"foo\n"), ("/usr/bin/bar", b"bar\n")],
+        );
+        bundle.commit(&repository, &admin()).expect("commit");
+        let mut digests = vec![Digest::of(b"foo\n"), Digest::of(b"bar\n")];
+        digests.sort_unstable();
+        assert_eq!(
+            *syncs.lock().expect("log"),
+            [(digests, 0)],
+            "one sync, before any trove was recorded"
+        );
+        assert_eq!(count(&repository, "instances"), 1);
+    }
+
+    #[test]
+    fn a_failed_sync_records_nothing() {
+        let (_dir, repository, store, syncs) = watched(true);
+        let v1 = version("/conary.example.com@rpl:2/1.0-1-1");
+        let mut bundle = Bundle::default();
+        bundle.component("foo:runtime", &v1, &[("/usr/bin/foo", b"foo\n")]);
+        let error = bundle
+            .commit(&repository, &admin())
+            .expect_err("sync fails");
+        assert!(matches!(error, RepositoryError::Store(_)), "{error}");
+        assert_eq!(syncs.lock().expect("log").len(), 1);
+        assert_eq!(count(&repository, "instances"), 0);
+        assert_eq!(count(&repository, "file_streams"), 0);
+        assert_eq!(store.iter().count(), 0, "nothing published");
+    }
+
+    #[test]
+    fn referenced_contents_no_trove_holds_are_made_durable() {
+        let (_dir, repository, store, syncs) = watched(false);
+        // Uploaded ahead of the commit (as `POST /blobs` does).
+        let (uploaded, _) = store.put_bytes(b"uploaded\n").expect("upload");
+        let v1 = version("/conary.example.com@rpl:2/1.0-1-1");
+        let mut bundle = Bundle::default();
+        bundle.component("foo:runtime", &v1, &[("/usr/bin/foo", b"uploaded\n")]);
+        bundle.contents.clear();
+        bundle.commit(&repository, &admin()).expect("commit");
+        assert_eq!(*syncs.lock().expect("log"), [(vec![uploaded], 0)]);
+
+        // Once a trove holds them they are durable: nothing to sync.
+        let v2 = version("/conary.example.com@rpl:2/1.0-1-2");
+        let mut again = Bundle::default();
+        again.component("foo:runtime", &v2, &[("/usr/bin/foo", b"uploaded\n")]);
+        again.contents.clear();
+        again.commit(&repository, &admin()).expect("commit");
+        assert_eq!(syncs.lock().expect("log").len(), 1);
+        assert_eq!(count(&repository, "instances"), 2);
     }
 
     #[test]

@@ -5,6 +5,11 @@
 //! a commit) are served only to callers who may read everything. Contents
 //! that only removed troves, or only troves hidden from the caller, hold
 //! are not found.
+//!
+//! The same rule limits what a commit may reference without carrying (see
+//! [`crate::Repository::commit`]): only contents the committer could
+//! already read, so that committing a trove is never a way to read
+//! contents one knows only the digest of.
 
 use std::io::{self, Read};
 
@@ -30,6 +35,27 @@ impl ContentSource for StoreContents<'_> {
     }
 }
 
+/// What a caller may do with some contents, by the troves that hold them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ContentsAccess {
+    /// A trove the caller may read, not marked removed, holds them. Being
+    /// held by a committed trove, they are durable in the store.
+    Held,
+    /// No trove holds them, and the caller may read everything.
+    Unheld,
+    /// Troves hold them, but none the caller may read that is not removed.
+    Hidden,
+    /// No trove holds them, and the caller may not read everything.
+    Denied,
+}
+
+impl ContentsAccess {
+    /// Whether the caller may read the contents.
+    pub(crate) fn readable(self) -> bool {
+        matches!(self, Self::Held | Self::Unheld)
+    }
+}
+
 impl Repository {
     /// Checks that `identity` may read the contents `digest` (whether they
     /// are stored is not checked): `Ok(())`,
@@ -39,6 +65,26 @@ impl Repository {
         digest: &Digest,
         identity: &Identity,
     ) -> Result<(), RepositoryError> {
+        match self.contents_access(digest, identity)? {
+            ContentsAccess::Held | ContentsAccess::Unheld => Ok(()),
+            ContentsAccess::Hidden => Err(RepositoryError::ContentsNotFound {
+                digest: digest.to_string(),
+            }),
+            ContentsAccess::Denied => Err(RepositoryError::Denied {
+                subject: identity.subject().to_string(),
+                action: "read",
+                trove: format!("contents {digest} that no trove holds"),
+            }),
+        }
+    }
+
+    /// What `identity` may do with the contents `digest` (whether they are
+    /// stored is not checked).
+    pub(crate) fn contents_access(
+        &self,
+        digest: &Digest,
+        identity: &Identity,
+    ) -> Result<ContentsAccess, RepositoryError> {
         let action = "finding the troves that hold contents";
         let connection = self.connection();
         let mut statement = connection
@@ -62,23 +108,16 @@ impl Repository {
             let label: String = row.get(1).map_err(RepositoryError::database(action))?;
             let removed: bool = row.get(2).map_err(RepositoryError::database(action))?;
             if !removed && identity.can(Action::Read, &label, &name) {
-                return Ok(());
+                return Ok(ContentsAccess::Held);
             }
         }
-        if held {
-            return Err(RepositoryError::ContentsNotFound {
-                digest: digest.to_string(),
-            });
-        }
-        if identity.can_everywhere(Action::Read) {
-            Ok(())
+        Ok(if held {
+            ContentsAccess::Hidden
+        } else if identity.can_everywhere(Action::Read) {
+            ContentsAccess::Unheld
         } else {
-            Err(RepositoryError::Denied {
-                subject: identity.subject().to_string(),
-                action: "read",
-                trove: format!("contents {digest} that no trove holds"),
-            })
-        }
+            ContentsAccess::Denied
+        })
     }
 }
 

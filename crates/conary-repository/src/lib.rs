@@ -15,8 +15,10 @@
 //!   [`Identity::can`] is the pure access check, by [`Action`], label and
 //!   trove name.
 //! - [`Repository::commit`]: a `.ccs` changeset in, checked (write
-//!   permission per trove before anything is stored), contents streamed
-//!   into the store, troves recorded in one transaction, versions given
+//!   permission per trove before anything is stored; contents referenced
+//!   without being carried only when the committer may already read
+//!   them), contents streamed into the store as one batch made durable
+//!   with one sync, then troves recorded in one transaction, versions given
 //!   their commit timestamps. Append-only: a trove is never rewritten; an
 //!   admin may only [mark it removed](Repository::mark_removed).
 //! - Queries ([`query`], [`inspect`]): [`Repository::trove_versions`] with

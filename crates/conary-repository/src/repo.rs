@@ -45,7 +45,7 @@ pub struct Repository {
     dir: PathBuf,
     name: String,
     connection: Mutex<Connection>,
-    store: FsStore,
+    store: Box<dyn BlobStore>,
     verified: VerifiedCache,
 }
 
@@ -82,7 +82,7 @@ impl Repository {
             dir: dir.to_path_buf(),
             name: name.to_owned(),
             connection: Mutex::new(connection),
-            store,
+            store: Box::new(store),
             verified: VerifiedCache::new(),
         })
     }
@@ -138,7 +138,7 @@ impl Repository {
             dir: dir.to_path_buf(),
             name: config.server_name,
             connection: Mutex::new(connection),
-            store,
+            store: Box::new(store),
             verified: VerifiedCache::new(),
         })
     }
@@ -155,7 +155,15 @@ impl Repository {
 
     /// The contents store.
     pub fn store(&self) -> &dyn BlobStore {
-        &self.store
+        self.store.as_ref()
+    }
+
+    /// This repository with its contents in `store` instead of its
+    /// directory, for tests that watch what a commit does to the store.
+    #[cfg(test)]
+    pub(crate) fn with_store(mut self, store: Box<dyn BlobStore>) -> Self {
+        self.store = store;
+        self
     }
 
     /// The schema version of the database.

@@ -8,6 +8,7 @@ use conary_core::trove::Trove;
 use conary_core::version::Version;
 
 use crate::access::{Acl, Identity, Subject};
+use crate::commit::Parts;
 use crate::error::RepositoryError;
 use crate::record::CommitResult;
 use crate::repo::Repository;
@@ -94,14 +95,19 @@ impl Bundle {
         repository: &Repository,
         identity: &Identity,
     ) -> Result<CommitResult, RepositoryError> {
-        let carried: BTreeSet<Digest> = self.contents.keys().copied().collect();
+        let parts = Parts {
+            troves: self.troves.clone(),
+            carried: self.contents.keys().copied().collect(),
+            deltas: BTreeMap::new(),
+        };
         repository.commit_parts(
-            &self.troves,
+            &parts,
             &self.streams,
-            &carried,
-            |repository| {
-                for contents in self.contents.values() {
-                    repository.store().put_bytes(contents)?;
+            |_, batch, plan| {
+                for (digest, contents) in &self.contents {
+                    if !plan.skip.contains(digest) {
+                        batch.put_bytes(contents)?;
+                    }
                 }
                 Ok(())
             },

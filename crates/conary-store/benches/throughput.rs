@@ -1,6 +1,9 @@
 //! Put/get throughput of the blob store backends, in MB/s.
 //!
-//! `cargo bench -p conary-store` prints one line per backend and workload.
+//! `cargo bench -p conary-store` prints one line per backend and workload:
+//! `put` one blob after the other, the same blobs put into one
+//! [`conary_store::Batch`] and synced once (into another fresh store),
+//! `put` of contents already stored, and `get` read to the end.
 //! Plain `std::time::Instant` timing of one run each: numbers to notice
 //! regressions by, not a statistical benchmark. Contents are generated in
 //! memory first so the generator is not timed.
@@ -68,7 +71,14 @@ fn rate(bytes: usize, elapsed: Duration) -> String {
     format!("{:>9.1} MB/s", bytes as f64 / MB / seconds)
 }
 
-fn bench(backend: &str, store: &dyn BlobStore, workload: &Workload) -> io::Result<()> {
+/// Runs `workload` on `store`, and its batched put on a second store from
+/// `fresh` (so that nothing is stored yet).
+fn bench(
+    backend: &str,
+    store: &dyn BlobStore,
+    fresh: &dyn Fn() -> io::Result<Box<dyn BlobStore>>,
+    workload: &Workload,
+) -> io::Result<()> {
     let blobs = contents(workload);
     let total = workload.blobs * workload.size;
 
@@ -86,6 +96,15 @@ fn bench(backend: &str, store: &dyn BlobStore, workload: &Workload) -> io::Resul
     }
     let again = start.elapsed();
 
+    let batched = fresh()?;
+    let start = Instant::now();
+    let mut batch = batched.batch();
+    for blob in &blobs {
+        batch.put_bytes(blob).map_err(io::Error::other)?;
+    }
+    batch.sync().map_err(io::Error::other)?;
+    let batch_put = start.elapsed();
+
     let start = Instant::now();
     for digest in &digests {
         let mut reader = store.get(digest).map_err(io::Error::other)?;
@@ -94,9 +113,10 @@ fn bench(backend: &str, store: &dyn BlobStore, workload: &Workload) -> io::Resul
     let get = start.elapsed();
 
     println!(
-        "{backend:<6} {:<22} put {}   put existing {}   get (verified) {}",
+        "{backend:<6} {:<22} put {}   batch + sync {}   put existing {}   get (verified) {}",
         workload.name,
         rate(total, put),
+        rate(total, batch_put),
         rate(total, again),
         rate(total, get)
     );
@@ -119,9 +139,14 @@ fn main() -> io::Result<()> {
     };
     for workload in workloads {
         let directory = tempfile::tempdir()?;
-        let store = FsStore::open(directory.path()).map_err(io::Error::other)?;
-        bench("file", &store, workload)?;
-        bench("memory", &MemStore::new(), workload)?;
+        let store = FsStore::open(directory.path().join("put")).map_err(io::Error::other)?;
+        let batched = || -> io::Result<Box<dyn BlobStore>> {
+            let store = FsStore::open(directory.path().join("batch")).map_err(io::Error::other)?;
+            Ok(Box::new(store))
+        };
+        bench("file", &store, &batched, workload)?;
+        let memory = || -> io::Result<Box<dyn BlobStore>> { Ok(Box::new(MemStore::new())) };
+        bench("memory", &MemStore::new(), &memory, workload)?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io::Read;
 
+use crate::batch::Batch;
 use crate::digest::Digest;
 use crate::error::StoreError;
 use crate::url::StoreUrl;
@@ -11,6 +12,8 @@ use crate::url::StoreUrl;
 /// [`Digest`].
 ///
 /// There is no delete: a repository never forgets contents it has accepted.
+/// [`put`](BlobStore::put) makes each blob durable before it returns; a
+/// [`batch`](BlobStore::batch) makes many durable with one sync.
 /// Every backend (see [`crate::StoreUrl`]) passes the same
 /// [`crate::conformance`] suite. The trait is object safe and synchronous;
 /// stores are shared between threads.
@@ -40,6 +43,10 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
         let mut reader = bytes;
         self.put(&mut reader)
     }
+
+    /// Starts a [`Batch`]: puts that are made durable and visible together
+    /// by one [`Batch::sync`], for callers storing many blobs at once.
+    fn batch(&self) -> Box<dyn Batch + '_>;
 
     /// Opens blob `digest` for reading. The reader verifies the contents as
     /// it goes and fails at the end of the stream when they do not match

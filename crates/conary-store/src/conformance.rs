@@ -21,7 +21,7 @@ use std::thread;
 use crate::blob_store::BlobStore;
 use crate::digest::Digest;
 use crate::error::StoreError;
-use crate::fs::FsStore;
+use crate::fs::{Durability, FsStore};
 use crate::memory::MemStore;
 
 /// A backend under test.
@@ -68,6 +68,10 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("concurrent_puts", concurrent_puts),
     ("iter_is_sorted", iter_is_sorted),
     ("failed_put_stores_nothing", failed_put_stores_nothing),
+    ("batch_round_trip", batch_round_trip),
+    ("batch_dedup", batch_dedup),
+    ("batch_publishes_only_on_sync", batch_publishes_only_on_sync),
+    ("concurrent_batches", concurrent_batches),
 ];
 
 /// Size of the blob [`large_blob_streamed`] stores without holding it.
@@ -354,6 +358,196 @@ pub fn failed_put_stores_nothing(backend: &mut dyn Backend) -> Result<(), String
     })
 }
 
+/// Blobs put into a batch are invisible until `sync`, then read back
+/// whole through every method; the batch is empty again afterwards.
+pub fn batch_round_trip(backend: &mut dyn Backend) -> Result<(), String> {
+    let store = backend.create().context("create store")?;
+    let sizes = [0u64, 1, 4095, 4096, 65_537, 1024 * 1024 + 3];
+    let mut batch = store.batch();
+    let mut expected = Vec::new();
+    for (seed, size) in (100u64..).zip(sizes) {
+        let bytes = PatternReader::new(seed, size).into_vec();
+        let (digest, stored_size) = if seed % 2 == 0 {
+            batch.put_bytes(&bytes).context("batch put_bytes")?
+        } else {
+            let mut reader = PatternReader::new(seed, size).with_chunk(999);
+            batch.put(&mut reader).context("batch put")?
+        };
+        ensure(digest == Digest::of(&bytes) && stored_size == size, || {
+            format!("batch put of {size} bytes returned {digest} and {stored_size} bytes")
+        })?;
+        ensure(!store.contains(&digest).context("contains")?, || {
+            format!("{digest} is visible before the batch synced")
+        })?;
+        match store.get(&digest) {
+            Err(StoreError::NotFound { .. }) => {}
+            Err(error) => return Err(format!("get before sync: {error}")),
+            Ok(_) => return Err(format!("get of {digest} succeeded before the batch synced")),
+        }
+        expected.push((digest, bytes));
+    }
+    ensure(all_digests(store.as_ref())?.is_empty(), || {
+        "iter lists blobs before the batch synced".into()
+    })?;
+    ensure(batch.len() == sizes.len(), || {
+        format!(
+            "batch holds {} blobs, expected {}",
+            batch.len(),
+            sizes.len()
+        )
+    })?;
+    batch.sync().context("sync")?;
+    ensure(batch.is_empty(), || {
+        "the batch is not empty after sync".into()
+    })?;
+    for (digest, bytes) in &expected {
+        ensure(
+            store.size(digest).context("size")? == bytes.len() as u64,
+            || format!("size of {digest} is wrong after sync"),
+        )?;
+        ensure(
+            store.get_bytes(digest).context("get_bytes")? == *bytes,
+            || format!("{digest} reads back different after sync"),
+        )?;
+    }
+    let mut digests: Vec<Digest> = expected.iter().map(|(digest, _)| *digest).collect();
+    digests.sort_unstable();
+    ensure(all_digests(store.as_ref())? == digests, || {
+        "iter after sync does not list the batch's blobs in order".into()
+    })?;
+    batch.sync().context("sync of an empty batch")
+}
+
+/// Contents put twice into a batch, or already stored, are one blob; the
+/// batch relies on stored blobs instead of writing them again.
+pub fn batch_dedup(backend: &mut dyn Backend) -> Result<(), String> {
+    let store = backend.create().context("create store")?;
+    let stored = PatternReader::new(21, 50_000).into_vec();
+    let (stored_digest, _) = store.put_bytes(&stored).context("put")?;
+    let fresh = PatternReader::new(22, 70_000).into_vec();
+    let mut batch = store.batch();
+    let (first, _) = batch.put_bytes(&fresh).context("first batch put")?;
+    let mut reader = PatternReader::new(22, 70_000).with_chunk(13);
+    let (second, size) = batch.put(&mut reader).context("second batch put")?;
+    ensure(first == second && size == 70_000, || {
+        format!("same contents gave {first} and {second} ({size} bytes)")
+    })?;
+    let (again, _) = batch
+        .put_bytes(&stored)
+        .context("batch put of stored contents")?;
+    ensure(again == stored_digest, || {
+        format!("stored contents put again gave {again}")
+    })?;
+    ensure(batch.rely_on(&stored_digest).context("rely_on")?, || {
+        "rely_on a stored blob returned false".into()
+    })?;
+    ensure(batch.rely_on(&first).context("rely_on")?, || {
+        "rely_on a blob put into the batch returned false".into()
+    })?;
+    let absent = Digest::of(b"never stored anywhere");
+    ensure(!batch.rely_on(&absent).context("rely_on")?, || {
+        "rely_on a missing blob returned true".into()
+    })?;
+    ensure(batch.len() == 2, || {
+        format!("batch counts {} blobs, expected 2", batch.len())
+    })?;
+    batch.sync().context("sync")?;
+    let mut expected = vec![stored_digest, first];
+    expected.sort_unstable();
+    let digests = all_digests(store.as_ref())?;
+    ensure(digests == expected, || {
+        format!("store holds {digests:?}, expected {expected:?}")
+    })?;
+    ensure(
+        store.get_bytes(&first).context("get_bytes")? == fresh
+            && store.get_bytes(&stored_digest).context("get_bytes")? == stored,
+        || "deduplicated blobs read back different".into(),
+    )?;
+    let mut only_relied = store.batch();
+    ensure(only_relied.rely_on(&first).context("rely_on")?, || {
+        "rely_on a synced blob returned false".into()
+    })?;
+    only_relied.sync().context("sync of relied-on blobs")
+}
+
+/// A dropped batch publishes nothing; a failed put in a batch keeps
+/// nothing and leaves the batch usable.
+pub fn batch_publishes_only_on_sync(backend: &mut dyn Backend) -> Result<(), String> {
+    let store = backend.create().context("create store")?;
+    let dropped = PatternReader::new(31, 10_000).into_vec();
+    {
+        let mut batch = store.batch();
+        batch.put_bytes(&dropped).context("put")?;
+    }
+    ensure(
+        !store.contains(&Digest::of(&dropped)).context("contains")?,
+        || "a dropped batch published its blob".into(),
+    )?;
+    let mut batch = store.batch();
+    let mut failing = PatternReader::new(32, 300_000).chain(FailingReader);
+    match batch.put(&mut failing) {
+        Err(StoreError::ReadInput { .. }) => {}
+        other => return Err(format!("batch put from a failing reader gave {other:?}")),
+    }
+    let (kept, _) = batch.put_bytes(b"after the failure").context("put")?;
+    ensure(batch.len() == 1, || {
+        format!("batch counts {} blobs after a failed put", batch.len())
+    })?;
+    batch.sync().context("sync")?;
+    let digests = all_digests(store.as_ref())?;
+    ensure(digests == [kept], || {
+        format!("store holds {digests:?}, expected only {kept}")
+    })
+}
+
+/// Batches on several threads storing the same contents all succeed,
+/// with one blob.
+pub fn concurrent_batches(backend: &mut dyn Backend) -> Result<(), String> {
+    let store = backend.create().context("create store")?;
+    let shared = PatternReader::new(41, 300_000).into_vec();
+    let results: Vec<Result<Digest, String>> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..4u64)
+            .map(|thread| {
+                let store = store.as_ref();
+                let shared = &shared;
+                scope.spawn(move || {
+                    let mut batch = store.batch();
+                    batch.put_bytes(shared).context("put shared")?;
+                    let own = PatternReader::new(50 + thread, 1000 + thread).into_vec();
+                    let (digest, _) = batch.put_bytes(&own).context("put own")?;
+                    batch.sync().context("sync")?;
+                    Ok(digest)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err("thread panicked".into()))
+            })
+            .collect()
+    });
+    let mut expected = vec![Digest::of(&shared)];
+    for result in results {
+        expected.push(result?);
+    }
+    expected.sort_unstable();
+    let digests = all_digests(store.as_ref())?;
+    ensure(digests == expected, || {
+        format!(
+            "store holds {} blobs, expected {}",
+            digests.len(),
+            expected.len()
+        )
+    })?;
+    ensure(
+        store.get_bytes(&Digest::of(&shared)).context("get_bytes")? == shared,
+        || "the shared blob reads back different".into(),
+    )
+}
+
 /// A reader whose every read fails.
 #[derive(Debug)]
 struct FailingReader;
@@ -503,6 +697,7 @@ pub struct FsBackend {
     directory: tempfile::TempDir,
     created: usize,
     current: Option<FsStore>,
+    durability: Durability,
 }
 
 impl FsBackend {
@@ -512,7 +707,15 @@ impl FsBackend {
             directory: tempfile::tempdir()?,
             created: 0,
             current: None,
+            durability: Durability::platform_default(),
         })
+    }
+
+    /// This backend, its stores' batches syncing as `durability` says.
+    #[must_use]
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
     }
 }
 
@@ -523,7 +726,7 @@ impl Backend for FsBackend {
             .directory
             .path()
             .join(format!("store-{}", self.created));
-        let store = FsStore::open(root)?;
+        let store = FsStore::open(root)?.with_durability(self.durability);
         self.current = Some(store.clone());
         Ok(Box::new(store))
     }

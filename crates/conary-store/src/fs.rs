@@ -1,26 +1,48 @@
 //! [`FsStore`]: blobs as files in fan-out directories (`file:///path`).
 //!
-//! Layout under the store's root: blob `abcdef…` lives at `ab/cd/ef…` (the
-//! first two bytes of the digest name two directory levels, so no directory
-//! grows past 65,536 entries per level even for hundreds of millions of
-//! blobs), and `tmp/` holds blobs being written.
+//! Layout under the store's root: blob `abcdef…` lives at `ab/cdef…` (the
+//! first byte of the digest names one of 256 directories, each of which
+//! holds about 4,000 blobs per million stored, which hashed directories
+//! such as ext4's handle well), and `tmp/` holds blobs being written.
+//!
+//! Stores written by earlier versions used two levels, `ab/cd/ef…`: with a
+//! few thousand blobs nearly every blob had a directory of its own, each
+//! created and synced. Their blobs stay where they are; every read looks
+//! in both places (one level first), `iter` lists both, and new blobs go
+//! to the one-level place. Nothing is ever moved, so readers and writers
+//! of either version can share a store.
 //!
 //! A blob is streamed into a temporary file under `tmp/` while it is hashed,
 //! synced, made read-only and renamed to its name; then the directory is
-//! synced. Readers therefore never see a partial blob. Two writers of the
-//! same contents both rename identical files to the same name, so the result
-//! is the same whoever wins; a writer that finds the blob already there just
-//! drops its temporary file. A crash can leave files in `tmp/`, which are
-//! never read and are safe to delete when no writer is running.
+//! synced. Readers therefore never see a partial blob, and a blob's name
+//! never points at contents that are not durable. Two writers of the same
+//! contents both rename identical files to the same name, so the result is
+//! the same whoever wins; a writer that finds the blob already there just
+//! drops its temporary file.
+//!
+//! A [`Batch`] (see [`crate::batch`]) writes its blobs to `tmp/` without
+//! syncing, and its [`sync`](Batch::sync) makes them durable together
+//! before renaming them into place, then makes the renames durable: two
+//! `syncfs` calls per batch on Linux ([`Durability::FileSystem`]), or an
+//! fsync per blob and per directory elsewhere ([`Durability::EachFile`]).
+//!
+//! A crash can leave files in `tmp/`, which are never read. Opening a store
+//! removes those older than an hour (a writer still using one keeps its
+//! modification time fresh).
+
+mod batch;
+mod iter;
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use conary_util::{create_dir_all_synced, fsync_dir};
 
+use crate::batch::Batch;
 use crate::blob_store::BlobStore;
-use crate::digest::{DIGEST_LEN, Digest};
+use crate::digest::Digest;
 use crate::error::StoreError;
 use crate::url::StoreUrl;
 use crate::verify::VerifyingReader;
@@ -31,6 +53,43 @@ const CHUNK: usize = 256 * 1024;
 /// Name of the directory holding blobs being written.
 const TEMP_DIR: &str = "tmp";
 
+/// Temporary files older than this are left over from a crash.
+const STALE_TEMPORARY: Duration = Duration::from_secs(3600);
+
+/// How [`Batch::sync`] of an [`FsStore`] makes its blobs durable.
+///
+/// ```rust
+/// use conary_store::fs::Durability;
+/// let dir = tempfile::tempdir()?;
+/// let store = conary_store::FsStore::open(dir.path())?.with_durability(Durability::EachFile);
+/// assert_eq!(store.durability(), Durability::EachFile);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// One `syncfs(2)` of the store's file system for the contents of the
+    /// batch's new blobs, and one more once they are renamed into place.
+    /// Cheap for many blobs, but it also waits for whatever else is being
+    /// written to the same file system. The default on Linux; elsewhere
+    /// (no `syncfs`) a store asked for it uses [`Durability::EachFile`].
+    FileSystem,
+    /// An fsync of each new blob as the batch writes it, and one of each
+    /// directory on the way to each blob in `sync`.
+    EachFile,
+}
+
+impl Durability {
+    /// [`Durability::FileSystem`] where `syncfs` covers the whole file
+    /// system (Linux), [`Durability::EachFile`] elsewhere.
+    pub fn platform_default() -> Self {
+        if conary_util::syncfs_covers_file_system() {
+            Self::FileSystem
+        } else {
+            Self::EachFile
+        }
+    }
+}
+
 /// A blob store in a directory of the local file system.
 ///
 /// ```rust
@@ -39,7 +98,7 @@ const TEMP_DIR: &str = "tmp";
 /// let store = FsStore::open(dir.path())?;
 /// let (digest, _) = store.put_bytes(b"contents")?;
 /// let hex = digest.to_string();
-/// assert_eq!(store.blob_path(&digest), dir.path().join(&hex[..2]).join(&hex[2..4]).join(&hex[4..]));
+/// assert_eq!(store.blob_path(&digest), dir.path().join(&hex[..2]).join(&hex[2..]));
 /// assert_eq!(store.url().to_string(), format!("file://{}", dir.path().display()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -47,17 +106,42 @@ const TEMP_DIR: &str = "tmp";
 pub struct FsStore {
     root: PathBuf,
     temp_dir: PathBuf,
+    durability: Durability,
 }
 
 impl FsStore {
     /// Opens the store in directory `root`, creating it (and its parents)
-    /// when missing.
+    /// when missing, and removes temporary files left over from a crash.
     pub fn open(root: impl AsRef<Path>) -> Result<Self, StoreError> {
         let root = std::path::absolute(root.as_ref())
             .map_err(|error| StoreError::io("resolve", root.as_ref(), error))?;
         let temp_dir = root.join(TEMP_DIR);
         create_dir_all_synced(&temp_dir)?;
-        Ok(Self { root, temp_dir })
+        remove_stale_temporaries(&temp_dir, SystemTime::now())?;
+        Ok(Self {
+            root,
+            temp_dir,
+            durability: Durability::platform_default(),
+        })
+    }
+
+    /// This store, its batches syncing as `durability` says
+    /// ([`Durability::FileSystem`] only where `syncfs` covers the file
+    /// system).
+    #[must_use]
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = match durability {
+            Durability::FileSystem if !conary_util::syncfs_covers_file_system() => {
+                Durability::EachFile
+            }
+            other => other,
+        };
+        self
+    }
+
+    /// How this store's batches make blobs durable.
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     /// The store's directory.
@@ -65,12 +149,50 @@ impl FsStore {
         &self.root
     }
 
-    /// The file that holds (or would hold) blob `digest`.
+    /// The file that holds (or would hold) blob `digest` when it is stored
+    /// from now on: `ab/cdef…`. Blobs stored by earlier versions may be at
+    /// [`legacy_blob_path`](FsStore::legacy_blob_path) instead.
     pub fn blob_path(&self, digest: &Digest) -> PathBuf {
+        let hex = digest.to_string();
+        let (first, rest) = hex.split_at(2);
+        self.root.join(first).join(rest)
+    }
+
+    /// Where stores written by earlier versions keep blob `digest`, two
+    /// levels deep: `ab/cd/ef…`. Read, never written.
+    pub fn legacy_blob_path(&self, digest: &Digest) -> PathBuf {
         let hex = digest.to_string();
         let (first, rest) = hex.split_at(2);
         let (second, name) = rest.split_at(2);
         self.root.join(first).join(second).join(name)
+    }
+
+    /// The file holding blob `digest`, in either layout, if it is stored.
+    fn locate(&self, digest: &Digest) -> Result<Option<PathBuf>, StoreError> {
+        for path in [self.blob_path(digest), self.legacy_blob_path(digest)] {
+            if self.exists(&path)? {
+                return Ok(Some(path));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A new temporary file under `tmp/`, named `prefix…`.
+    fn temporary(&self, prefix: &str) -> Result<tempfile::NamedTempFile, StoreError> {
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempfile_in(&self.temp_dir)
+            .map_err(|error| StoreError::io("create temporary file in", &self.temp_dir, error))
+    }
+
+    /// Makes the temporary file at `path` read-only, as blobs are.
+    fn freeze(file: &File, path: &Path) -> Result<(), StoreError> {
+        let permissions = file
+            .metadata()
+            .map_err(|error| StoreError::io("inspect", path, error))?
+            .permissions();
+        file.set_permissions(read_only(permissions))
+            .map_err(|error| StoreError::io("make read-only", path, error))
     }
 
     /// Copies `reader` into `file`, returning the digest and size.
@@ -117,25 +239,17 @@ impl BlobStore for FsStore {
     }
 
     fn put(&self, reader: &mut dyn Read) -> Result<(Digest, u64), StoreError> {
-        let mut temp = tempfile::Builder::new()
-            .prefix("put-")
-            .tempfile_in(&self.temp_dir)
-            .map_err(|error| StoreError::io("create temporary file in", &self.temp_dir, error))?;
+        let mut temp = self.temporary("put-")?;
         let temp_path = temp.path().to_path_buf();
         let (digest, size) = Self::copy_hashing(reader, temp.as_file_mut(), &temp_path)?;
-        let destination = self.blob_path(&digest);
-        if self.exists(&destination)? {
+        if self.locate(&digest)?.is_some() {
             return Ok((digest, size));
         }
+        let destination = self.blob_path(&digest);
         let file = temp.as_file();
         file.sync_all()
             .map_err(|error| StoreError::io("sync", &temp_path, error))?;
-        let permissions = file
-            .metadata()
-            .map_err(|error| StoreError::io("inspect", &temp_path, error))?
-            .permissions();
-        file.set_permissions(read_only(permissions))
-            .map_err(|error| StoreError::io("make read-only", &temp_path, error))?;
+        Self::freeze(file, &temp_path)?;
         let directory = destination.parent().unwrap_or(&self.root);
         create_dir_all_synced(directory)?;
         temp.persist(&destination)
@@ -144,39 +258,43 @@ impl BlobStore for FsStore {
         Ok((digest, size))
     }
 
+    fn batch(&self) -> Box<dyn Batch + '_> {
+        Box::new(batch::FsBatch::new(self))
+    }
+
     fn get(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, StoreError> {
-        let path = self.blob_path(digest);
-        let file = match File::open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::NotFound { digest: *digest });
-            }
-            Err(error) => return Err(StoreError::io("open", &path, error)),
-        };
-        let size = file
-            .metadata()
-            .map_err(|error| StoreError::io("inspect", &path, error))?
-            .len();
-        Ok(Box::new(VerifyingReader::new(file, *digest, Some(size))))
+        for path in [self.blob_path(digest), self.legacy_blob_path(digest)] {
+            let file = match File::open(&path) {
+                Ok(file) => file,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+                Err(error) => return Err(StoreError::io("open", &path, error)),
+            };
+            let size = file
+                .metadata()
+                .map_err(|error| StoreError::io("inspect", &path, error))?
+                .len();
+            return Ok(Box::new(VerifyingReader::new(file, *digest, Some(size))));
+        }
+        Err(StoreError::NotFound { digest: *digest })
     }
 
     fn contains(&self, digest: &Digest) -> Result<bool, StoreError> {
-        self.exists(&self.blob_path(digest))
+        Ok(self.locate(digest)?.is_some())
     }
 
     fn size(&self, digest: &Digest) -> Result<u64, StoreError> {
-        let path = self.blob_path(digest);
-        match fs::metadata(&path) {
-            Ok(metadata) => Ok(metadata.len()),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                Err(StoreError::NotFound { digest: *digest })
+        for path in [self.blob_path(digest), self.legacy_blob_path(digest)] {
+            match fs::metadata(&path) {
+                Ok(metadata) => return Ok(metadata.len()),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => return Err(StoreError::io("inspect", &path, error)),
             }
-            Err(error) => Err(StoreError::io("inspect", &path, error)),
         }
+        Err(StoreError::NotFound { digest: *digest })
     }
 
     fn iter(&self) -> Box<dyn Iterator<Item = Result<Digest, StoreError>> + '_> {
-        Box::new(FsIter::new(&self.root))
+        Box::new(iter::FsIter::new(&self.root))
     }
 }
 
@@ -193,96 +311,36 @@ fn read_only(mut permissions: fs::Permissions) -> fs::Permissions {
     permissions
 }
 
-/// Walks the fan-out directories in order, one leaf directory at a time.
-struct FsIter<'a> {
-    root: &'a Path,
-    firsts: std::vec::IntoIter<String>,
-    first: String,
-    seconds: std::vec::IntoIter<String>,
-    digests: std::vec::IntoIter<Digest>,
-    error: Option<StoreError>,
-}
-
-impl<'a> FsIter<'a> {
-    fn new(root: &'a Path) -> Self {
-        let (firsts, error) = match hex_names(root, 2, true) {
-            Ok(names) => (names, None),
-            Err(error) => (Vec::new(), Some(error)),
-        };
-        Self {
-            root,
-            firsts: firsts.into_iter(),
-            first: String::new(),
-            seconds: Vec::new().into_iter(),
-            digests: Vec::new().into_iter(),
-            error,
-        }
-    }
-}
-
-impl Iterator for FsIter<'_> {
-    type Item = Result<Digest, StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(error) = self.error.take() {
-                return Some(Err(error));
-            }
-            if let Some(digest) = self.digests.next() {
-                return Some(Ok(digest));
-            }
-            if let Some(second) = self.seconds.next() {
-                let prefix = format!("{}{second}", self.first);
-                let directory = self.root.join(&self.first).join(&second);
-                match hex_names(&directory, DIGEST_LEN * 2 - 4, false) {
-                    Ok(names) => {
-                        self.digests = names
-                            .iter()
-                            .filter_map(|name| format!("{prefix}{name}").parse().ok())
-                            .collect::<Vec<_>>()
-                            .into_iter();
-                    }
-                    Err(error) => self.error = Some(error),
-                }
-                continue;
-            }
-            let first = self.firsts.next()?;
-            match hex_names(&self.root.join(&first), 2, true) {
-                Ok(names) => self.seconds = names.into_iter(),
-                Err(error) => self.error = Some(error),
-            }
-            self.first = first;
-        }
-    }
-}
-
-/// The sorted names in `directory` that are `length` lowercase hex digits
-/// and are directories (`want_directories`) or files (otherwise).
-fn hex_names(
-    directory: &Path,
-    length: usize,
-    want_directories: bool,
-) -> Result<Vec<String>, StoreError> {
+/// Removes the files in `temp_dir` last modified more than
+/// [`STALE_TEMPORARY`] before `now`: temporary blobs of writers that
+/// crashed.
+fn remove_stale_temporaries(temp_dir: &Path, now: SystemTime) -> Result<(), StoreError> {
     let entries =
-        fs::read_dir(directory).map_err(|error| StoreError::io("list", directory, error))?;
-    let mut names = Vec::new();
+        fs::read_dir(temp_dir).map_err(|error| StoreError::io("list", temp_dir, error))?;
     for entry in entries {
-        let entry = entry.map_err(|error| StoreError::io("list", directory, error))?;
-        if let Some(name) = entry.file_name().to_str() {
-            let is_hex = name
-                .bytes()
-                .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte));
-            let is_directory = entry
-                .file_type()
-                .map_err(|error| StoreError::io("inspect", entry.path(), error))?
-                .is_dir();
-            if name.len() == length && is_hex && is_directory == want_directories {
-                names.push(name.to_owned());
+        let entry = entry.map_err(|error| StoreError::io("list", temp_dir, error))?;
+        let path = entry.path();
+        let metadata = match entry.metadata() {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(StoreError::io("inspect", &path, error)),
+        };
+        let stale = metadata
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > STALE_TEMPORARY);
+        if metadata.is_file() && stale {
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    return Err(StoreError::io("remove stale temporary file", &path, error));
+                }
             }
         }
     }
-    names.sort_unstable();
-    Ok(names)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -312,6 +370,123 @@ mod tests {
             .expect("list tmp")
             .collect();
         assert!(temp.is_empty(), "{temp:?}");
+    }
+
+    fn temporaries(dir: &Path) -> Vec<PathBuf> {
+        fs::read_dir(dir.join(TEMP_DIR))
+            .expect("list tmp")
+            .map(|entry| entry.expect("entry").path())
+            .collect()
+    }
+
+    #[test]
+    fn batches_leave_no_temporary_files_behind() {
+        for durability in [Durability::FileSystem, Durability::EachFile] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = FsStore::open(dir.path())
+                .expect("open")
+                .with_durability(durability);
+            let mut batch = store.batch();
+            let (digest, _) = batch.put_bytes(b"published").expect("put");
+            batch.put_bytes(b"published").expect("put again");
+            assert_eq!(temporaries(dir.path()).len(), 1, "{durability:?}");
+            batch.sync().expect("sync");
+            assert!(temporaries(dir.path()).is_empty(), "{durability:?}");
+            let metadata = fs::metadata(store.blob_path(&digest)).expect("published");
+            assert!(metadata.permissions().readonly());
+            {
+                let mut dropped = store.batch();
+                dropped.put_bytes(b"dropped").expect("put");
+                assert_eq!(temporaries(dir.path()).len(), 1);
+            }
+            assert!(temporaries(dir.path()).is_empty(), "{durability:?}");
+        }
+    }
+
+    #[test]
+    fn opening_removes_stale_temporary_files_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        drop(FsStore::open(dir.path()).expect("create"));
+        let stale = dir.path().join(TEMP_DIR).join("batch-crashed");
+        let fresh = dir.path().join(TEMP_DIR).join("put-in-progress");
+        fs::write(&stale, b"left by a crash").expect("stale");
+        fs::write(&fresh, b"being written").expect("fresh");
+        let an_hour_ago = SystemTime::now() - STALE_TEMPORARY - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&stale)
+            .and_then(|file| file.set_modified(an_hour_ago))
+            .expect("age the stale file");
+        drop(FsStore::open(dir.path()).expect("reopen"));
+        assert_eq!(temporaries(dir.path()), [fresh]);
+    }
+
+    /// Stores `bytes` as an earlier version did, two levels deep.
+    fn put_legacy(store: &FsStore, bytes: &[u8]) -> Digest {
+        let digest = Digest::of(bytes);
+        let path = store.legacy_blob_path(&digest);
+        fs::create_dir_all(path.parent().expect("parent")).expect("directories");
+        fs::write(&path, bytes).expect("legacy blob");
+        digest
+    }
+
+    #[test]
+    fn blobs_of_the_two_level_layout_are_still_found() {
+        for durability in [Durability::FileSystem, Durability::EachFile] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = FsStore::open(dir.path())
+                .expect("open")
+                .with_durability(durability);
+            let old = put_legacy(&store, b"stored by an earlier version");
+            assert!(store.contains(&old).expect("contains"));
+            assert_eq!(store.size(&old).expect("size"), 28);
+            assert_eq!(
+                store.get_bytes(&old).expect("get"),
+                b"stored by an earlier version"
+            );
+            // Storing the same contents again writes nothing new.
+            store
+                .put_bytes(b"stored by an earlier version")
+                .expect("put");
+            let mut batch = store.batch();
+            batch
+                .put_bytes(b"stored by an earlier version")
+                .expect("batch put");
+            assert!(batch.rely_on(&old).expect("rely_on"));
+            let (new, _) = batch.put_bytes(b"stored now").expect("batch put");
+            batch.sync().expect("sync");
+            assert!(!store.blob_path(&old).exists(), "{durability:?}");
+            assert!(store.blob_path(&new).is_file());
+            let mut expected = vec![old, new];
+            expected.sort_unstable();
+            let listed: Vec<Digest> = store.iter().collect::<Result<_, _>>().expect("iter");
+            assert_eq!(listed, expected);
+        }
+    }
+
+    #[test]
+    fn iteration_merges_both_layouts_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::open(dir.path()).expect("open");
+        let mut expected = Vec::new();
+        for seed in 0..600u32 {
+            let bytes = seed.to_le_bytes();
+            let digest = if seed % 3 == 0 {
+                put_legacy(&store, &bytes)
+            } else {
+                store.put_bytes(&bytes).expect("put").0
+            };
+            expected.push(digest);
+        }
+        // A blob in both places (an old and a new writer) is listed once.
+        let both = put_legacy(&store, b"both");
+        store.put_bytes(b"both").expect("put");
+        fs::create_dir_all(store.blob_path(&both).parent().expect("parent")).expect("dir");
+        fs::copy(store.legacy_blob_path(&both), store.blob_path(&both)).expect("copy");
+        expected.push(both);
+        expected.sort_unstable();
+        let listed: Vec<Digest> = store.iter().collect::<Result<_, _>>().expect("iter");
+        assert_eq!(listed, expected);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! - [`BlobStore`]: the object-safe trait every backend implements: `put`
 //!   streams and hashes, `get` returns a reader that verifies while reading,
-//!   and there is no delete.
+//!   and there is no delete; [`Batch`] stores many blobs and makes them
+//!   durable with one sync.
 //! - Backends, chosen by URL through [`open_store`] / [`StoreUrl`]:
 //!   [`FsStore`] (`file:///path`, fan-out directories, atomic renames) and
 //!   [`MemStore`] (`memory:`). Object storage comes later, behind the same
@@ -25,6 +26,7 @@
 //! # Ok::<(), conary_store::StoreError>(())
 //! ```
 
+pub mod batch;
 pub mod blob_store;
 pub mod conformance;
 pub mod digest;
@@ -34,6 +36,7 @@ pub mod memory;
 pub mod url;
 pub mod verify;
 
+pub use batch::Batch;
 pub use blob_store::BlobStore;
 pub use digest::{DIGEST_LEN, Digest, DigestError};
 pub use error::StoreError;

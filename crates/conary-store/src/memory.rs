@@ -1,10 +1,12 @@
 //! [`MemStore`]: blobs in memory (`memory:`), for tests and caches.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::io::{Cursor, Read};
+use std::io::{self, Cursor, Read};
+use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use crate::batch::Batch;
 use crate::blob_store::BlobStore;
 use crate::digest::Digest;
 use crate::error::StoreError;
@@ -13,10 +15,15 @@ use crate::verify::VerifyingReader;
 
 type Blobs = BTreeMap<Digest, Arc<[u8]>>;
 
+/// What [`MemStore::on_sync`] calls.
+type SyncHook = Arc<dyn Fn(&[Digest]) -> Result<(), String> + Send + Sync>;
+
 /// A blob store in memory. Clones share the same blobs.
 ///
 /// [`put`](BlobStore::put) necessarily holds each blob in memory; reads are
-/// verified like every other backend's.
+/// verified like every other backend's. A [`Batch`] keeps its blobs apart
+/// until [`Batch::sync`] publishes them, and [`MemStore::on_sync`] lets a
+/// test watch (or fail) that moment.
 ///
 /// ```rust
 /// use conary_store::{BlobStore, MemStore};
@@ -29,6 +36,7 @@ type Blobs = BTreeMap<Digest, Arc<[u8]>>;
 #[derive(Clone, Default)]
 pub struct MemStore {
     blobs: Arc<RwLock<Blobs>>,
+    hook: Arc<RwLock<Option<SyncHook>>>,
 }
 
 impl MemStore {
@@ -54,6 +62,34 @@ impl MemStore {
         true
     }
 
+    /// Calls `hook` at the start of every [`Batch::sync`] of this store
+    /// (and its clones) with the digests the batch makes durable, in
+    /// order, before any of them is published: the point at which a file
+    /// store would sync. When `hook` returns `Err`, that sync fails and
+    /// publishes nothing. Tests use it to see what a caller does before
+    /// and after its blobs are durable.
+    ///
+    /// ```rust
+    /// use std::sync::{Arc, Mutex};
+    /// use conary_store::{BlobStore, MemStore};
+    /// let store = MemStore::new();
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// store.on_sync(move |digests| {
+    ///     log.lock().expect("log").push(digests.len());
+    ///     Ok(())
+    /// });
+    /// let mut batch = store.batch();
+    /// batch.put_bytes(b"a")?;
+    /// batch.put_bytes(b"b")?;
+    /// batch.sync()?;
+    /// assert_eq!(*seen.lock().expect("log"), [2]);
+    /// # Ok::<(), conary_store::StoreError>(())
+    /// ```
+    pub fn on_sync(&self, hook: impl Fn(&[Digest]) -> Result<(), String> + Send + Sync + 'static) {
+        *self.hook.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(hook));
+    }
+
     fn blob(&self, digest: &Digest) -> Option<Arc<[u8]>> {
         let blobs = self.blobs.read().unwrap_or_else(PoisonError::into_inner);
         blobs.get(digest).cloned()
@@ -77,15 +113,19 @@ impl BlobStore for MemStore {
     }
 
     fn put(&self, reader: &mut dyn Read) -> Result<(Digest, u64), StoreError> {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|source| StoreError::ReadInput { source })?;
-        let digest = Digest::of(&bytes);
+        let (digest, bytes) = read_whole(reader)?;
         let size = bytes.len() as u64;
         let mut blobs = self.blobs.write().unwrap_or_else(PoisonError::into_inner);
         blobs.entry(digest).or_insert_with(|| bytes.into());
         Ok((digest, size))
+    }
+
+    fn batch(&self) -> Box<dyn Batch + '_> {
+        Box::new(MemBatch {
+            store: self,
+            pending: BTreeMap::new(),
+            relied: BTreeSet::new(),
+        })
     }
 
     fn get(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, StoreError> {
@@ -121,6 +161,87 @@ impl BlobStore for MemStore {
     }
 }
 
+/// Reads all of `reader`, as a new blob's contents.
+fn read_whole(reader: &mut dyn Read) -> Result<(Digest, Vec<u8>), StoreError> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|source| StoreError::ReadInput { source })?;
+    Ok((Digest::of(&bytes), bytes))
+}
+
+/// A [`Batch`] of a [`MemStore`]: blobs wait in the batch until `sync`.
+struct MemBatch<'s> {
+    store: &'s MemStore,
+    pending: Blobs,
+    relied: BTreeSet<Digest>,
+}
+
+impl fmt::Debug for MemBatch<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemBatch")
+            .field("pending", &self.pending.len())
+            .field("relied", &self.relied.len())
+            .finish()
+    }
+}
+
+impl Batch for MemBatch<'_> {
+    fn put(&mut self, reader: &mut dyn Read) -> Result<(Digest, u64), StoreError> {
+        let (digest, bytes) = read_whole(reader)?;
+        let size = bytes.len() as u64;
+        if !self.pending.contains_key(&digest) && !self.rely_on(&digest)? {
+            self.pending.insert(digest, bytes.into());
+        }
+        Ok((digest, size))
+    }
+
+    fn rely_on(&mut self, digest: &Digest) -> Result<bool, StoreError> {
+        if self.pending.contains_key(digest) {
+            return Ok(true);
+        }
+        let stored = self.store.blob(digest).is_some();
+        if stored {
+            self.relied.insert(*digest);
+        }
+        Ok(stored)
+    }
+
+    fn len(&self) -> usize {
+        self.pending.len() + self.relied.len()
+    }
+
+    fn sync(&mut self) -> Result<(), StoreError> {
+        let pending = std::mem::take(&mut self.pending);
+        let relied = std::mem::take(&mut self.relied);
+        if pending.is_empty() && relied.is_empty() {
+            return Ok(());
+        }
+        let hook = self
+            .store
+            .hook
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(hook) = hook {
+            let mut digests: Vec<Digest> = pending.keys().chain(&relied).copied().collect();
+            digests.sort_unstable();
+            hook(&digests).map_err(|message| {
+                StoreError::io("sync", PathBuf::from("memory:"), io::Error::other(message))
+            })?;
+        }
+        let mut blobs = self
+            .store
+            .blobs
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (digest, bytes) in pending {
+            blobs.entry(digest).or_insert(bytes);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +258,17 @@ mod tests {
             Err(StoreError::Corrupt { .. })
         ));
         assert_eq!(format!("{store:?}"), "MemStore { blobs: 1 }");
+    }
+
+    #[test]
+    fn a_failing_sync_hook_publishes_nothing() {
+        let store = MemStore::new();
+        store.on_sync(|_| Err("disk on fire".into()));
+        let mut batch = store.batch();
+        let (digest, _) = batch.put_bytes(b"doomed").expect("put");
+        let error = batch.sync().expect_err("hook fails");
+        assert_eq!(error.to_string(), "cannot sync 'memory:'");
+        assert!(!store.contains(&digest).expect("contains"));
+        assert!(batch.is_empty(), "{batch:?}");
     }
 }

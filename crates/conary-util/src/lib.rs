@@ -13,7 +13,7 @@
 //! - [`lock`]: [`LockFile`], an advisory exclusive lock with an error that
 //!   says which process holds it.
 //! - [`sync`]: durability helpers ([`fsync_dir`], [`fsync_batch`],
-//!   [`syncfs`], [`create_dir_all_synced`]).
+//!   [`syncfs`], [`syncfs_covers_file_system`], [`create_dir_all_synced`]).
 //!
 //! All of them report one error type, [`UtilError`], whose messages name the
 //! path at fault.
@@ -37,4 +37,4 @@ pub use atomic::{AtomicFile, atomic_write};
 pub use error::{PathProblem, UtilError};
 pub use lock::LockFile;
 pub use rel_path::{RelPath, safe_join};
-pub use sync::{create_dir_all_synced, fsync_batch, fsync_dir, syncfs};
+pub use sync::{create_dir_all_synced, fsync_batch, fsync_dir, syncfs, syncfs_covers_file_system};

@@ -61,7 +61,8 @@ pub fn fsync_batch<P: AsRef<Path>>(paths: &[P]) -> Result<(), UtilError> {
 }
 
 /// Flushes everything written to the file system that holds `path` (Linux's
-/// `syncfs(2)`); elsewhere it syncs `path` alone.
+/// `syncfs(2)`); elsewhere it syncs `path` alone (see
+/// [`syncfs_covers_file_system`]).
 ///
 /// ```rust
 /// let dir = tempfile::tempdir()?;
@@ -79,6 +80,17 @@ pub fn syncfs(path: &Path) -> Result<(), UtilError> {
     {
         handle.sync_all().map_err(UtilError::io_with("sync", path))
     }
+}
+
+/// Whether [`syncfs`] flushes the whole file system (on Linux) rather than
+/// only the path it is given. Callers that rely on one `syncfs` to make many
+/// files durable sync each file and directory themselves when it does not.
+///
+/// ```rust
+/// assert_eq!(conary_util::syncfs_covers_file_system(), cfg!(target_os = "linux"));
+/// ```
+pub const fn syncfs_covers_file_system() -> bool {
+    cfg!(target_os = "linux")
 }
 
 /// Creates `dir` and any missing parents, syncing the parent of each

@@ -140,7 +140,8 @@ pub struct Import {
     pub commit: Duration,
     /// The commit's decoding of payloads, replayed.
     pub decode: Duration,
-    /// The commit's putting of contents into the store, replayed.
+    /// The commit's putting of contents into a store batch and syncing
+    /// it, replayed.
     pub put: Duration,
     /// Bytes of the changesets.
     pub ccs_bytes: u64,
@@ -200,8 +201,8 @@ pub fn sequential(
 /// The commit's parts replayed on the written changesets, in the same order
 /// into a fresh blob store, as the commit does them: decoding each payload
 /// not yet stored (zstd and BLAKE3 verification; the others are skipped),
-/// and putting it into the store. Also notes the compressed size of each
-/// contents in `compressed`.
+/// and putting it into one store batch per changeset, synced at its end.
+/// Also notes the compressed size of each contents in `compressed`.
 fn replay_commit(
     changesets: &[Vec<u8>],
     scratch: &Path,
@@ -215,6 +216,7 @@ fn replay_commit(
             compressed.insert(digest, stored);
         }
         let mut reader = ChangeSetReader::new(&bytes[..])?;
+        let mut batch = store.batch();
         while let Some(PayloadId::Contents(digest)) = reader.peek_payload() {
             let start = Instant::now();
             if store.contains(&conary_store::Digest::from_bytes(*digest.as_bytes()))? {
@@ -228,11 +230,14 @@ fn replay_commit(
             let contents = payload.read_to_vec()?;
             drop(payload);
             let decoded = Instant::now();
-            store.put_bytes(&contents)?;
+            batch.put_bytes(&contents)?;
             decode += decoded - start;
             put += decoded.elapsed();
         }
         reader.finish()?;
+        let start = Instant::now();
+        batch.sync()?;
+        put += start.elapsed();
     }
     Ok((decode, put))
 }

@@ -12,7 +12,8 @@
 //!    against the `.deb` bytes and against the uncompressed contents, and
 //!    the time of each phase (read and decompress, hash, build troves,
 //!    write the changeset, commit), the commit split by replaying its parts
-//!    afterwards (decode each payload, put it into a scratch blob store);
+//!    afterwards (decode each payload, put it into a batch of a scratch
+//!    blob store, synced once per changeset);
 //!    the same with the repository on tmpfs (`/dev/shm`, when there is
 //!    one), where syncing costs nothing, so the difference is what waiting
 //!    for the disk costs; and for reference the `.deb` reader alone,

@@ -21,10 +21,10 @@ pub struct Relative {
     pub bytes: u64,
     /// What `showcs` would show.
     pub summary: Summary,
-    /// Bytes of the index.
+    /// Bytes of the index, uncompressed.
     pub index: u64,
-    /// Bytes of the index compressed with zstd -3.
-    pub index_zstd: u64,
+    /// Bytes the index takes in the changeset (its zstd envelope).
+    pub index_stored: u64,
     /// Bytes of the capsules' entries (keys and values) in the index.
     pub capsules: u64,
     /// `Repository::plan_changeset`.
@@ -100,10 +100,29 @@ pub fn oldest_to_newest(
         bytes: bytes.len() as u64,
         summary,
         index: index.len() as u64,
-        index_zstd: zstd::encode_all(&index[..], 3)?.len() as u64,
+        index_stored: envelope_size(&bytes)?,
         capsules,
         plan: planned - start,
         write: written - planned,
         read,
     })
+}
+
+/// Bytes of the index envelope a changeset starts with: `CNYZ`, a 2-byte
+/// format, the varint length of the zstd frame, and the frame.
+fn envelope_size(changeset: &[u8]) -> BenchResult<u64> {
+    let header = changeset
+        .get(..6)
+        .filter(|header| header.starts_with(b"CNYZ"))
+        .ok_or("the changeset does not start with an index envelope")?;
+    let mut length: u64 = 0;
+    let mut read = header.len();
+    for (shift, byte) in (0..64).step_by(7).zip(changeset.iter().skip(read)) {
+        read += 1;
+        length |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(read as u64 + length);
+        }
+    }
+    Err("the index envelope's length does not end".into())
 }

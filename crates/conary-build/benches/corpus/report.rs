@@ -109,7 +109,7 @@ pub fn sequential(corpus: &Corpus, runs: &[(&str, &Import)], references: (Durati
         ("write changeset (zstd -3)", |i| i.write),
         ("commit", |i| i.commit),
         ("  decode payloads (zstd, BLAKE3), replayed", |i| i.decode),
-        ("  store contents (FsStore::put), replayed", |i| i.put),
+        ("  store contents (batch + sync), replayed", |i| i.put),
         ("  checks + SQLite (the rest)", |i| {
             i.commit.saturating_sub(i.decode + i.put)
         }),
@@ -208,16 +208,8 @@ pub fn relative(corpus: &Corpus, packages: usize, relative: &Relative) {
         mb(corpus.newest)
     );
     println!(
-        "   index {:>11} bytes, {} of them capsules; zstd -3 would make it {} bytes and the changeset {:.3}x",
-        relative.index,
-        relative.capsules,
-        relative.index_zstd,
-        of_newest(
-            relative
-                .bytes
-                .saturating_sub(relative.index)
-                .saturating_add(relative.index_zstd)
-        )
+        "   index     {:>11} bytes in the changeset (zstd), {} decoded, {} of them capsules",
+        relative.index_stored, relative.index, relative.capsules
     );
     for (kind, total) in &summary.totals {
         println!(

@@ -16,7 +16,8 @@ use conary_cli::global::GlobalArgs;
     after_help = "Examples:
   conary rq --config 'installLabelPath conary.example.com@deb:12' --config-file ./conaryrc
   conary changeset sudo=1.9.13p3_1+deb12u2-1-1--1.9.13p3_1+deb12u4-1-1 sudo.ccs
-  conary showcs sudo.ccs"
+  conary showcs sudo.ccs
+  conary commit sudo-shadow.ccs --config-file ./conaryrc"
 )]
 struct Cli {
     #[command(flatten)]
@@ -61,6 +62,12 @@ enum Command {
         after_help = "Example:\n  conary showcs sudo.ccs"
     )]
     Showcs(commands::showcs::ShowcsArgs),
+    /// Commit a changeset file to the repository of its troves' label
+    #[command(after_help = "Example:
+  conary commit sudo-shadow.ccs --config-file ./conaryrc
+prints one line per trove: 'committed NAME=VERSION[FLAVOR]' or 'already present NAME=VERSION[FLAVOR]';
+a changeset whose troves belong to several repositories is refused (commit each repository's troves separately)")]
+    Commit(commands::commit::CommitArgs),
     /// Install or update troves (and their components) on the root
     #[command(after_help = "Examples:
   conary update sudo tzdata --root /srv/root      install, or update what is installed
@@ -144,13 +151,13 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
         Command::Explain(args) => commands::explain::run(args),
         Command::Repquery(args) => {
             let config = cli.global.load_config()?;
-            let repositories = conary_cli::source::open(&config)?;
-            commands::rq::run(args, &config, repositories.source())
+            let source = conary_cli::source::open(&config)?;
+            commands::rq::run(args, &config, &source)
         }
         Command::Changeset(args) => {
             let config = cli.global.load_config()?;
-            let repositories = conary_cli::source::open(&config)?;
-            let written = commands::changeset::run(args, &config, repositories.source())?;
+            let source = conary_cli::source::open(&config)?;
+            let written = commands::changeset::run(args, &config, &source)?;
             Ok(format!(
                 "wrote {} ({} jobs, {} bytes)\n",
                 written.path.display(),
@@ -159,6 +166,11 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             ))
         }
         Command::Showcs(args) => commands::showcs::run(args),
+        Command::Commit(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::commit::run(args, &source)
+        }
         Command::Update(args) => update(cli, Verb::Update, args),
         Command::Install(args) => update(cli, Verb::Install, args),
         Command::Erase(args) => update(cli, Verb::Erase, args),
@@ -171,11 +183,12 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
         Command::Verify(args) => {
             let config = cli.global.load_config()?;
             let db = conary_cli::system::open_readonly(&cli.global.root())?;
-            let repositories = args
+            let source = args
                 .diff
                 .then(|| conary_cli::source::open(&config).ok())
                 .flatten();
-            commands::verify::run(args, &db, repositories.as_ref().map(|r| r.source()))
+            let source = source.as_ref().map(|s| s as &dyn conary_api::TroveSource);
+            commands::verify::run(args, &db, source)
         }
         Command::Rblist => {
             let db = conary_cli::system::open_readonly(&cli.global.root())?;
@@ -185,12 +198,12 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let config = cli.global.load_config()?;
             // Contents the rollback refers to come from the repositories;
             // a rollback that carries them all needs none.
-            let repositories = conary_cli::source::open(&config).ok();
+            let source = conary_cli::source::open(&config).ok();
             commands::rollback::run(
                 args,
                 &cli.global.root(),
                 &config,
-                repositories.as_ref().map(|r| r.source()),
+                source.as_ref().map(|s| s as &dyn conary_api::TroveSource),
                 &mut std::io::stdout(),
             )
         }
@@ -204,13 +217,13 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
 /// `conary update`, `install`, `erase` and `updateall`.
 fn update(cli: &Cli, verb: Verb, args: &commands::update::UpdateArgs) -> anyhow::Result<String> {
     let config = cli.global.load_config()?;
-    let repositories = conary_cli::source::open(&config)?;
+    let source = conary_cli::source::open(&config)?;
     commands::update::run(
         verb,
         args,
         &cli.global.root(),
         &config,
-        repositories.source(),
+        &source,
         &mut std::io::stdout(),
     )
 }

@@ -50,14 +50,11 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
     match &cli.command {
         Command::ImportDeb(args) => {
             let config = cli.global.load_config()?;
-            let label = args
-                .label
-                .parse()
-                .map_err(|error| anyhow::anyhow!("invalid --label '{}': {error}", args.label))?;
-            let repositories = conary_cli::source::open(&config)?;
-            let commit = |path: &std::path::Path| repositories.commit(&label, path);
+            let source = conary_cli::source::open(&config)?;
+            let commit =
+                |path: &std::path::Path| conary_cli::source::commit_for_import(&source, path);
             let target = SourceTarget {
-                source: repositories.source(),
+                source: &source,
                 commit: &commit,
             };
             let reporter = ImportReporter::stderr(cli.verbose);

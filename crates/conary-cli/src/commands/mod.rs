@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod changeset;
+pub mod commit;
 pub mod config;
 pub mod explain;
 pub mod import_deb;

@@ -124,6 +124,7 @@ fn every_command_has_help_with_an_example() {
         (CONARY, "repquery"),
         (CONARY, "changeset"),
         (CONARY, "showcs"),
+        (CONARY, "commit"),
         (CVC, "import-deb"),
     ] {
         let help = ok(bin, &[command, "--help"], home.path());

@@ -268,8 +268,22 @@ impl NetworkSource {
             reason: "it holds no troves".into(),
         })?;
         let Recorder { inner, seen } = recorder;
-        let body = Cursor::new(seen).chain(inner);
-        self.client(&host)?.commit(body, size)
+        let start = seen.clone();
+        let client = self.client(&host)?;
+        match client.commit(Cursor::new(seen).chain(inner), size) {
+            // The upload broke off: perhaps the server refused it early
+            // and the refusal was lost; ask with the index alone.
+            Err(error @ ClientError::Transfer { .. }) => match client.commit_refusal(start) {
+                Ok(result) => Ok(result),
+                Err(
+                    refusal @ (ClientError::CredentialsRequired { .. }
+                    | ClientError::AuthenticationFailed { .. }
+                    | ClientError::PermissionDenied { .. }),
+                ) => Err(refusal),
+                Err(_) => Err(error),
+            },
+            answer => answer,
+        }
     }
 
     /// Commits the changeset file at `path` (see [`NetworkSource::commit`]).

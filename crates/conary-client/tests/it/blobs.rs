@@ -372,3 +372,61 @@ fn an_unreadable_upload_says_so() {
         )
     );
 }
+
+/// An upload refused before its body is read: the refusal is the error,
+/// not the upload cut off. (Far larger uploads may lose the refusal when
+/// the server closes the connection under them; commits ask again, see
+/// `network::large_commits_refused_early_say_why`.)
+#[test]
+fn refusals_before_the_body_is_read_are_heard() {
+    let behaviour = Behaviour {
+        basic: Some(("alice".into(), "secret".into())),
+        ..Behaviour::default()
+    };
+    let server = TestServer::start(behaviour);
+    let data = bytes(16, 256 << 10);
+    let upload = |config: &str| {
+        server
+            .client(config)
+            .put_blob(std::io::Cursor::new(data.clone()))
+            .expect_err("refused")
+    };
+    let error = upload("");
+    assert!(
+        matches!(error, ClientError::CredentialsRequired { .. }),
+        "{error}"
+    );
+    let error = upload("user localhost alice wrong\n");
+    assert!(
+        matches!(error, ClientError::AuthenticationFailed { ref message, .. } if message == "bad credentials"),
+        "{error}"
+    );
+    server.behaviour().forbid = true;
+    let error = upload("user localhost alice secret\n");
+    assert!(
+        matches!(error, ClientError::PermissionDenied { ref message, .. } if message == "alice may not read blobs"),
+        "{error}"
+    );
+    assert!(server.behaviour().blobs.is_empty());
+}
+
+#[test]
+fn an_upload_nobody_answers_times_out() {
+    let behaviour = Behaviour {
+        delay: Some(Duration::from_millis(600)),
+        ..Behaviour::default()
+    };
+    let server = TestServer::start(behaviour);
+    let options = Options {
+        timeout: Duration::from_millis(100),
+        ..fast_options()
+    };
+    let error = server
+        .client_with("", options)
+        .put_blob(std::io::Cursor::new(bytes(17, 1000)))
+        .expect_err("no answer in time");
+    assert!(
+        matches!(error, ClientError::Transfer { ref reason, .. } if reason.starts_with("timed out")),
+        "{error}"
+    );
+}

@@ -372,3 +372,50 @@ fn entitlements_and_credentials_reach_the_server() {
         "troves hidden from the caller are left out"
     );
 }
+
+/// Bytes that do not compress.
+fn noise(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+/// A commit far larger than the socket buffers, refused as soon as the
+/// server has its headers (no or wrong credentials) or its index (no
+/// write permission): the refusal is the error, not the upload cut off.
+#[test]
+fn large_commits_refused_early_say_why() {
+    let a = Served::start(A);
+    let v = version(&format!("/{}/1.0-1-1", a.label()));
+    let mut bundle = Bundle::default();
+    bundle.component("big:runtime", &v, &[("/usr/lib/big", &noise(16 << 20))]);
+    let bytes = bundle.changeset(&[]);
+    assert!(bytes.len() > 16 << 20);
+    let commit = |lines: &str| {
+        source(&[&a], lines)
+            .commit(Cursor::new(bytes.clone()), Some(bytes.len() as u64))
+            .expect_err("refused")
+    };
+    let error = commit("");
+    assert!(
+        matches!(error, ClientError::CredentialsRequired { .. }),
+        "{error}"
+    );
+    let error = commit("user * writer wrong\n");
+    assert!(
+        matches!(error, ClientError::AuthenticationFailed { .. }),
+        "{error}"
+    );
+    let error = commit(&as_user("nobody"));
+    assert!(
+        matches!(error, ClientError::PermissionDenied { ref message, .. } if message.contains("big:runtime")),
+        "{error}"
+    );
+    assert_eq!(a.blobs(), 0, "nothing stored");
+}

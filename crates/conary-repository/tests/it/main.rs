@@ -8,3 +8,4 @@ mod commits;
 mod concurrency;
 mod fixtures;
 mod queries;
+mod references;

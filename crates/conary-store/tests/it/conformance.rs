@@ -14,6 +14,16 @@ fn fs_store_conforms() {
 }
 
 #[test]
+fn fs_store_syncing_each_file_conforms() {
+    use conary_store::fs::Durability;
+    passes(
+        &mut FsBackend::new()
+            .expect("temp dir")
+            .with_durability(Durability::EachFile),
+    );
+}
+
+#[test]
 fn mem_store_conforms() {
     passes(&mut MemBackend::default());
 }
@@ -23,7 +33,7 @@ fn mem_store_conforms() {
 fn suite_catches_a_store_that_does_not_verify() {
     use std::io::Read;
 
-    use conary_store::{BlobStore, Digest, MemStore, StoreError, StoreUrl};
+    use conary_store::{Batch, BlobStore, Digest, MemStore, StoreError, StoreUrl};
 
     /// Serves blobs without checking them.
     #[derive(Debug)]
@@ -35,6 +45,9 @@ fn suite_catches_a_store_that_does_not_verify() {
         }
         fn put(&self, reader: &mut dyn Read) -> Result<(Digest, u64), StoreError> {
             self.0.put(reader)
+        }
+        fn batch(&self) -> Box<dyn Batch + '_> {
+            self.0.batch()
         }
         fn get(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, StoreError> {
             let mut inner = self.0.get(digest)?;
@@ -80,4 +93,38 @@ fn suite_catches_a_store_that_does_not_verify() {
         .expect_err("a store that does not verify must fail");
     let checks: Vec<&str> = failures.iter().map(|failure| failure.check).collect();
     assert_eq!(checks, ["corrupt_blob_detected"]);
+}
+
+/// In the memory backend the moment of durability is observable: the sync
+/// hook runs once per sync, with the batch's blobs (new and relied on),
+/// while none of the new ones is visible yet.
+#[test]
+fn mem_store_syncs_before_publishing() {
+    use std::sync::{Arc, Mutex};
+
+    use conary_store::{BlobStore, MemStore};
+
+    let store = MemStore::new();
+    let (old, _) = store.put_bytes(b"stored before").expect("put");
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&events);
+    let observer = store.clone();
+    store.on_sync(move |digests| {
+        let visible: Vec<bool> = digests
+            .iter()
+            .map(|digest| observer.contains(digest).expect("contains"))
+            .collect();
+        log.lock().expect("log").push((digests.to_vec(), visible));
+        Ok(())
+    });
+    let mut batch = store.batch();
+    let (new, _) = batch.put_bytes(b"new").expect("put");
+    assert!(batch.rely_on(&old).expect("rely_on"));
+    batch.sync().expect("sync");
+    batch.sync().expect("nothing left to sync");
+    let mut expected = vec![old, new];
+    expected.sort_unstable();
+    let visible_then: Vec<bool> = expected.iter().map(|digest| *digest == old).collect();
+    assert_eq!(*events.lock().expect("log"), [(expected, visible_then)]);
+    assert!(store.contains(&new).expect("contains"));
 }
