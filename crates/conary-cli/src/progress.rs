@@ -122,6 +122,7 @@ impl Drop for DownloadReporter {
 pub struct ApplyReporter {
     bar: Option<ProgressBar>,
     written: AtomicU64,
+    test: bool,
 }
 
 /// Bytes for people: `512 B`, `1.50 KiB`, `12.00 MiB`.
@@ -142,7 +143,15 @@ impl ApplyReporter {
         ApplyReporter {
             bar,
             written: AtomicU64::new(0),
+            test: false,
         }
+    }
+
+    /// The same reporter for a `--test` run, which checks and writes
+    /// nothing.
+    pub fn testing(mut self, test: bool) -> ApplyReporter {
+        self.test = test;
+        self
     }
 
     /// A changeset is about to be fetched from `from`.
@@ -200,6 +209,9 @@ impl conary_system::apply::Progress for ApplyReporter {
             }
             (Some(bar), Step::Staged) => bar.set_message("renaming into place"),
             (Some(_), Step::Committed) => {}
+            (None, Step::Planned { write, remove }) if self.test => {
+                eprintln!("checked: {write} files to write, {remove} to remove");
+            }
             (None, Step::Planned { write, remove }) => {
                 eprintln!("applying: {write} files to write, {remove} to remove");
             }

@@ -117,7 +117,7 @@ pub fn run(
         return Ok(String::new());
     }
     let options = args.replace.apply_options(config, args.dry_run.test);
-    let reporter = ApplyReporter::stderr();
+    let reporter = ApplyReporter::stderr().testing(args.dry_run.test);
     let result = rollback::rollback(&mut db, target, source, &options, &reporter);
     reporter.finish();
     let reports = result.map_err(system::error)?;

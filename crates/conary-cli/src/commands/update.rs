@@ -182,7 +182,7 @@ pub fn run(
         return Ok(String::new());
     }
     let options = args.replace.apply_options(config, args.dry_run.test);
-    let reporter = ApplyReporter::stderr();
+    let reporter = ApplyReporter::stderr().testing(args.dry_run.test);
     let result = if args.dry_run.test || existed {
         apply_plan(&mut db, &plan, &file_sets, source, &options, &reporter)
     } else {
