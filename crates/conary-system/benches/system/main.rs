@@ -31,7 +31,8 @@
 //!
 //! It prints each run, then the medians. For profiling, the conary
 //! children can run under another command: `CONARY_BENCH_WRAP='perf record
-//! -g -o /tmp/perf-{phase}.data'` (`{phase}` becomes e.g. `update-2`).
+//! -g -o /tmp/perf-{phase}.data'` (`{phase}` becomes e.g. `update-2`),
+//! and `CONARY_BENCH_RUNS=1` makes one run instead of three.
 //!
 //! `cargo test --all-targets` runs this binary without `--bench`: it then
 //! takes only the package of the corpus with the smallest `.deb` files,
@@ -68,6 +69,9 @@ const LABEL: &str = "bench.example.com@debian:bookworm";
 
 /// How many times each operation runs; the report gives medians.
 const RUNS: usize = 3;
+
+/// The variable that changes [`RUNS`] (for profiling).
+const RUNS_VARIABLE: &str = "CONARY_BENCH_RUNS";
 
 /// One run of every operation.
 pub struct Run {
@@ -232,7 +236,16 @@ fn main() -> BenchResult<()> {
         imported.time.as_secs_f64()
     );
     println!("load average before: {}", load_average());
-    let runs = if benchmarking { RUNS } else { 1 };
+    let runs = if benchmarking {
+        match std::env::var(RUNS_VARIABLE) {
+            Ok(text) => text
+                .parse()
+                .map_err(|_| format!("{RUNS_VARIABLE}={text}: expected a count"))?,
+            Err(_) => RUNS,
+        }
+    } else {
+        1
+    };
     let mut results = Vec::with_capacity(runs);
     for number in 1..=runs {
         results.push(run_once(

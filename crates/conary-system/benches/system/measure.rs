@@ -58,6 +58,13 @@ pub fn peak_memory_kb() -> BenchResult<u64> {
     Ok(kb.trim().parse()?)
 }
 
+/// Starts the peak resident memory of this process over from the
+/// present use (Linux: `5` written to `/proc/self/clear_refs`).
+pub fn reset_peak_memory() -> BenchResult<()> {
+    std::fs::write("/proc/self/clear_refs", "5")?;
+    Ok(())
+}
+
 /// The median of some values (the lower middle one for an even count);
 /// zero for none.
 pub fn median(values: impl IntoIterator<Item = f64>) -> f64 {
