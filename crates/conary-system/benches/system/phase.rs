@@ -104,12 +104,9 @@ pub struct Outcome {
     pub files_written: usize,
     pub files_removed: usize,
     /// The child's peak resident memory (`VmHWM`) from opening the
-    /// database on, in KiB.
+    /// database on, in KiB: the client and, in the same process, the
+    /// repository answering it.
     pub peak_kb: u64,
-    /// The same from just before applying (the peak reset then): what
-    /// the client needs while applying (with the in-process repository's
-    /// answers to its requests for contents).
-    pub apply_peak_kb: u64,
 }
 
 impl Outcome {
@@ -331,8 +328,6 @@ pub fn run(request: &Request) -> BenchResult<Outcome> {
             file.seek(SeekFrom::Start(0))?;
             let fetched = Instant::now();
             outcome.fetch = (fetched - planned).as_secs_f64();
-            outcome.peak_kb = peak_memory_kb()?;
-            reset_peak_memory()?;
             let reader = ChangeSetReader::new(BufReader::new(file))?;
             let report = apply_changeset(
                 &mut db,
@@ -345,8 +340,6 @@ pub fn run(request: &Request) -> BenchResult<Outcome> {
             (vec![report], fetched)
         }
         Phase::Rollback => {
-            outcome.peak_kb = peak_memory_kb()?;
-            reset_peak_memory()?;
             let reports = rollback::rollback(
                 &mut db,
                 RollbackTarget::Count(1),
@@ -384,8 +377,7 @@ pub fn run(request: &Request) -> BenchResult<Outcome> {
     outcome.contents_time = source.contents_time.get().as_secs_f64();
     outcome.manifests = source.manifests.get();
     outcome.queries = source.queries.get();
-    outcome.apply_peak_kb = peak_memory_kb()?;
-    outcome.peak_kb = outcome.peak_kb.max(outcome.apply_peak_kb);
+    outcome.peak_kb = peak_memory_kb()?;
     Ok(outcome)
 }
 

@@ -78,7 +78,7 @@ fn of(runs: &[Run], value: impl Fn(&Run) -> f64) -> f64 {
 pub fn table(imported: &Imported, runs: &[Run]) {
     println!("\nmedians of {} runs:\n", runs.len());
     println!(
-        "| operation | conary | dpkg | conary ÷ dpkg | goal | conary without making the changeset | ÷ dpkg | fetched | ÷ the .debs dpkg reads | goal | conary peak memory: process, while applying | dpkg peak memory |"
+        "| operation | conary | dpkg | conary ÷ dpkg | goal | conary without making the changeset | ÷ dpkg | fetched | ÷ the .debs dpkg reads | goal | conary peak memory | dpkg peak memory |"
     );
     println!("|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|");
     for operation in Operation::ALL {
@@ -98,14 +98,13 @@ pub fn table(imported: &Imported, runs: &[Run]) {
         let fetched = of(runs, |run| operation.outcome(run).fetched() as f64);
         let debs = operation.debs(imported);
         let peak = of(runs, |run| operation.outcome(run).peak_kb as f64);
-        let apply_peak = of(runs, |run| operation.outcome(run).apply_peak_kb as f64);
         let dpkg_peak = of(runs, |run| {
             operation
                 .dpkg(run)
                 .map_or(0.0, |unpack| unpack.peak_kb as f64)
         });
         println!(
-            "| {} | {:.3} s | {} | {} | {} | {:.3} s | {} | {} | {:.3}× of {} | {} | {:.1} MiB, {:.1} MiB | {} |",
+            "| {} | {:.3} s | {} | {} | {} | {:.3} s | {} | {} | {:.3}× of {} | {} | {:.1} MiB | {} |",
             operation.label(),
             conary,
             dpkg.map_or("—".to_owned(), |dpkg| format!("{dpkg:.3} s")),
@@ -118,7 +117,6 @@ pub fn table(imported: &Imported, runs: &[Run]) {
             mb(debs),
             operation.bytes_goal(),
             peak / 1024.0,
-            apply_peak / 1024.0,
             if dpkg_peak > 0.0 {
                 format!("{:.1} MiB", dpkg_peak / 1024.0)
             } else {
