@@ -10,6 +10,19 @@ pub fn mb(bytes: u64) -> String {
     format!("{:.2} MB", bytes as f64 / 1e6)
 }
 
+/// Bytes with thousands separators.
+fn bytes(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    format!("{out} B")
+}
+
 /// Which operation of a run.
 #[derive(Clone, Copy)]
 enum Operation {
@@ -185,8 +198,8 @@ pub fn phases(runs: &[Run]) {
                 outcome.jobs,
                 outcome.files_written,
                 outcome.files_removed,
-                mb(outcome.changeset_bytes),
-                mb(outcome.contents_bytes),
+                bytes(outcome.changeset_bytes),
+                bytes(outcome.contents_bytes),
                 outcome.contents_calls,
                 outcome.manifests,
                 outcome.queries,
