@@ -1,0 +1,266 @@
+//! System management on the Debian corpus: install, update and rollback
+//! through conary's library, against `dpkg --unpack` of the same packages
+//! in the same run.
+//!
+//! `cargo bench -p conary-system --bench system` (release):
+//!
+//! - **setup** (not timed): every `.deb` of `shared/corpus/debian` is
+//!   imported into a repository in a temporary directory, each package's
+//!   versions oldest first (see `setup`);
+//! - then, [`RUNS`] times, each conary operation in a child process of its
+//!   own (this program again, with `--phase`), into a fresh root in the
+//!   system's temporary directory, fsync on:
+//!   1. **install** the oldest version of every package into an empty
+//!      root: `Planner::plan` with `--no-deps`-like options (the corpus
+//!      lacks libc6 and the rest of a base system), ONE changeset for the
+//!      planned jobs from the repository's `LocalSource` into a temporary
+//!      file, `apply_changeset`;
+//!   2. **update** every package to its newest version the same way (one
+//!      relative changeset);
+//!   3. **rollback** of that update (`rollback 1`);
+//!
+//!   and `dpkg --unpack` of the oldest set into an empty root, of the
+//!   newest set over it, and (as the nearest thing dpkg has to a rollback)
+//!   of the oldest set over that again, each timed around the command.
+//!   Bytes fetched count everything that went through the trove source
+//!   (the changeset and contents fetched one by one). Each child reports
+//!   its peak memory (`VmHWM`). After each step the roots are compared
+//!   (files, modes, contents, link targets): the rollback must give back
+//!   the installed root exactly. Before each timed step the file system
+//!   is synced (not timed), so no step writes back another's data.
+//!
+//! It prints each run, then the medians. For profiling, the conary
+//! children can run under another command: `CONARY_BENCH_WRAP='perf record
+//! -g -o /tmp/perf-{phase}.data'` (`{phase}` becomes e.g. `update-2`),
+//! and `CONARY_BENCH_RUNS=1` makes one run instead of three.
+//!
+//! `cargo test --all-targets` runs this binary without `--bench`: it then
+//! takes only the package of the corpus with the smallest `.deb` files,
+//! runs the three conary operations once, checks the roots and skips
+//! dpkg, as a smoke test that keeps CI fast.
+
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
+#[allow(dead_code)]
+#[path = "../../../conary-build/tests/it/corpus.rs"]
+mod corpus;
+mod dpkg;
+mod measure;
+mod phase;
+mod report;
+mod setup;
+mod tree;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use conary_build::import::{ImportCandidate, order_for_import};
+use conary_util::syncfs;
+
+use crate::measure::BenchResult;
+use crate::phase::{Outcome, Phase, Request};
+use crate::setup::Imported;
+
+/// The server name of the benchmark's repository.
+const SERVER: &str = "bench.example.com";
+
+/// The label packages are imported on.
+const LABEL: &str = "bench.example.com@debian:bookworm";
+
+/// How many times each operation runs; the report gives medians.
+const RUNS: usize = 3;
+
+/// The variable that changes [`RUNS`] (for profiling).
+const RUNS_VARIABLE: &str = "CONARY_BENCH_RUNS";
+
+/// One run of every operation.
+pub struct Run {
+    /// The oldest set installed into an empty root.
+    pub install: Outcome,
+    /// Every package updated to its newest version.
+    pub update: Outcome,
+    /// The update rolled back.
+    pub rollback: Outcome,
+    /// dpkg: oldest into an empty root, newest over it, oldest again.
+    pub dpkg: Option<[dpkg::Unpack; 3]>,
+}
+
+/// Of `candidates`, those of the package with the smallest `.deb` files.
+fn smallest_package(candidates: Vec<ImportCandidate>) -> BenchResult<Vec<ImportCandidate>> {
+    let mut sizes: BTreeMap<&str, u64> = BTreeMap::new();
+    for candidate in &candidates {
+        *sizes.entry(&candidate.package).or_default() += std::fs::metadata(&candidate.path)?.len();
+    }
+    let smallest = sizes
+        .iter()
+        .min_by_key(|(_, size)| **size)
+        .map(|(name, _)| (*name).to_owned())
+        .ok_or("the corpus has no package")?;
+    Ok(candidates
+        .into_iter()
+        .filter(|candidate| candidate.package == smallest)
+        .collect())
+}
+
+/// The 1, 5 and 15 minute load averages (the machine is shared).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// One run in a fresh directory under `base`: conary's three operations,
+/// then dpkg's (when `with_dpkg`), the roots compared after each.
+fn run_once(
+    number: usize,
+    imported: &Imported,
+    repository: &Path,
+    base: &Path,
+    with_dpkg: bool,
+) -> BenchResult<Run> {
+    let dir = tempfile::tempdir_in(base)?;
+    let root = dir.path().join("conary");
+    std::fs::create_dir(&root)?;
+    let request = |phase, specs: Vec<String>| Request {
+        phase,
+        repository: repository.to_path_buf(),
+        root: root.clone(),
+        specs,
+    };
+    // Before each timed step the file system is synced, so that no step
+    // pays for writing back what an earlier one left.
+    syncfs(base)?;
+    let install = phase::spawn(&request(Phase::Install, imported.oldest_specs()), number)?;
+    let installed = tree::snapshot(&root)?;
+    syncfs(base)?;
+    let update = phase::spawn(&request(Phase::Update, imported.update_specs()), number)?;
+    let updated = tree::snapshot(&root)?;
+    syncfs(base)?;
+    let rollback = phase::spawn(&request(Phase::Rollback, Vec::new()), number)?;
+    let rolled_back = tree::snapshot(&root)?;
+    let back = tree::differences(&installed, &rolled_back);
+    if !back.is_empty() {
+        return Err(format!(
+            "the rollback does not restore the root: {}",
+            tree::describe(&back)
+        )
+        .into());
+    }
+    if tree::differences(&installed, &updated).is_empty() {
+        return Err("the update changed nothing".into());
+    }
+    println!(
+        "run {number}: conary install {:.3} s, update {:.3} s, rollback {:.3} s \
+         ({} files; rollback restores the root: identical)",
+        install.wall,
+        update.wall,
+        rollback.wall,
+        installed.len()
+    );
+    let dpkg = if with_dpkg {
+        let dpkg_root = dir.path().join("dpkg");
+        dpkg::prepare_root(&dpkg_root)?;
+        syncfs(base)?;
+        let first = dpkg::unpack(&dpkg_root, &imported.oldest_debs())?;
+        let same_install = tree::differences(&installed, &tree::snapshot(&dpkg_root)?);
+        syncfs(base)?;
+        let second = dpkg::unpack(&dpkg_root, &imported.newest_debs())?;
+        let same_update = tree::differences(&updated, &tree::snapshot(&dpkg_root)?);
+        syncfs(base)?;
+        let third = dpkg::unpack(&dpkg_root, &imported.oldest_debs())?;
+        let same_back = tree::differences(&installed, &tree::snapshot(&dpkg_root)?);
+        println!(
+            "run {number}: dpkg unpack oldest {:.3} s, newest over it {:.3} s, \
+             oldest again {:.3} s",
+            first.wall, second.wall, third.wall
+        );
+        println!(
+            "run {number}: conary's root against dpkg's: after install {}; after update {}; \
+             after rollback / downgrade {}",
+            tree::describe(&same_install),
+            tree::describe(&same_update),
+            tree::describe(&same_back)
+        );
+        Some([first, second, third])
+    } else {
+        None
+    };
+    Ok(Run {
+        install,
+        update,
+        rollback,
+        dpkg,
+    })
+}
+
+fn main() -> BenchResult<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|argument| argument == "--phase") {
+        return phase::child(&args);
+    }
+    let benchmarking = args.iter().any(|argument| argument == "--bench");
+    let directory = corpus::corpus_dir();
+    let paths: Vec<_> = corpus::deb_files()
+        .into_iter()
+        .map(|name| directory.join(name))
+        .collect();
+    let mut candidates = order_for_import(&paths)?;
+    if !benchmarking {
+        candidates = smallest_package(candidates)?;
+    }
+    let base = tempfile::tempdir()?;
+    let repository = base.path().join("repository");
+    let imported = setup::import(&candidates, &repository)?;
+    let names: Vec<&str> = imported
+        .packages
+        .iter()
+        .map(|package| package.name.as_str())
+        .collect();
+    println!(
+        "corpus {}: {} packages ({}); oldest .debs {}, newest .debs {}",
+        directory.display(),
+        imported.packages.len(),
+        names.join(" "),
+        report::mb(imported.oldest_bytes()),
+        report::mb(imported.newest_bytes()),
+    );
+    println!(
+        "setup (not timed): {} .deb files imported into {} in {:.2} s",
+        imported.debs,
+        repository.display(),
+        imported.time.as_secs_f64()
+    );
+    println!("load average before: {}", load_average());
+    let runs = if benchmarking {
+        match std::env::var(RUNS_VARIABLE) {
+            Ok(text) => text
+                .parse()
+                .map_err(|_| format!("{RUNS_VARIABLE}={text}: expected a count"))?,
+            Err(_) => RUNS,
+        }
+    } else {
+        1
+    };
+    let mut results = Vec::with_capacity(runs);
+    for number in 1..=runs {
+        results.push(run_once(
+            number,
+            &imported,
+            &repository,
+            base.path(),
+            benchmarking,
+        )?);
+    }
+    println!("load average after: {}", load_average());
+    report::table(&imported, &results);
+    report::phases(&results);
+    if benchmarking {
+        println!("\ndpkg command: {}", dpkg::command_line("R", "FILES"));
+    }
+    Ok(())
+}
