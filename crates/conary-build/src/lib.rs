@@ -12,3 +12,4 @@
 
 pub mod deb;
 pub mod import;
+pub mod recipe;
