@@ -94,6 +94,12 @@ pub fn info(trove: &Trove, options: &DisplayOptions) -> String {
     for requirement in &info.build_requirements {
         field("Build req.", &requirement.to_string());
     }
+    if let Some(factory) = &info.factory {
+        field("Factory", factory);
+    }
+    for loaded in &info.loaded_troves {
+        field("Loaded", &loaded.to_string());
+    }
     if let Some(cloned_from) = &info.cloned_from {
         field("Cloned from", &cloned_from.to_string());
     }
@@ -123,6 +129,37 @@ pub fn info(trove: &Trove, options: &DisplayOptions) -> String {
             } else {
                 let _ = writeln!(out, "               {line}");
             }
+        }
+    }
+    out
+}
+
+/// The troves a collection includes, one per line as `NAME=VERSION[FLAVOR]`:
+/// strong references first, then weak ones indented by two spaces; a
+/// reference not installed by default ends in ` (not by default)`.
+///
+/// ```rust
+/// use conary_core::trove::Trove;
+/// let mut group = Trove::new("group-dist".parse()?, "/a@b:c/1-1-1".parse()?, Default::default());
+/// group.add_strong_ref("hello=/a@b:c/1.0-1-1[]".parse()?, true);
+/// group.add_weak_ref("hello:doc=/a@b:c/1.0-1-1[]".parse()?, false);
+/// let options = conary_cli::display::DisplayOptions { full_versions: true, flavors: true, ..Default::default() };
+/// assert_eq!(
+///     conary_cli::display::references(&group, &options),
+///     "hello=/a@b:c/1.0-1-1\n  hello:doc=/a@b:c/1.0-1-1 (not by default)\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn references(trove: &Trove, options: &DisplayOptions) -> String {
+    let mut out = String::new();
+    for (indent, refs) in [
+        ("", trove.iter_strong_refs().collect::<Vec<_>>()),
+        ("  ", trove.iter_weak_refs().collect()),
+    ] {
+        for (tuple, by_default) in refs {
+            let line = options.tuple_lines(std::slice::from_ref(tuple));
+            let suffix = if by_default { "" } else { " (not by default)" };
+            let _ = writeln!(out, "{indent}{}{suffix}", line.trim_end());
         }
     }
     out

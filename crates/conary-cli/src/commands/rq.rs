@@ -47,11 +47,15 @@ pub struct RqArgs {
     /// Show what each trove provides and requires
     #[arg(long)]
     pub deps: bool,
+    /// List the troves a package or group includes: strong references,
+    /// then (indented) weak ones, with `(not by default)` where so
+    #[arg(long)]
+    pub troves: bool,
 }
 
 impl RqArgs {
     fn details(&self) -> bool {
-        self.files || self.lsl || self.info || self.deps
+        self.files || self.lsl || self.info || self.deps || self.troves
     }
 }
 
@@ -116,6 +120,9 @@ fn details(
         if args.deps {
             out.push_str(&display.tuple_lines(std::slice::from_ref(&trove.tuple())));
             out.push_str(&display::deps(trove));
+        }
+        if args.troves {
+            out.push_str(&display::references(trove, display));
         }
         if args.files || args.lsl {
             let members = with_components(source, trove)?;
