@@ -23,43 +23,70 @@ pub(crate) struct Unpacked {
     pub top_level: BTreeSet<OsString>,
 }
 
-/// Opens an archive with the decompressor its name calls for.
-fn open(name: &str, path: &Path) -> Result<Box<dyn Read>, BuildError> {
-    let file = File::open(path).map_err(BuildError::io("open", path))?;
-    let file = BufReader::new(file);
-    let lower = name.to_ascii_lowercase();
-    let reader: Box<dyn Read> = if lower.ends_with(".tar") {
-        Box::new(file)
-    } else if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else if lower.ends_with(".tar.bz2") || lower.ends_with(".tbz2") {
-        Box::new(bzip2::read::MultiBzDecoder::new(file))
-    } else if lower.ends_with(".tar.xz") || lower.ends_with(".txz") {
-        Box::new(liblzma::read::XzDecoder::new_multi_decoder(file))
-    } else if lower.ends_with(".tar.zst") || lower.ends_with(".tzst") {
-        let decoder = zstd::stream::read::Decoder::with_buffer(file).map_err(|source| {
-            BuildError::Archive {
-                archive: name.to_owned(),
-                source,
-            }
-        })?;
-        Box::new(decoder)
-    } else {
-        return Err(BuildError::ArchiveKind {
-            name: name.to_owned(),
-        });
-    };
-    Ok(reader)
+/// How a file is compressed, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// Not compressed.
+    None,
+    /// gzip (`.gz`, `.tgz`).
+    Gzip,
+    /// bzip2 (`.bz2`, `.tbz2`).
+    Bzip2,
+    /// xz (`.xz`, `.txz`).
+    Xz,
+    /// zstd (`.zst`, `.tzst`).
+    Zstd,
+}
+
+impl Compression {
+    /// The compression a name's extension says, and whether the name is a
+    /// tarball (`.tar`, `.tar.gz`, `.tgz`, …).
+    pub fn of(name: &str) -> (Compression, bool) {
+        let lower = name.to_ascii_lowercase();
+        let table = [
+            (".tar", Compression::None, true),
+            (".tar.gz", Compression::Gzip, true),
+            (".tgz", Compression::Gzip, true),
+            (".tar.bz2", Compression::Bzip2, true),
+            (".tbz2", Compression::Bzip2, true),
+            (".tar.xz", Compression::Xz, true),
+            (".txz", Compression::Xz, true),
+            (".tar.zst", Compression::Zstd, true),
+            (".tzst", Compression::Zstd, true),
+            (".gz", Compression::Gzip, false),
+            (".bz2", Compression::Bzip2, false),
+            (".xz", Compression::Xz, false),
+            (".zst", Compression::Zstd, false),
+        ];
+        table
+            .into_iter()
+            .find(|(extension, _, _)| lower.ends_with(extension))
+            .map_or((Compression::None, false), |(_, compression, tar)| {
+                (compression, tar)
+            })
+    }
+
+    /// Opens `path`, decompressing as this says.
+    pub fn open(self, name: &str, path: &Path) -> Result<Box<dyn Read>, BuildError> {
+        let file = BufReader::new(File::open(path).map_err(BuildError::io("open", path))?);
+        Ok(match self {
+            Compression::None => Box::new(file),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
+            Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(file)),
+            Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(file)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(file).map_err(
+                |source| BuildError::Archive {
+                    archive: name.to_owned(),
+                    source,
+                },
+            )?),
+        })
+    }
 }
 
 /// Whether `name` has an extension [`unpack`] reads.
 pub(crate) fn is_archive(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [
-        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".tzst",
-    ]
-    .iter()
-    .any(|extension| lower.ends_with(extension))
+    Compression::of(name).1
 }
 
 /// Unpacks the archive `name` (local file `path`) into the directory
@@ -70,7 +97,7 @@ pub(crate) fn unpack(
     tree: &Tree,
     into: &[OsString],
 ) -> Result<Unpacked, BuildError> {
-    let reader = open(name, path)?;
+    let reader = Compression::of(name).0.open(name, path)?;
     let read_error = |source| BuildError::Archive {
         archive: name.to_owned(),
         source,

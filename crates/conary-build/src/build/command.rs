@@ -67,13 +67,15 @@ impl BuildEnv {
         Ok(())
     }
 
-    /// Runs `program args` in `dir`: stdin is `/dev/null`, stdout and
-    /// stderr go (interleaved, in order) to `log`. Returns how it ended.
+    /// Runs `program args` in `dir`: stdin is `/dev/null` (or `input`,
+    /// when given), stdout and stderr go (interleaved, in order) to `log`.
+    /// Returns how it ended.
     pub fn run(
         &self,
         program: &str,
         args: &[&str],
         dir: &Path,
+        input: Option<&[u8]>,
         log: &mut dyn Write,
     ) -> Result<ExitStatus, BuildError> {
         let spawn_error = |source| BuildError::Spawn {
@@ -88,14 +90,30 @@ impl BuildEnv {
             .current_dir(dir)
             .env_clear()
             .envs(&self.vars)
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(writer)
             .stderr(writer_for_stderr);
         let mut child = command.spawn().map_err(spawn_error)?;
         // The command holds the only write ends now; dropping ours lets the
         // read below end when the child (and anything it started) exits.
         drop(command);
-        let copied = copy_to_log(&mut reader, log);
+        let stdin = child.stdin.take();
+        let copied = std::thread::scope(|scope| {
+            if let (Some(mut stdin), Some(input)) = (stdin, input) {
+                // A command that stops reading early (EPIPE) is judged by
+                // its exit status, not by this write.
+                scope.spawn(move || {
+                    let _ = stdin.write_all(input);
+                });
+            }
+            copy_to_log(&mut reader, log)
+        });
+        // On a log error, closing the pipe stops the command (SIGPIPE).
+        drop(reader);
         let status = child.wait().map_err(spawn_error)?;
         copied?;
         Ok(status)

@@ -106,7 +106,7 @@ pub enum BuildError {
         path: String,
     },
     /// A pattern matched no path.
-    #[error("'{pattern}' matches nothing in the destdir")]
+    #[error("'{pattern}' matches nothing")]
     NoMatch {
         /// The pattern as given.
         pattern: String,

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::build::Executor;
 use crate::build::error::BuildError;
-use crate::build::paths::{Resolved, Tree, create_dirs};
+use crate::build::paths::{Resolved, Tree, create_dirs, has_glob};
 use crate::build::sources::file_name_of;
 
 /// The mode of a copied file without an explicit one: 0o755 when the
@@ -153,7 +153,8 @@ impl Executor<'_> {
     }
 
     /// `Install`: copies a file (or, with a trailing `/`, a directory tree)
-    /// from the working directory into the destdir.
+    /// from the working directory into the destdir. FROM may be a glob;
+    /// then TO is a directory.
     pub(crate) fn install(
         &mut self,
         from: &str,
@@ -162,31 +163,66 @@ impl Executor<'_> {
     ) -> Result<(), BuildError> {
         let from = self.macros.expand(from)?;
         let to = self.macros.expand(to)?;
-        let source = self.builddir.resolve_relative(&self.workdir, &from, true)?;
-        let metadata =
-            fs::metadata(&source.path).map_err(|_| BuildError::NotFound { path: from.clone() })?;
+        if !has_glob(&from) {
+            return self.install_one(&from, &to, mode);
+        }
+        let found = self.builddir.glob_relative(&self.workdir, &from)?;
+        if found.is_empty() {
+            return Err(BuildError::NoMatch { pattern: from });
+        }
+        let to = if to.ends_with('/') {
+            to
+        } else {
+            format!("{to}/")
+        };
+        for (text, _) in found {
+            self.install_one(&text, &to, mode)?;
+        }
+        Ok(())
+    }
+
+    fn install_one(&mut self, from: &str, to: &str, mode: Option<u32>) -> Result<(), BuildError> {
+        let source = self.builddir.resolve_relative(&self.workdir, from, true)?;
+        let metadata = fs::metadata(&source.path).map_err(|_| BuildError::NotFound {
+            path: from.to_owned(),
+        })?;
+        // The name as the recipe wrote it (a symlink is installed under its
+        // own name, with its target's contents).
+        let name = from
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         if from.ends_with('/') || metadata.is_dir() {
             if !metadata.is_dir() {
-                return Err(BuildError::NotFound { path: from });
+                return Err(BuildError::NotFound {
+                    path: from.to_owned(),
+                });
             }
+            let to = if !from.ends_with('/') && to.ends_with('/') {
+                join_text(to, &name)
+            } else {
+                to.to_owned()
+            };
             let target = self.destdir.resolve_installed(&to, true)?;
             create_dirs(&target.path)?;
             return copy_tree(&self.builddir, &source.components, &self.destdir, &to, mode);
         }
-        let name = source
-            .file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or_default()
-            .to_owned();
         let mut text = if to.ends_with('/') {
-            join_text(&to, &name)
+            join_text(to, &name)
         } else {
-            to.clone()
+            to.to_owned()
         };
         if names_dir(&self.destdir, &text, true, &[])? {
             text = join_text(&text, &name);
         }
         let target = self.destdir.resolve_installed(&text, false)?;
+        if target.components.is_empty() || name.is_empty() || name == ".." || name == "." {
+            return Err(BuildError::NotFound {
+                path: from.to_owned(),
+            });
+        }
         self.destdir.create_parents(&target)?;
         let mode = mode.unwrap_or_else(|| default_mode(metadata.permissions().mode()));
         let mut file = File::open(&source.path).map_err(BuildError::io("open", &source.path))?;

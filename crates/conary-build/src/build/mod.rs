@@ -43,7 +43,7 @@ mod tests;
 
 use std::ffi::OsString;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 
@@ -52,6 +52,7 @@ pub use error::BuildError;
 pub use macros::{MAX_MACRO_DEPTH, MacroError, Macros};
 pub use sources::{DirSources, SourceFiles, file_name_of, is_url};
 
+use crate::build::archive::Compression;
 use crate::build::command::{BuildEnv, describe_status, shell_quote};
 use crate::build::paths::{Tree, TreeKind};
 use crate::recipe::model::{Action, Located};
@@ -260,7 +261,7 @@ impl Executor<'_> {
         self.log_line(&format!("+ {line}"))?;
         let status = self
             .env
-            .run("sh", &["-c", line], &directory, &mut *self.log)?;
+            .run("sh", &["-c", line], &directory, None, &mut *self.log)?;
         Ok((!status.success()).then_some(status))
     }
 
@@ -295,11 +296,33 @@ impl Executor<'_> {
         let name = self.macros.expand(name)?;
         let local = self.sources.path_of(&name)?;
         let level = format!("-p{level}");
-        let input = local.to_string_lossy().into_owned();
-        let args = [level.as_str(), "-i", input.as_str(), "--batch", "--forward"];
-        self.log_line(&format!("+ patch {}", args.join(" ")))?;
+        let input_path = local.to_string_lossy().into_owned();
+        let compression = Compression::of(file_name_of(&name)).0;
+        // A compressed patch is fed to patch's stdin, decompressed.
+        let input = match compression {
+            Compression::None => None,
+            _ => {
+                let mut bytes = Vec::new();
+                compression
+                    .open(&name, &local)?
+                    .read_to_end(&mut bytes)
+                    .map_err(|source| BuildError::Archive {
+                        archive: name.clone(),
+                        source,
+                    })?;
+                Some(bytes)
+            }
+        };
+        let mut args = vec![level.as_str()];
+        if input.is_none() {
+            args.extend(["-i", input_path.as_str()]);
+        }
+        args.extend(["--batch", "--forward"]);
+        self.log_line(&format!("+ patch {} ({name})", args.join(" ")))?;
         let workdir = self.workdir_path();
-        let status = self.env.run("patch", &args, &workdir, &mut *self.log)?;
+        let status = self
+            .env
+            .run("patch", &args, &workdir, input.as_deref(), &mut *self.log)?;
         Ok((!status.success()).then_some(status))
     }
 }

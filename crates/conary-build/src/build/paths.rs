@@ -13,7 +13,7 @@
 //! as the caller asks (a file is replaced, never written through a link).
 
 use std::collections::VecDeque;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::os::unix::fs::DirBuilderExt;
@@ -49,13 +49,6 @@ pub(crate) struct Resolved {
     pub components: Vec<OsString>,
     /// The root joined with the components.
     pub path: PathBuf,
-}
-
-impl Resolved {
-    /// The file name (last component), if any.
-    pub fn file_name(&self) -> Option<&OsStr> {
-        self.components.last().map(OsString::as_os_str)
-    }
 }
 
 impl Tree {
@@ -187,26 +180,57 @@ impl Tree {
 
     /// Every existing destdir path matching `pattern` (absolute as
     /// installed; `*` and `?` match within one component and not a leading
-    /// `.`), in order; the last component is not followed.
+    /// `.`), in order, with the path text each match is known by; the last
+    /// component is not followed.
     pub fn glob(&self, pattern: &str) -> Result<Vec<(String, Resolved)>, BuildError> {
         if !pattern.starts_with('/') {
             return Err(BuildError::NotAbsolute {
                 path: pattern.to_owned(),
             });
         }
-        let mut candidates = vec![String::new()];
+        self.glob_from(&[], pattern, pattern)
+    }
+
+    /// Like [`Tree::glob`], for a pattern relative to the directory `base`
+    /// (an absolute pattern must lie under the root).
+    pub fn glob_relative(
+        &self,
+        base: &[OsString],
+        pattern: &str,
+    ) -> Result<Vec<(String, Resolved)>, BuildError> {
+        let absolute = Path::new(pattern);
+        if absolute.is_absolute() {
+            let rest = absolute
+                .strip_prefix(&self.root)
+                .or_else(|_| absolute.strip_prefix(&self.canonical_root))
+                .map_err(|_| self.outside(pattern))?;
+            return self.glob_from(&[], &rest.to_string_lossy(), pattern);
+        }
+        self.glob_from(base, pattern, pattern)
+    }
+
+    fn glob_from(
+        &self,
+        base: &[OsString],
+        pattern: &str,
+        original: &str,
+    ) -> Result<Vec<(String, Resolved)>, BuildError> {
+        let join = |candidate: &str, name: &str| match candidate {
+            "" => name.to_owned(),
+            "/" => format!("/{name}"),
+            _ => format!("{candidate}/{name}"),
+        };
+        let start = if pattern.starts_with('/') { "/" } else { "" };
+        let mut candidates = vec![start.to_owned()];
         for part in pattern.split('/').filter(|p| !p.is_empty() && *p != ".") {
             if !has_glob(part) {
-                for candidate in &mut candidates {
-                    candidate.push('/');
-                    candidate.push_str(part);
-                }
+                candidates = candidates.iter().map(|c| join(c, part)).collect();
                 continue;
             }
             let mut next = Vec::new();
             for candidate in &candidates {
-                let dir_text = if candidate.is_empty() { "/" } else { candidate };
-                let dir = self.resolve_from(&[], dir_text, pattern, true)?;
+                let dir_text = if candidate.is_empty() { "." } else { candidate };
+                let dir = self.resolve_from(base, dir_text, original, true)?;
                 let entries = match fs::read_dir(&dir.path) {
                     Ok(entries) => entries,
                     Err(error) if is_absent(&error) => continue,
@@ -222,25 +246,18 @@ impl Tree {
                     }
                 }
                 names.sort();
-                next.extend(names.into_iter().map(|name| format!("{candidate}/{name}")));
+                next.extend(names.iter().map(|name| join(candidate, name)));
             }
             candidates = next;
         }
         let mut found = Vec::new();
         for candidate in candidates {
-            let text = if candidate.is_empty() {
-                "/".to_owned()
-            } else {
-                candidate
-            };
-            let resolved = self.resolve_from(&[], &text, pattern, false)?;
-            if resolved.components.is_empty() {
-                return Err(BuildError::OutsideDestdir {
-                    path: pattern.to_owned(),
-                });
+            if candidate.is_empty() || candidate == "/" {
+                continue;
             }
-            if fs::symlink_metadata(&resolved.path).is_ok() {
-                found.push((text, resolved));
+            let resolved = self.resolve_from(base, &candidate, original, false)?;
+            if !resolved.components.is_empty() && fs::symlink_metadata(&resolved.path).is_ok() {
+                found.push((candidate, resolved));
             }
         }
         Ok(found)
