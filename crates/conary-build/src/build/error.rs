@@ -57,7 +57,7 @@ pub enum BuildError {
         name: String,
     },
     /// A URL source is not in the local source cache.
-    #[error("source '{url}' is not in the source cache {} (builds never download)", cache_text(cache.as_ref()))]
+    #[error("source '{url}' is not in the source cache {}", cache_text(cache.as_ref()))]
     NotInCache {
         /// The URL in the recipe.
         url: String,
@@ -212,7 +212,7 @@ impl BuildError {
 
 fn cache_text(cache: Option<&PathBuf>) -> String {
     match cache {
-        Some(dir) => format!("'{}'", dir.display()),
-        None => "(none configured)".to_owned(),
+        Some(dir) => format!("'{}' (builds never download)", dir.display()),
+        None => "(none is configured; builds never download)".to_owned(),
     }
 }

@@ -259,3 +259,71 @@ fn globs_list_existing_paths_in_order() {
         Err(BuildError::OutsideDestdir { .. })
     ));
 }
+
+#[test]
+fn compression_from_names() {
+    use super::archive::Compression;
+    let cases = [
+        ("a.tar", Compression::None, true),
+        ("a.tar.gz", Compression::Gzip, true),
+        ("A.TGZ", Compression::Gzip, true),
+        ("a.tar.bz2", Compression::Bzip2, true),
+        ("a.tar.xz", Compression::Xz, true),
+        ("a.tar.zst", Compression::Zstd, true),
+        ("fix.patch.gz", Compression::Gzip, false),
+        ("fix.patch", Compression::None, false),
+        ("a.zip", Compression::None, false),
+    ];
+    for (name, compression, tar) in cases {
+        assert_eq!(Compression::of(name), (compression, tar), "{name}");
+    }
+}
+
+#[test]
+fn source_names() {
+    use super::sources::{DirSources, SourceFiles, file_name_of, is_url};
+    assert!(is_url("http://example.com/a.tar.gz"));
+    assert!(is_url("git+https://example.com/a"));
+    assert!(!is_url("a.tar.gz"));
+    assert!(!is_url("://x"));
+    assert_eq!(
+        file_name_of("https://example.com/dl/a-1.0.tar.gz?x=1#f"),
+        "a-1.0.tar.gz"
+    );
+    assert_eq!(file_name_of("patches/fix.patch"), "fix.patch");
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir(dir.path().join("patches")).expect("mkdir");
+    fs::write(dir.path().join("patches/fix.patch"), "").expect("write");
+    let sources = DirSources {
+        dir: dir.path().into(),
+        cache: None,
+    };
+    assert_eq!(
+        sources.path_of("patches/fix.patch").expect("found"),
+        dir.path().join("patches/fix.patch")
+    );
+    for bad in [
+        "../x",
+        "/etc/passwd",
+        "a//b",
+        "",
+        "http://example.com/dir/",
+        "http://example.com/..",
+    ] {
+        assert!(
+            matches!(sources.path_of(bad), Err(BuildError::BadSourceName { .. })),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        sources.path_of("patches"),
+        Err(BuildError::SourceNotFound { .. })
+    ));
+    let err = sources
+        .path_of("http://example.com/a.tar.gz")
+        .expect_err("no cache");
+    assert_eq!(
+        err.to_string(),
+        "source 'http://example.com/a.tar.gz' is not in the source cache (none is configured; builds never download)"
+    );
+}

@@ -644,3 +644,99 @@ fn build_directories_must_be_empty() {
         format!("destdir '{}' is not empty", fixture.dest.path().display())
     );
 }
+
+#[test]
+fn install_takes_globs_into_a_directory() {
+    let fixture = Fixture::new();
+    fixture.source("hello-1.0.tar.gz", &tarball("hello-1.0.tar.gz", &project()));
+    fixture.build(&[
+        archive("hello-1.0.tar.gz"),
+        run("mkdir inc && touch inc/a.h inc/b.h inc/c.c && ln -s a.h inc/link.h"),
+        install("inc/*.h", "%(includedir)s/hello", None),
+        install("doc?", "/usr/share/", None),
+    ]);
+    let include = fixture.dest("usr/include/hello");
+    let mut names: Vec<String> = fs::read_dir(&include)
+        .expect("list")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.h", "b.h", "link.h"]);
+    // A symlink is installed under its own name, with its target's contents.
+    assert!(
+        fs::symlink_metadata(include.join("link.h"))
+            .expect("stat")
+            .is_file()
+    );
+    // A directory matched by a glob keeps its name under the directory.
+    assert_eq!(read(&fixture.dest("usr/share/docs/a.txt")), "a\n");
+    let (message, _) = Fixture::new().fail(&[install("*.nothing", "/usr/", None)]);
+    assert_eq!(
+        message,
+        "hello.recipe:1:5: Install: '*.nothing' matches nothing"
+    );
+}
+
+#[test]
+fn compressed_patches_are_applied() {
+    let fixture = Fixture::new();
+    fixture.source("hello-1.0.tar.gz", &tarball("hello-1.0.tar.gz", &project()));
+    let patch = "--- hello-1.0/README\n+++ hello-1.0/README\n@@ -1 +1 @@\n-Say hello.\n+Say hi.\n";
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(patch.as_bytes()).expect("gzip");
+    fixture.source("hi.patch.gz", &encoder.finish().expect("gzip"));
+    fixture.source(
+        "hi2.patch.zst",
+        &zstd::encode_all(
+            patch.replace("hello.\n+Say hi", "hi.\n+Say yo").as_bytes(),
+            1,
+        )
+        .expect("zstd"),
+    );
+    fixture.build(&[
+        archive("hello-1.0.tar.gz"),
+        Action::AddPatch {
+            name: "hi.patch.gz".into(),
+            level: 1,
+        },
+        Action::AddPatch {
+            name: "hi2.patch.zst".into(),
+            level: 1,
+        },
+    ]);
+    assert_eq!(
+        read(&fixture.build.path().join("hello-1.0/README")),
+        "Say yo.\n"
+    );
+}
+
+#[test]
+fn bad_environment_names_and_binary_macro_sources_are_refused() {
+    let fixture = Fixture::new();
+    let (message, _) = fixture.fail(&[Action::Environment {
+        name: "A=B".into(),
+        value: "x".into(),
+    }]);
+    assert_eq!(
+        message,
+        "hello.recipe:1:5: Environment: invalid environment variable name 'A=B'"
+    );
+    let fixture = Fixture::new();
+    fixture.source("blob", b"\xff\xfe");
+    let (message, _) = fixture.fail(&[Action::AddSource {
+        name: "blob".into(),
+        dest: None,
+        mode: None,
+        macros: true,
+    }]);
+    assert_eq!(
+        message,
+        "hello.recipe:1:5: addSource: cannot expand macros in 'blob': it is not UTF-8 text"
+    );
+}
