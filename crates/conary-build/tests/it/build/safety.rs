@@ -73,6 +73,14 @@ fn install_outside_the_destdir_is_refused() {
             vec![create("relative/path", "", 0o644)],
             "hello.recipe:1:5: Create: 'relative/path' is not an absolute path (paths in the destdir start with '/')".into(),
         ),
+        (
+            vec![install("/etc/passwd", "/passwd", None)],
+            "hello.recipe:1:5: Install: '/etc/passwd' is outside the build directory".into(),
+        ),
+        (
+            vec![install("../../../../../../../etc/passwd", "/passwd", None)],
+            "hello.recipe:1:5: Install: '../../../../../../../etc/passwd' is outside the build directory".into(),
+        ),
     ];
     fs::write(outside.path().join("precious"), "keep").expect("write");
     for (actions, expected) in cases {
