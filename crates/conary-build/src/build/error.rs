@@ -105,6 +105,12 @@ pub enum BuildError {
         /// The path as given.
         path: String,
     },
+    /// A path to copy is a device, FIFO or socket.
+    #[error("'{path}' is not a regular file, directory or symlink")]
+    SpecialFile {
+        /// The path as given (or found in a copied tree).
+        path: String,
+    },
     /// A pattern matched no path.
     #[error("'{pattern}' matches nothing")]
     NoMatch {

@@ -209,6 +209,11 @@ impl Executor<'_> {
             create_dirs(&target.path)?;
             return copy_tree(&self.builddir, &source.components, &self.destdir, &to, mode);
         }
+        if !metadata.is_file() {
+            return Err(BuildError::SpecialFile {
+                path: from.to_owned(),
+            });
+        }
         let mut text = if to.ends_with('/') {
             join_text(to, &name)
         } else {
@@ -371,6 +376,10 @@ fn copy_tree(
             let followed = destdir.resolve_installed(&target_text, true)?;
             create_dirs(&followed.path)?;
             copy_tree(builddir, &inner, destdir, &target_text, mode)?;
+        } else if !metadata.is_file() {
+            return Err(BuildError::SpecialFile {
+                path: entry.path().to_string_lossy().into_owned(),
+            });
         } else {
             destdir.create_parents(&target)?;
             let file_mode = mode.unwrap_or_else(|| default_mode(metadata.permissions().mode()));

@@ -740,3 +740,23 @@ fn bad_environment_names_and_binary_macro_sources_are_refused() {
         "hello.recipe:1:5: addSource: cannot expand macros in 'blob': it is not UTF-8 text"
     );
 }
+
+#[test]
+fn special_files_are_not_installed() {
+    let fixture = Fixture::new();
+    let (message, _) = fixture.fail(&[run("mkfifo pipe"), install("pipe", "/usr/share/", None)]);
+    assert_eq!(
+        message,
+        "hello.recipe:2:5: Install: 'pipe' is not a regular file, directory or symlink"
+    );
+    let fixture = Fixture::new();
+    let (message, _) = fixture.fail(&[
+        run("mkdir d && mkfifo d/pipe"),
+        install("d/", "/usr/share/d", None),
+    ]);
+    let expected = format!(
+        "hello.recipe:2:5: Install: '{}' is not a regular file, directory or symlink",
+        fixture.build.path().join("d/pipe").display()
+    );
+    assert_eq!(message, expected);
+}
