@@ -7,12 +7,21 @@ use std::io::{self, Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use crate::build::error::BuildError;
 use crate::build::macros::Macros;
 
 /// `PATH` of every build command.
 pub const BUILD_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// How often a command that gives no output is checked for having exited.
+const POLL: Duration = Duration::from_millis(50);
+
+/// How long output is still read after a command exited (from background
+/// processes it left, which may hold the pipe open forever).
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
 /// The environment of the build's commands: nothing is inherited from the
 /// cook's own environment.
@@ -101,36 +110,72 @@ impl BuildEnv {
         // The command holds the only write ends now; dropping ours lets the
         // read below end when the child (and anything it started) exits.
         drop(command);
-        let stdin = child.stdin.take();
-        let copied = std::thread::scope(|scope| {
-            if let (Some(mut stdin), Some(input)) = (stdin, input) {
-                // A command that stops reading early (EPIPE) is judged by
-                // its exit status, not by this write.
-                scope.spawn(move || {
-                    let _ = stdin.write_all(input);
-                });
+        if let (Some(mut stdin), Some(input)) = (child.stdin.take(), input) {
+            let input = input.to_vec();
+            // A command that stops reading early (EPIPE) is judged by its
+            // exit status, not by this write.
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            });
+        }
+        // The output is read on a thread and copied here, so that a command
+        // that leaves a background process holding the pipe open cannot
+        // hang the build: reading stops OUTPUT_GRACE after it exits.
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            loop {
+                match reader.read(&mut buffer) {
+                    Ok(0) => return,
+                    Ok(read) => {
+                        if sender.send(Ok(buffer[..read].to_vec())).is_err() {
+                            return;
+                        }
+                    }
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                        return;
+                    }
+                }
             }
-            copy_to_log(&mut reader, log)
         });
-        // On a log error, closing the pipe stops the command (SIGPIPE).
-        drop(reader);
-        let status = child.wait().map_err(spawn_error)?;
-        copied?;
-        Ok(status)
-    }
-}
-
-fn copy_to_log(reader: &mut dyn Read, log: &mut dyn Write) -> Result<(), BuildError> {
-    let mut buffer = [0u8; 8192];
-    loop {
-        let read = match reader.read(&mut buffer) {
-            Ok(0) => return Ok(()),
-            Ok(read) => read,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(source) => return Err(BuildError::Log { source }),
+        let mut exited: Option<(ExitStatus, Instant)> = None;
+        let mut log_error = None;
+        loop {
+            match exited {
+                Some((_, at)) if at.elapsed() >= OUTPUT_GRACE => break,
+                Some(_) => {}
+                None => {
+                    if let Some(status) = child.try_wait().map_err(spawn_error)? {
+                        exited = Some((status, Instant::now()));
+                    }
+                }
+            }
+            match receiver.recv_timeout(POLL) {
+                Ok(Ok(chunk)) => {
+                    if log_error.is_none()
+                        && let Err(source) = log.write_all(&chunk)
+                    {
+                        log_error = Some(BuildError::Log { source });
+                    }
+                }
+                Ok(Err(source)) => {
+                    log_error.get_or_insert(BuildError::Log { source });
+                    break;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+        }
+        let status = match exited {
+            Some((status, _)) => status,
+            None => child.wait().map_err(spawn_error)?,
         };
-        log.write_all(&buffer[..read])
-            .map_err(|source| BuildError::Log { source })?;
+        match log_error {
+            Some(error) => Err(error),
+            None => Ok(status),
+        }
     }
 }
 

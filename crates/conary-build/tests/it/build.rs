@@ -760,3 +760,16 @@ fn special_files_are_not_installed() {
     );
     assert_eq!(message, expected);
 }
+
+#[test]
+fn a_background_process_does_not_hang_the_build() {
+    let fixture = Fixture::new();
+    let started = std::time::Instant::now();
+    let log = fixture.build(&[run("echo before; sleep 8 & echo after")]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(log.contains("before\nafter\n"), "{log}");
+}
