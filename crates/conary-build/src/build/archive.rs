@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{BufReader, Read};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use crate::build::error::BuildError;
 use crate::build::paths::{Tree, create_dirs};
@@ -133,23 +133,19 @@ pub(crate) fn unpack(
             continue;
         };
         top_level.insert(first.clone());
-        let mut wanted = into.to_vec();
-        wanted.extend(parts.iter().cloned());
-        let text = wanted
-            .iter()
-            .map(|part| part.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let resolved = tree
-            .resolve_relative(&[], &text, false)
-            .map_err(|error| match error {
-                BuildError::OutsideBuildDir { .. } => {
-                    entry_error("leads outside the build directory through a symlink".into())
-                }
-                other => other,
-            })?;
-        if resolved.components.len() < into.len() + 1 {
-            return Err(entry_error("leads outside the build directory".into()));
+        let wanted: PathBuf = parts.iter().collect();
+        let resolved =
+            tree.resolve_from(into, &wanted, &raw, false)
+                .map_err(|error| match error {
+                    BuildError::OutsideBuildDir { .. } => {
+                        entry_error("leads outside the build directory through a symlink".into())
+                    }
+                    other => other,
+                })?;
+        if resolved.components.len() <= into.len() || !resolved.components.starts_with(into) {
+            return Err(entry_error(
+                "leads outside the directory it is unpacked into".into(),
+            ));
         }
         tree.create_parents(&resolved)?;
         let destination = resolved.path;
@@ -167,15 +163,9 @@ pub(crate) fn unpack(
             let target_parts = checked_parts(&target).map_err(|problem| {
                 entry_error(format!("links to '{}': it {problem}", target.display()))
             })?;
-            let mut target_text = into.to_vec();
-            target_text.extend(target_parts);
-            let target_text = target_text
-                .iter()
-                .map(|part| part.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let target_path: PathBuf = target_parts.iter().collect();
             let source = tree
-                .resolve_relative(&[], &target_text, false)
+                .resolve_from(into, &target_path, &raw, false)
                 .map_err(|error| match error {
                     BuildError::OutsideBuildDir { .. } => entry_error(format!(
                         "links to '{}' outside the build directory",

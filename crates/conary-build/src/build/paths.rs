@@ -87,7 +87,7 @@ impl Tree {
                 path: path.to_owned(),
             });
         }
-        self.resolve_from(&[], path, path, follow_last)
+        self.resolve_from(&[], Path::new(path), path, follow_last)
     }
 
     /// Resolves `path` relative to the directory `base` (components below
@@ -104,22 +104,23 @@ impl Tree {
                 .strip_prefix(&self.root)
                 .or_else(|_| absolute.strip_prefix(&self.canonical_root))
                 .map_err(|_| self.outside(path))?;
-            let rest = rest.to_string_lossy();
-            return self.resolve_from(&[], &rest, path, follow_last);
+            return self.resolve_from(&[], rest, path, follow_last);
         }
-        self.resolve_from(base, path, path, follow_last)
+        self.resolve_from(base, Path::new(path), path, follow_last)
     }
 
-    fn resolve_from(
+    /// Resolves `path` relative to the directory `base` (components below
+    /// the root); `original` names it in errors.
+    pub fn resolve_from(
         &self,
         base: &[OsString],
-        path: &str,
+        path: &Path,
         original: &str,
         follow_last: bool,
     ) -> Result<Resolved, BuildError> {
         let mut stack: Vec<OsString> = base.to_vec();
         let mut queue: VecDeque<OsString> = VecDeque::new();
-        push_front(&mut queue, Path::new(path));
+        push_front(&mut queue, path);
         let mut links = 0;
         while let Some(component) = queue.pop_front() {
             if component == ".." {
@@ -230,7 +231,7 @@ impl Tree {
             let mut next = Vec::new();
             for candidate in &candidates {
                 let dir_text = if candidate.is_empty() { "." } else { candidate };
-                let dir = self.resolve_from(base, dir_text, original, true)?;
+                let dir = self.resolve_from(base, Path::new(dir_text), original, true)?;
                 let entries = match fs::read_dir(&dir.path) {
                     Ok(entries) => entries,
                     Err(error) if is_absent(&error) => continue,
@@ -255,7 +256,7 @@ impl Tree {
             if candidate.is_empty() || candidate == "/" {
                 continue;
             }
-            let resolved = self.resolve_from(base, &candidate, original, false)?;
+            let resolved = self.resolve_from(base, Path::new(&candidate), original, false)?;
             if !resolved.components.is_empty() && fs::symlink_metadata(&resolved.path).is_ok() {
                 found.push((candidate, resolved));
             }
