@@ -219,3 +219,27 @@ fn a_symlink_in_an_archive_is_replaced_not_written_through() {
     assert_eq!(read(&fixture.build.path().join("top/link")), "data\n");
     assert_eq!(read(&fixture.dest("same")), "data\n");
 }
+
+#[test]
+fn an_archive_stays_in_its_directory() {
+    let fixture = Fixture::new();
+    let mut builder = tar::Builder::new(Vec::new());
+    raw_entry(&mut builder, "up", tar::EntryType::Symlink, "..", b"");
+    raw_entry(
+        &mut builder,
+        "up/x",
+        tar::EntryType::Regular,
+        "",
+        b"pwned\n",
+    );
+    fixture.source("t.tar", &builder.into_inner().expect("tar"));
+    let (message, _) = fixture.fail(&[Action::AddArchive {
+        name: "t.tar".into(),
+        dir: Some("sub".into()),
+    }]);
+    assert_eq!(
+        message,
+        "hello.recipe:1:5: addArchive: archive 't.tar': entry 'up/x' leads outside the directory it is unpacked into"
+    );
+    assert!(!fixture.build.path().join("x").exists());
+}
