@@ -4,12 +4,15 @@
 //!
 //! - [`deb`]: a streaming reader of Debian binary packages (`.deb`), their
 //!   control files, versions and relationships, and the component policy.
+//! - [`build`]: the build executor, which runs a recipe's actions in a
+//!   build directory and installs into a destdir.
 //! - [`import`]: `cvc import-deb`, which turns a `.deb` into a package trove
 //!   and its components, with file streams and contents.
 //!
 //! Recipes, cooking, groups, shadows and promote arrive with the issues
 //! that need them.
 
+pub mod build;
 pub mod deb;
 pub mod import;
 pub mod recipe;

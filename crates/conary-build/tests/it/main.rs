@@ -1,5 +1,6 @@
 //! Integration tests of `conary-build`, one module per area.
 
+mod build;
 mod corpus;
 mod deb_changeset;
 mod deb_components;
