@@ -260,6 +260,7 @@ fn some_info() -> impl Strategy<Value = TroveInfo> {
                 search_path,
                 path_hashes,
                 mtimes,
+                changelog: None,
                 unknown,
             }
         },
