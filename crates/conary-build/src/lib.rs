@@ -6,6 +6,8 @@
 //!   control files, versions and relationships, and the component policy.
 //! - [`import`]: `cvc import-deb`, which turns a `.deb` into a package trove
 //!   and its components, with file streams and contents.
+//! - [`source`]: source control (`cvc newpkg`, `checkout`, `add`, `remove`,
+//!   `commit`, `diff`, `log`, `rdiff`) and the `CONARY` state file.
 //!
 //! Recipes, cooking, groups, shadows and promote arrive with the issues
 //! that need them.
@@ -13,3 +15,4 @@
 pub mod deb;
 pub mod import;
 pub mod recipe;
+pub mod source;
