@@ -92,6 +92,9 @@ pub enum SourceError {
         /// What was looked for (`NAME:source=SPEC on LABEL`).
         what: String,
     },
+    /// No label to look in or commit to.
+    #[error("no label to use: set buildLabel in the configuration or give NAME=LABEL")]
+    NoLabel,
     /// The branch moved on since the checkout.
     #[error(
         "the checkout is at {checked_out} but {latest} is the newest on its branch; check out again"

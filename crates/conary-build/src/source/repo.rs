@@ -50,23 +50,26 @@ pub fn source_versions(
     Ok(tuples)
 }
 
-/// The source version `spec` names, looked up from `label`: no spec is the
-/// newest on `label`; otherwise a full version (`/…/1.0-2`), a branch, a
-/// label (`host@ns:tag`, `:tag`), or a revision on `label` (`1.0`,
-/// `1.0-2`); the newest match wins.
+/// The source version `spec` names, looked up from `label` (the build
+/// label): no spec is the newest on `label`; otherwise a full version
+/// (`/…/1.0-2`), a branch, a label (`host@ns:tag`, `:tag`), or a revision
+/// on `label` (`1.0`, `1.0-2`); the newest match wins. Without `label`,
+/// only a spec that names its label whole can be resolved.
 pub fn resolve_source(
     source: &dyn TroveSource,
     name: &TroveName,
     spec: Option<&str>,
-    label: &Label,
+    label: Option<&Label>,
 ) -> Result<TroveTuple, SourceError> {
+    let from = label.map_or_else(|| "no buildLabel".to_owned(), Label::to_string);
     let not_found = || SourceError::NotFound {
         what: match spec {
-            Some(spec) => format!("{name}={spec} (from {label})"),
-            None => format!("{name} on {label}"),
+            Some(spec) => format!("{name}={spec} (from {from})"),
+            None => format!("{name} on {from}"),
         },
     };
     let Some(spec) = spec else {
+        let label = label.ok_or(SourceError::NoLabel)?;
         return source_versions(source, name, label)?
             .into_iter()
             .next()
@@ -76,7 +79,7 @@ pub fn resolve_source(
         .parse()
         .map_err(|e| SourceError::version(format!("{name}={spec}"), e))?;
     let query = parsed
-        .resolve(std::slice::from_ref(label))
+        .resolve(label.map(std::slice::from_ref).unwrap_or_default())
         .map_err(|e| SourceError::version(format!("{name}={spec}"), e))?;
     let mut found: Vec<TroveTuple> = Vec::new();
     for label in &query.labels {

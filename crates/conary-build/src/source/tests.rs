@@ -140,7 +140,7 @@ fn newpkg_commit_checkout_diff_log_rdiff() {
 
     // A second checkout holds the same bytes.
     let name = source_name("hello").expect("name");
-    let latest = resolve_source(&source, &name, None, &label()).expect("latest");
+    let latest = resolve_source(&source, &name, None, Some(&label())).expect("latest");
     assert_eq!(latest.version, second.version);
     let other_dir = fixture.work.join("other");
     let other = super::checkout(&source, &latest, &other_dir).expect("checkout");
@@ -166,9 +166,9 @@ fn newpkg_commit_checkout_diff_log_rdiff() {
     assert!(diff.contains("-three\n+four\n"), "{diff}");
 
     // Older spec forms.
-    let by_revision = resolve_source(&source, &name, Some("1.0-1"), &label()).expect("1.0-1");
+    let by_revision = resolve_source(&source, &name, Some("1.0-1"), Some(&label())).expect("1.0-1");
     assert_eq!(by_revision.version, first.version);
-    let by_upstream = resolve_source(&source, &name, Some("1.0"), &label()).expect("1.0");
+    let by_upstream = resolve_source(&source, &name, Some("1.0"), Some(&label())).expect("1.0");
     assert_eq!(by_upstream.version, second.version);
     let rdiff = diff_versions(&source, &by_revision, &latest).expect("rdiff");
     assert!(
@@ -239,7 +239,7 @@ fn remove_and_name_checks() {
 fn unknown_trove_is_not_found() {
     let fixture = Fixture::new();
     let name = source_name("nothing").expect("name");
-    let error = resolve_source(&fixture.source(), &name, None, &label()).expect_err("absent");
+    let error = resolve_source(&fixture.source(), &name, None, Some(&label())).expect_err("absent");
     assert_eq!(
         error.to_string(),
         "nothing:source on conary.example.com@rpl:2 not found"
