@@ -245,3 +245,72 @@ fn unknown_trove_is_not_found() {
         "nothing:source on conary.example.com@rpl:2 not found"
     );
 }
+
+#[test]
+fn a_commit_on_a_shadow_gets_a_dotted_source_count() {
+    use conary_changeset::{ChangeSetBuilder, MemContents, NoContents};
+
+    let fixture = Fixture::new();
+    let source = fixture.source();
+    let dir = fixture.work.join("hello");
+    let mut checkout = new_package(&dir, "hello", &Branch::new(label())).expect("newpkg");
+    set_recipe(&checkout, "1.2.3");
+    fixture.commit(&mut checkout, "one").expect("commit");
+    std::fs::write(dir.join("hello.recipe"), {
+        let mut text = std::fs::read_to_string(dir.join("hello.recipe")).expect("read");
+        text.push_str("# two\n");
+        text
+    })
+    .expect("write");
+    let parent = fixture.commit(&mut checkout, "two").expect("commit");
+    assert_eq!(parent.version.trailing_revision().to_string(), "1.2.3-2");
+
+    // Shadow it by hand (cvc shadow comes later): the same files, their
+    // versions kept, the trove on /rpl:2//shadow.
+    let fetched = fetch_source(&source, &parent).expect("fetch");
+    let shadow_label: Label = "conary.example.com@rpl:shadow".parse().expect("label");
+    let shadow_version = parent
+        .version
+        .create_shadow(shadow_label.clone())
+        .expect("shadow");
+    let mut trove = fetched.trove.clone();
+    trove.version = shadow_version.clone();
+    let mut contents = MemContents::new();
+    let mut streams = std::collections::BTreeMap::new();
+    for file in fetched.files.values() {
+        contents.insert(file.contents.clone());
+        streams.insert(file.file_id, file.stream.clone());
+    }
+    let mut builder = ChangeSetBuilder::new();
+    builder.add_absolute(trove, &streams).expect("add");
+    let changeset = builder.build(&NoContents, &contents).expect("build");
+    fixture
+        .repository
+        .commit_changeset(&changeset, &contents, &fixture.identity)
+        .expect("commit shadow");
+
+    let name = source_name("hello").expect("name");
+    let shadowed = resolve_source(&source, &name, None, Some(&shadow_label)).expect("on shadow");
+    assert!(shadowed.version.is_shadow());
+    let shadow_dir = fixture.work.join("shadow");
+    let mut on_shadow = super::checkout(&source, &shadowed, &shadow_dir).expect("checkout");
+    assert_eq!(&on_shadow.state.branch, shadowed.version.branch());
+    std::fs::write(shadow_dir.join("local.patch"), "local\n").expect("write");
+    on_shadow.add(&["local.patch".to_owned()]).expect("add");
+    let first = fixture
+        .commit(&mut on_shadow, "local change")
+        .expect("commit");
+    assert_eq!(first.version.trailing_revision().to_string(), "1.2.3-2.1");
+    assert_eq!(first.version.branch(), shadowed.version.branch());
+    std::fs::write(shadow_dir.join("local.patch"), "local 2\n").expect("write");
+    let second = fixture.commit(&mut on_shadow, "again").expect("commit");
+    assert_eq!(second.version.trailing_revision().to_string(), "1.2.3-2.2");
+    set_recipe(&on_shadow, "1.2.4");
+    let upstream = fixture
+        .commit(&mut on_shadow, "new upstream")
+        .expect("commit");
+    assert_eq!(
+        upstream.version.trailing_revision().to_string(),
+        "1.2.4-0.1"
+    );
+}
