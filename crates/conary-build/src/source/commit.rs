@@ -44,7 +44,8 @@ pub struct CommitRequest<'a> {
 ///
 /// Refused: a recipe that is missing, names another package or has an
 /// empty version; a tracked file that is missing; a checkout behind its
-/// branch; no change since the checked-out version.
+/// branch; a new package whose source trove the branch has already; no
+/// change since the checked-out version.
 pub fn commit_checkout(
     checkout: &mut Checkout,
     source: &dyn TroveSource,
@@ -92,6 +93,12 @@ pub fn commit_checkout(
         return Err(SourceError::Stale {
             checked_out: mine.to_string(),
             latest: latest.to_string(),
+        });
+    }
+    if checked_out.is_none() && !existing.is_empty() {
+        return Err(SourceError::AlreadyExists {
+            trove: name.to_string(),
+            branch: branch.to_string(),
         });
     }
     let previous = match &checked_out {

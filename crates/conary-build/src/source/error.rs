@@ -92,6 +92,14 @@ pub enum SourceError {
         /// What was looked for (`NAME:source=SPEC on LABEL`).
         what: String,
     },
+    /// A new package's source trove exists on the branch already.
+    #[error("{trove} exists on {branch} already; cvc checkout it instead")]
+    AlreadyExists {
+        /// The source trove.
+        trove: String,
+        /// The branch.
+        branch: String,
+    },
     /// No label to look in or commit to.
     #[error("no label to use: set buildLabel in the configuration or give NAME=LABEL")]
     NoLabel,

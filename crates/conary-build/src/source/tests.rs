@@ -190,6 +190,16 @@ fn newpkg_commit_checkout_diff_log_rdiff() {
         .expect("commit");
     assert_eq!(third.version.trailing_revision().to_string(), "2.0-1");
 
+    // A second newpkg of the same package is refused at commit.
+    let again_dir = fixture.work.join("again");
+    let mut again = new_package(&again_dir, "hello", &branch).expect("newpkg");
+    set_recipe(&again, "3.0");
+    let error = fixture.commit(&mut again, "again").expect_err("exists");
+    assert_eq!(
+        error.to_string(),
+        "hello:source exists on /conary.example.com@rpl:2 already; cvc checkout it instead"
+    );
+
     // The second checkout is behind its branch now.
     let mut other = Checkout::open(&other_dir).expect("open");
     let error = fixture.commit(&mut other, "stale").expect_err("behind");
