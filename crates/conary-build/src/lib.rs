@@ -8,6 +8,8 @@
 //!   build directory and installs into a destdir.
 //! - [`import`]: `cvc import-deb`, which turns a `.deb` into a package trove
 //!   and its components, with file streams and contents.
+//! - [`source`]: source control (`cvc newpkg`, `checkout`, `add`, `remove`,
+//!   `commit`, `diff`, `log`, `rdiff`) and the `CONARY` state file.
 //!
 //! Recipes, cooking, groups, shadows and promote arrive with the issues
 //! that need them.
@@ -16,3 +18,4 @@ pub mod build;
 pub mod deb;
 pub mod import;
 pub mod recipe;
+pub mod source;

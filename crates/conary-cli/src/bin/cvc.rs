@@ -3,8 +3,10 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use conary_build::import::batch::TargetError;
 use conary_cli::commands;
 use conary_cli::commands::import_deb::SourceTarget;
+use conary_cli::commands::source_control;
 use conary_cli::global::GlobalArgs;
 use conary_cli::progress::ImportReporter;
 
@@ -14,7 +16,8 @@ use conary_cli::progress::ImportReporter;
     name = "cvc",
     version,
     after_help = "Example:
-  cvc import-deb ./debs/*.deb --label conary.example.com@deb:12 --config-file ./conaryrc"
+  cvc import-deb ./debs/*.deb --label conary.example.com@deb:12 --config-file ./conaryrc
+  cvc newpkg hello --config 'buildLabel conary.example.com@rpl:2'; cd hello; cvc commit -m 'first'"
 )]
 struct Cli {
     #[command(flatten)]
@@ -36,6 +39,55 @@ enum Command {
       --config 'user conary.example.com admin secret'
 prints one line per package: 'imported NAME=VERSION' or 'already present NAME=VERSION'")]
     ImportDeb(commands::import_deb::ImportDebArgs),
+    /// Create a checkout of a new package: NAME/NAME.recipe and NAME/CONARY
+    #[command(after_help = "Example:
+  cvc newpkg hello --config 'buildLabel conary.example.com@rpl:2'
+creates ./hello with hello.recipe (fill in version) tracked; commits go to the buildLabel")]
+    Newpkg(source_control::NewpkgArgs),
+    /// Check out a source trove (NAME:source) into a directory
+    #[command(
+        visible_alias = "co",
+        after_help = "Examples:
+  cvc checkout hello                 (the newest on the buildLabel, into ./hello)
+  cvc checkout hello=1.0-1 --dir old (that revision on the buildLabel)
+  cvc checkout hello=conary.example.com@rpl:devel"
+    )]
+    Checkout(source_control::CheckoutArgs),
+    /// Track files of the checkout in the current directory
+    #[command(after_help = "Example (in a checkout):
+  cvc add fix-build.patch hello.conf")]
+    Add(source_control::FilesArgs),
+    /// Stop tracking files of the checkout and delete them
+    #[command(
+        visible_alias = "rm",
+        after_help = "Example (in a checkout):
+  cvc remove old.patch"
+    )]
+    Remove(source_control::FilesArgs),
+    /// Commit the checkout in the current directory as a new source version
+    #[command(
+        visible_alias = "ci",
+        after_help = "Example (in a checkout):
+  cvc commit -m 'update to 1.1'
+prints 'committed NAME:source=VERSION'; the version comes from the recipe's
+version and the branch's source counts (1.1-1, then 1.1-2, ...)"
+    )]
+    Commit(source_control::CommitArgs),
+    /// Show the checkout's changes against the version it holds
+    #[command(after_help = "Example (in a checkout):
+  cvc diff
+prints a unified diff per changed, added or removed file")]
+    Diff,
+    /// Show the versions of a source trove, newest first, with their messages
+    #[command(after_help = "Examples:
+  cvc log hello      (on the buildLabel)
+  cvc log            (in a checkout: its package, on its branch's label)")]
+    Log(source_control::LogArgs),
+    /// Show the differences between two versions of a source trove
+    #[command(after_help = "Example:
+  cvc rdiff hello 1.0-1 1.0-2
+OLD and NEW are revisions on the buildLabel (1.0-2, or 1.0 for its newest) or full versions")]
+    Rdiff(source_control::RdiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,5 +114,46 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             reporter.finish();
             result
         }
+        Command::Newpkg(args) => {
+            let config = cli.global.load_config()?;
+            source_control::newpkg(args, &config, &current_dir()?)
+        }
+        Command::Add(args) => source_control::add(args, &current_dir()?),
+        Command::Remove(args) => source_control::remove(args, &current_dir()?),
+        Command::Checkout(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            source_control::checkout_command(args, &config, &source, &current_dir()?)
+        }
+        Command::Commit(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            let commit = |path: &std::path::Path| -> Result<(), TargetError> {
+                source.commit_file(path)?;
+                Ok(())
+            };
+            source_control::commit(args, &config, &source, &commit, &current_dir()?)
+        }
+        Command::Diff => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            source_control::diff(&source, &current_dir()?)
+        }
+        Command::Log(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            source_control::log(args, &config, &source, &current_dir()?)
+        }
+        Command::Rdiff(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            source_control::rdiff(args, &config, &source)
+        }
     }
+}
+
+/// The current directory (the checkout for add, remove, commit, diff, log).
+fn current_dir() -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context as _;
+    std::env::current_dir().context("cannot read the current directory")
 }

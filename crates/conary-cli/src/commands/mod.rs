@@ -12,5 +12,6 @@ pub mod repos_serve;
 pub mod rollback;
 pub mod rq;
 pub mod showcs;
+pub mod source_control;
 pub mod update;
 pub mod verify;

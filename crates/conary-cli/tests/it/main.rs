@@ -7,6 +7,7 @@ mod e2e_auth;
 mod e2e_by_reference;
 mod e2e_corpus;
 mod e2e_errors;
+mod e2e_source;
 mod e2e_system;
 mod repos;
 mod system_commands;

@@ -3,7 +3,7 @@
 //!
 //! The fields follow the original's `_TROVEINFO_TAG_*` table, and where a
 //! field exists there, its tag number is the original's; fields new to this
-//! implementation (source version, builder) start at 40. Fields this code
+//! implementation (source version, builder, change log) start at 40. Fields this code
 //! does not know are kept in [`TroveInfo::unknown`] and written back, so
 //! troves from newer builders keep their digests.
 //!
@@ -16,6 +16,7 @@
 //! assert_eq!(info.flags.to_string(), "collection");
 //! ```
 
+mod changelog;
 mod metadata;
 mod scripts;
 
@@ -31,6 +32,7 @@ use crate::name::TroveName;
 use crate::trove::{TroveTuple, decode_tuple_set, encode_tuple};
 use crate::version::Version;
 
+pub use changelog::ChangeLog;
 pub use metadata::{Capsule, Metadata};
 pub use scripts::{ScriptSlot, TroveScript, TroveScripts};
 
@@ -213,6 +215,8 @@ pub struct TroveInfo {
     pub path_hashes: BTreeSet<u64>,
     /// The mtimes of the files, in pathId order (for capsules).
     pub mtimes: Vec<u64>,
+    /// Who committed a source trove and why (source troves only).
+    pub changelog: Option<ChangeLog>,
     /// Fields from a later format version, kept for re-encoding.
     pub unknown: UnknownFields,
 }
@@ -239,6 +243,7 @@ const TAG_MTIMES: u8 = 29;
 const TAG_INSTALL_TIME: u8 = 33;
 const TAG_SOURCE_VERSION: u8 = 40;
 const TAG_BUILDER: u8 = 41;
+const TAG_CHANGELOG: u8 = 42;
 /// Every tag trove info defines.
 const KNOWN_TAGS: &[u8] = &[
     TAG_SIZE,
@@ -263,6 +268,7 @@ const KNOWN_TAGS: &[u8] = &[
     TAG_INSTALL_TIME,
     TAG_SOURCE_VERSION,
     TAG_BUILDER,
+    TAG_CHANGELOG,
 ];
 
 fn tuple_items(tuples: &BTreeSet<TroveTuple>) -> Vec<Vec<u8>> {
@@ -338,6 +344,9 @@ impl TroveInfo {
         if let Some(builder) = &self.builder {
             record.put_str(TAG_BUILDER, builder);
         }
+        if let Some(changelog) = &self.changelog {
+            record.put_record(TAG_CHANGELOG, changelog.to_record());
+        }
         record.put_unknown(&self.unknown, KNOWN_TAGS);
         record
     }
@@ -406,6 +415,7 @@ impl TroveInfo {
                     info.source_version = Some(value.version("troveinfo.source_version")?);
                 }
                 TAG_BUILDER => info.builder = Some(value.str("troveinfo.builder")?.to_owned()),
+                TAG_CHANGELOG => info.changelog = Some(ChangeLog::from_value(value)?),
                 tag => info.unknown.insert(tag, value.bytes().to_vec()),
             }
         }

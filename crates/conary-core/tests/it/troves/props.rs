@@ -13,7 +13,7 @@ use conary_core::encoding::UnknownFields;
 use conary_core::files::{FileFlags, FileKind, FileStream, Mode};
 use conary_core::trove::{Redirect, Trove, TroveRef, TroveTuple, TroveType};
 use conary_core::troveinfo::{
-    Capsule, Metadata, ScriptSlot, TroveFlags, TroveInfo, TroveScript, TroveScripts,
+    Capsule, ChangeLog, Metadata, ScriptSlot, TroveFlags, TroveInfo, TroveScript, TroveScripts,
 };
 use conary_core::version::Version;
 
@@ -213,8 +213,24 @@ fn some_info() -> impl Strategy<Value = TroveInfo> {
         vec(some_text(), 0..3),
         btree_set(any::<u64>(), 0..4),
     );
-    (facts, lineage, rest, vec(any::<u64>(), 0..3), unknown(42)).prop_map(
-        |(facts, lineage, rest, mtimes, unknown)| {
+    let changelog = option::of(
+        (some_text(), some_text(), some_text(), unknown(4)).prop_map(
+            |(name, contact, message, unknown)| ChangeLog {
+                name,
+                contact,
+                message,
+                unknown,
+            },
+        ),
+    );
+    (
+        facts,
+        lineage,
+        rest,
+        (vec(any::<u64>(), 0..3), changelog),
+        unknown(43),
+    )
+        .prop_map(|(facts, lineage, rest, (mtimes, changelog), unknown)| {
             let (
                 size,
                 source_name,
@@ -260,10 +276,10 @@ fn some_info() -> impl Strategy<Value = TroveInfo> {
                 search_path,
                 path_hashes,
                 mtimes,
+                changelog,
                 unknown,
             }
-        },
-    )
+        })
 }
 
 fn some_files() -> impl Strategy<Value = BTreeMap<PathId, conary_core::trove::FileRef>> {
