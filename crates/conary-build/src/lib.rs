@@ -6,10 +6,12 @@
 //!   control files, versions and relationships, and the component policy.
 //! - [`import`]: `cvc import-deb`, which turns a `.deb` into a package trove
 //!   and its components, with file streams and contents.
+//! - [`group`]: cooking a group recipe: its operations bound to exact troves, dependency closure, group troves.
 //!
 //! Recipes, cooking, groups, shadows and promote arrive with the issues
 //! that need them.
 
 pub mod deb;
+pub mod group;
 pub mod import;
 pub mod recipe;
