@@ -12,7 +12,9 @@ use conary_core::troveinfo::TroveFlags;
 
 use super::GroupContext;
 use super::closure::{suggestions, unresolved_error, unsatisfied};
-use super::contents::{Contents, Manifests, check_conflicts, expand};
+use super::contents::{
+    Contents, Manifests, check_conflicts, check_normal, check_path_conflicts, expand,
+};
 use super::error::GroupError;
 use super::plan::{GroupPlan, Plan};
 
@@ -218,6 +220,8 @@ fn group_trove(
 ) -> Result<Trove, GroupError> {
     let all: BTreeSet<TroveTuple> = contents.all().map(|(tuple, _)| tuple.clone()).collect();
     manifests.fetch(&all)?;
+    check_normal(contents, manifests)?;
+    check_path_conflicts(name, contents, manifests)?;
     let flavors: Vec<Flavor> = all.iter().map(|tuple| tuple.flavor.clone()).collect();
     let flavor = Flavor::merge_list(&flavors, MergeMode::DropConflicts).map_err(|source| {
         GroupError::Flavor {

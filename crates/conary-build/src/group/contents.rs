@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use conary_api::{SourceError, TroveSource};
 use conary_core::name::TroveName;
-use conary_core::trove::{Trove, TroveTuple};
+use conary_core::trove::{Trove, TroveTuple, TroveType};
 
 use super::error::GroupError;
 
@@ -142,6 +142,11 @@ pub(crate) fn expand(
                 .ok_or_else(|| GroupError::MissingManifest {
                     tuple: parent.to_string(),
                 })?;
+            // A group lists everything it includes (weakly too), with its
+            // own by-default choices: do not look past it. A package lists
+            // only its components.
+            let complete =
+                parent.name.as_str().starts_with("group-") && !manifest.weak_refs.is_empty();
             for (child, child_flag, _) in manifest.iter_refs() {
                 if strong.contains_key(child) || excluded.contains(&child.name) {
                     continue;
@@ -149,7 +154,7 @@ pub(crate) fn expand(
                 let flag = parent_flag && child_flag && !not_by_default.contains(&child.name);
                 let entry = weak.entry(child.clone()).or_insert(false);
                 *entry = *entry || flag;
-                if child.name.is_collection() {
+                if child.name.is_collection() && !complete {
                     let pending = next.entry(child.clone()).or_insert(false);
                     *pending = *pending || flag;
                 }
@@ -183,6 +188,65 @@ pub(crate) fn check_conflicts(group: &TroveName, contents: &Contents) -> Result<
             None => {
                 by_name.insert(&tuple.name, tuple);
             }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a group whose by-default troves (of different names) install
+/// the same path, found through their path hashes.
+pub(crate) fn check_path_conflicts(
+    group: &TroveName,
+    contents: &Contents,
+    manifests: &Manifests<'_>,
+) -> Result<(), GroupError> {
+    let mut owners: BTreeMap<u64, &TroveTuple> = BTreeMap::new();
+    let mut conflicts: BTreeSet<(String, String)> = BTreeSet::new();
+    for (tuple, by_default) in contents.all() {
+        if !by_default {
+            continue;
+        }
+        let Some(manifest) = manifests.get(tuple) else {
+            continue;
+        };
+        for hash in &manifest.info.path_hashes {
+            match owners.get(hash) {
+                Some(owner) if owner.name != tuple.name => {
+                    conflicts.insert((owner.to_string(), tuple.to_string()));
+                }
+                Some(_) => {}
+                None => {
+                    owners.insert(*hash, tuple);
+                }
+            }
+        }
+    }
+    if conflicts.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<String> = conflicts
+        .into_iter()
+        .map(|(first, second)| format!("{first} and {second}"))
+        .collect();
+    Err(GroupError::PathConflict {
+        group: group.to_string(),
+        pairs,
+    })
+}
+
+/// Refuses redirects and removed troves in a group.
+pub(crate) fn check_normal(
+    contents: &Contents,
+    manifests: &Manifests<'_>,
+) -> Result<(), GroupError> {
+    for (tuple, _) in contents.all() {
+        if let Some(manifest) = manifests.get(tuple)
+            && manifest.trove_type != TroveType::Normal
+        {
+            return Err(GroupError::NotNormal {
+                tuple: tuple.to_string(),
+                trove_type: manifest.trove_type.to_string(),
+            });
         }
     }
     Ok(())

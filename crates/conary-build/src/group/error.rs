@@ -150,6 +150,22 @@ pub enum GroupError {
         /// The other.
         second: String,
     },
+    /// By-default troves of different names install the same path.
+    #[error("{group} has path conflicts:{}", indented(pairs))]
+    PathConflict {
+        /// The group.
+        group: String,
+        /// `A and B`, one per pair of troves, sorted.
+        pairs: Vec<String>,
+    },
+    /// A redirect or removed trove in a group.
+    #[error("cannot include {tuple} in a group: it is a {trove_type} trove")]
+    NotNormal {
+        /// The trove.
+        tuple: String,
+        /// Its type.
+        trove_type: String,
+    },
     /// Requirements of included troves that nothing included provides;
     /// `lines` are `TROVE requires DEP`, sorted.
     #[error("{group} has unresolved dependencies:{}", indented(lines))]

@@ -329,14 +329,15 @@ impl Binder<'_> {
                 })?,
             None => self.ctx.flavor.clone(),
         };
+        // An empty flavor scores nothing: then every flavor is a candidate.
+        let flavor = (!flavor.is_empty()).then_some(flavor);
         let (name, version, _) = parsed.into_parts();
-        let spec = TroveSpec::new(name, version, Some(flavor)).map_err(|error| {
-            GroupError::InvalidSpec {
+        let spec =
+            TroveSpec::new(name, version, flavor).map_err(|error| GroupError::InvalidSpec {
                 at: at.clone(),
                 spec: text.to_owned(),
                 reason: error.to_string(),
-            }
-        })?;
+            })?;
         self.finder.find_one(&spec).map_err(|error| match error {
             FindError::NotFound { labels, .. } => GroupError::NotFound {
                 at: at.clone(),

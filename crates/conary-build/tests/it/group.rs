@@ -14,7 +14,7 @@ use conary_core::files::{FileKind, FileStream, Mode};
 use conary_core::flavor::Flavor;
 use conary_core::name::TroveName;
 use conary_core::trove::{Trove, TroveTuple};
-use conary_core::troveinfo::TroveInfo;
+use conary_core::troveinfo::{TroveInfo, path_hash};
 use conary_core::version::{Label, Version};
 use conary_repository::{Credentials, Identity, LocalSource, Repository};
 
@@ -30,6 +30,8 @@ struct Comp {
     provides: &'static [&'static str],
     requires: &'static [&'static str],
     contents: &'static str,
+    /// The file's path; empty: `/usr/share/NAME:SUFFIX`.
+    path: &'static str,
 }
 
 fn comp(suffix: &'static str, contents: &'static str) -> Comp {
@@ -39,6 +41,7 @@ fn comp(suffix: &'static str, contents: &'static str) -> Comp {
         provides: &[],
         requires: &[],
         contents,
+        path: "",
     }
 }
 
@@ -108,7 +111,12 @@ impl Repo {
         for comp in comps {
             let comp_name = package_name.with_component(comp.suffix).expect("name");
             let mut trove = Trove::new(comp_name.clone(), version.clone(), flavor.clone());
-            let path = format!("/usr/share/{comp_name}");
+            let path = if comp.path.is_empty() {
+                format!("/usr/share/{comp_name}")
+            } else {
+                comp.path.to_owned()
+            };
+            trove.info.path_hashes.insert(path_hash(&path));
             let stream = regular(comp.contents.as_bytes());
             trove.add_file(
                 PathId::derive(path.as_bytes()),
@@ -138,6 +146,18 @@ impl Repo {
     /// Commits a group `name` at `version` including `members` strongly
     /// (by default) and their components weakly.
     fn group(&self, name: &str, version: &str, members: &[TroveTuple]) -> TroveTuple {
+        self.group_with(name, version, members, &[])
+    }
+
+    /// As [`Repo::group`], with the weak references named in
+    /// `not_by_default` not by default.
+    fn group_with(
+        &self,
+        name: &str,
+        version: &str,
+        members: &[TroveTuple],
+        not_by_default: &[&str],
+    ) -> TroveTuple {
         let source = self.source();
         let mut group = Trove::new(
             name.parse().expect("name"),
@@ -156,7 +176,8 @@ impl Repo {
                 .pop()
                 .expect("one manifest");
             for (child, by_default) in manifest.iter_strong_refs() {
-                group.add_weak_ref(child.clone(), by_default);
+                let off = not_by_default.contains(&child.name.as_str());
+                group.add_weak_ref(child.clone(), by_default && !off);
             }
         }
         let tuple = group.tuple();
@@ -861,5 +882,102 @@ fn a_recipe_that_is_not_a_group_is_refused() {
     assert_eq!(
         error.to_string(),
         "group-foo.recipe:1:5: cannot create group 'extra': group names start with 'group-'"
+    );
+}
+
+#[test]
+fn the_first_label_of_the_search_path_that_has_the_name_wins() {
+    let repo = Repo::new();
+    repo.package(
+        "foo",
+        &format!("/{OTHER_LABEL}/3.0-1-1"),
+        FLAVOR,
+        &[comp("runtime", "other")],
+    );
+    repo.package(
+        "bar",
+        &format!("/{OTHER_LABEL}/3.0-1-1"),
+        FLAVOR,
+        &[comp("runtime", "other")],
+    );
+    repo.package("bar", "1.0-1-1", FLAVOR, &[comp("runtime", "devel")]);
+    let error = cook(&repo, vec![add("foo")]).expect_err("not on the default path");
+    assert!(matches!(error, GroupError::NotFound { .. }), "{error}");
+    let ops = vec![
+        GroupOp::SetSearchPath {
+            path: vec![LABEL.into(), OTHER_LABEL.into()],
+        },
+        add("foo"),
+        add("bar"),
+        add("bar:runtime"),
+    ];
+    let cooked = cook(&repo, ops).expect("cook");
+    let group = cooked.main().expect("main");
+    let strong: Vec<String> = group.strong_refs.keys().map(ToString::to_string).collect();
+    assert_eq!(
+        strong,
+        [
+            "bar=/conary.example.com@rpl:devel/1.0-1-1[is: x86_64]",
+            "bar:runtime=/conary.example.com@rpl:devel/1.0-1-1[is: x86_64]",
+            "foo=/conary.example.com@rpl:extra/3.0-1-1[is: x86_64]",
+        ]
+    );
+    // A component added directly is strong only.
+    assert_eq!(refs(group, false), ["foo:runtime=3.0-1-1[is: x86_64] true"]);
+}
+
+#[test]
+fn troves_installing_one_path_conflict() {
+    let repo = Repo::new();
+    let shared = |contents| Comp {
+        path: "/usr/bin/tool",
+        ..comp("runtime", contents)
+    };
+    repo.package("foo", "1.0-1-1", FLAVOR, &[shared("foo tool")]);
+    repo.package("bar", "1.0-1-1", FLAVOR, &[shared("bar tool")]);
+    let error = cook(&repo, vec![add("foo"), add("bar")]).expect_err("path conflict");
+    assert_eq!(
+        error.to_string(),
+        "group-foo has path conflicts:\n  \
+         bar:runtime=/conary.example.com@rpl:devel/1.0-1-1[is: x86_64] and \
+         foo:runtime=/conary.example.com@rpl:devel/1.0-1-1[is: x86_64]"
+    );
+    // Not by default, the path is not installed twice.
+    let ops = vec![
+        add("foo"),
+        add("bar"),
+        GroupOp::Remove {
+            name: "bar:runtime".into(),
+            group: None,
+        },
+    ];
+    cook(&repo, ops).expect("no conflict");
+}
+
+#[test]
+fn an_included_group_keeps_its_own_by_default_choices() {
+    let repo = Repo::new();
+    two_packages(&repo);
+    let source = repo.source();
+    let foo = source
+        .trove_versions(
+            &conary_api::TroveQuery::on_label(LABEL.parse().expect("label"))
+                .named(["foo".parse().expect("name")]),
+        )
+        .expect("versions")
+        .pop()
+        .expect("foo");
+    repo.group_with("group-base", "1-1-1", &[foo], &["foo:doc"]);
+    let cooked = cook(&repo, vec![add("group-base")]).expect("cook");
+    let group = cooked.main().expect("main");
+    assert_eq!(refs(group, true), ["group-base=1-1-1[] true"]);
+    assert_eq!(
+        refs(group, false),
+        [
+            "foo=1.1-1-1[is: x86_64] true",
+            "foo:debuginfo=1.1-1-1[is: x86_64] false",
+            "foo:doc=1.1-1-1[is: x86_64] false",
+            "foo:runtime=1.1-1-1[is: x86_64] true",
+        ]
     );
 }
