@@ -31,6 +31,8 @@ mod closure;
 mod contents;
 mod error;
 mod plan;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
