@@ -120,6 +120,7 @@ pub(crate) fn cook_one(
                 return Err(GroupError::NothingToReplace {
                     at: op.at.clone(),
                     name: old.to_string(),
+                    group: Some(name.to_string()),
                 });
             }
         }

@@ -121,12 +121,14 @@ pub enum GroupError {
         group: String,
     },
     /// `replace` of a trove no group includes.
-    #[error("{at}: cannot replace '{name}': no group of the recipe includes it")]
+    #[error("{at}: cannot replace '{name}': {}", not_included(.group.as_deref()))]
     NothingToReplace {
         /// The operation.
         at: Location,
         /// The trove name.
         name: String,
+        /// The group named by the operation (`None`: every group).
+        group: Option<String>,
     },
     /// `addAll` of a trove that includes nothing.
     #[error("{at}: cannot add all of '{spec}': {tuple} includes no troves")]
@@ -197,4 +199,12 @@ pub enum GroupError {
 /// Each line on its own line, indented by two spaces.
 fn indented(lines: &[String]) -> String {
     lines.iter().map(|line| format!("\n  {line}")).collect()
+}
+
+/// Who does not include a trove to replace.
+fn not_included(group: Option<&str>) -> String {
+    match group {
+        Some(group) => format!("{group} does not include it"),
+        None => "no group of the recipe includes it".to_owned(),
+    }
 }

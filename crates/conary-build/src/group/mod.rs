@@ -130,6 +130,7 @@ pub fn cook_group(recipe: &Recipe, ctx: &GroupContext<'_>) -> Result<CookedGroup
             return Err(GroupError::NothingToReplace {
                 at: op.at.clone(),
                 name: op.item.0.to_string(),
+                group: None,
             });
         }
     }

@@ -196,6 +196,50 @@ fn replace_swaps_a_reference() {
 }
 
 #[test]
+fn replacing_a_component_of_a_package_references_the_new_one_strongly() {
+    let repo = Repo::new();
+    two_packages(&repo);
+    let ops = vec![
+        add("foo"),
+        GroupOp::Replace {
+            name: "foo:doc".into(),
+            spec: "foo:doc=1.0".into(),
+            group: None,
+        },
+    ];
+    let cooked = cook(&repo, ops).expect("cook");
+    let group = cooked.main().expect("main");
+    assert_eq!(
+        refs(group, true),
+        [
+            "foo=1.1-1-1[is: x86_64] true",
+            "foo:doc=1.0-1-1[is: x86_64] true"
+        ]
+    );
+    assert_eq!(
+        refs(group, false),
+        [
+            "foo:debuginfo=1.1-1-1[is: x86_64] false",
+            "foo:runtime=1.1-1-1[is: x86_64] true",
+        ]
+    );
+    // In a named group, a replace that matches nothing is an error.
+    let ops = vec![
+        add("foo"),
+        GroupOp::Replace {
+            name: "bar".into(),
+            spec: "bar".into(),
+            group: Some("group-foo".into()),
+        },
+    ];
+    let error = cook(&repo, ops).expect_err("nothing to replace");
+    assert_eq!(
+        error.to_string(),
+        "group-foo.recipe:2:5: cannot replace 'bar': group-foo does not include it"
+    );
+}
+
+#[test]
 fn two_versions_of_one_trove_conflict() {
     let repo = Repo::new();
     two_packages(&repo);
