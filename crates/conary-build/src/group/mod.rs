@@ -105,6 +105,42 @@ impl CookedGroups {
 ///
 /// Errors name the operation at fault (`FILE:LINE:COLUMN: ...`), or the
 /// group for conflicts and unresolved dependencies.
+///
+/// ```rust
+/// use conary_build::group::{GroupContext, cook_group};
+/// use conary_build::recipe::model::{GroupOp, Located, Location, Recipe, RecipeKind};
+/// # use conary_api::{Job, SourceError, TroveQuery, TroveSource};
+/// # use conary_core::trove::{Trove, TroveTuple};
+/// # struct Empty;
+/// # impl TroveSource for Empty {
+/// #     fn trove_versions(&self, _: &TroveQuery) -> Result<Vec<TroveTuple>, SourceError> { Ok(Vec::new()) }
+/// #     fn troves(&self, _: &[TroveTuple]) -> Result<Vec<Trove>, SourceError> { Ok(Vec::new()) }
+/// #     fn changeset(&self, _: &[Job], _: bool, _: &mut dyn std::io::Write) -> Result<u64, SourceError> { Ok(0) }
+/// #     fn contents(&self, _: &conary_core::digest::Digest, _: &mut dyn std::io::Write) -> Result<u64, SourceError> { Ok(0) }
+/// #     fn dep_suggestions(&self, _: &[conary_core::version::Label], _: &conary_core::deps::DependencySet)
+/// #         -> Result<std::collections::BTreeMap<conary_core::deps::Dependency, Vec<TroveTuple>>, SourceError> { Ok(Default::default()) }
+/// # }
+/// let at = Location { file: "group-foo.recipe".into(), line: 5, column: 5 };
+/// let recipe = Recipe {
+///     file: "group-foo.recipe".into(), name: "group-foo".into(), version: "1.0".into(),
+///     kind: RecipeKind::Group, build_requires: Vec::new(), factory: None,
+///     use_flags: Default::default(), reads_arch: false, macros: Default::default(),
+///     actions: Vec::new(), policy: Vec::new(),
+///     group_ops: vec![Located { at, item: GroupOp::Add { spec: "nosuch".into(), group: None, by_default: true } }],
+/// };
+/// let ctx = GroupContext {
+///     source: &Empty,
+///     label_path: vec!["conary.example.com@rpl:devel".parse()?],
+///     flavor: "is: x86_64".parse()?,
+///     version: "/conary.example.com@rpl:devel/1.0-1-1".parse()?,
+///     info: Default::default(),
+///     auto_resolve: false,
+/// };
+/// let error = cook_group(&recipe, &ctx).expect_err("nothing there");
+/// assert_eq!(error.to_string(),
+///     "group-foo.recipe:5:5: trove 'nosuch' not found on conary.example.com@rpl:devel");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn cook_group(recipe: &Recipe, ctx: &GroupContext<'_>) -> Result<CookedGroups, GroupError> {
     let plan = plan::plan(recipe, ctx)?;
     let order = children_first(&plan);
