@@ -4,5 +4,6 @@
 
 mod binding;
 mod closure;
+mod debs;
 mod fixture;
 mod references;
