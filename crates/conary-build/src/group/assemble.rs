@@ -13,7 +13,7 @@ use conary_core::troveinfo::TroveFlags;
 use super::GroupContext;
 use super::closure::{suggestions, unresolved_error, unsatisfied};
 use super::contents::{
-    Contents, Manifests, check_conflicts, check_normal, check_path_conflicts, expand,
+    Adjust, Contents, Manifests, check_conflicts, check_normal, check_path_conflicts, expand,
 };
 use super::error::GroupError;
 use super::plan::{GroupPlan, Plan};
@@ -89,7 +89,8 @@ pub(crate) fn cook_one(
         }
     }
 
-    let probe = expand(&strong, manifests, &BTreeSet::new(), &BTreeSet::new())?;
+    let forced = packages_for_components(&mut strong, manifests)?;
+    let probe = expand(&strong, manifests, &Adjust::default())?;
     for op in weak_removes {
         if !probe.has_weak_name(&op.item) {
             return Err(GroupError::NothingToRemove {
@@ -126,7 +127,12 @@ pub(crate) fn cook_one(
         }
     }
 
-    let mut contents = expand(&strong, manifests, &excluded, &not_by_default)?;
+    let adjust = Adjust {
+        excluded,
+        not_by_default,
+        forced,
+    };
+    let mut contents = expand(&strong, manifests, &adjust)?;
     check_conflicts(name, &contents)?;
     let mut resolved = Vec::new();
     if name == &plan.main {
@@ -138,11 +144,56 @@ pub(crate) fn cook_one(
             &mut strong,
             &mut contents,
             &mut resolved,
-            (&excluded, &not_by_default),
+            &adjust,
         )?;
     }
     let trove = group_trove(name, group, &contents, manifests, plan, ctx)?;
     Ok(Cooked { trove, resolved })
+}
+
+/// Components named by the recipe are referenced through their package
+/// when the source has it (same version and flavor) and the group does
+/// not reference the package itself: the package becomes the strong
+/// reference, by default if one of its named components is, and its
+/// components are by default exactly when named so. Returns those
+/// by-default flags.
+fn packages_for_components(
+    strong: &mut BTreeMap<TroveTuple, bool>,
+    manifests: &mut Manifests<'_>,
+) -> Result<BTreeMap<TroveTuple, bool>, GroupError> {
+    let mut by_package: BTreeMap<TroveTuple, BTreeMap<TroveTuple, bool>> = BTreeMap::new();
+    for (tuple, by_default) in strong.iter() {
+        if tuple.name.is_component() {
+            let package = TroveTuple::new(
+                tuple.name.package(),
+                tuple.version.clone(),
+                tuple.flavor.clone(),
+            );
+            if !strong.contains_key(&package) {
+                by_package
+                    .entry(package)
+                    .or_default()
+                    .insert(tuple.clone(), *by_default);
+            }
+        }
+    }
+    let mut forced = BTreeMap::new();
+    for (package, named) in by_package {
+        if !manifests.exists(&package)? {
+            continue;
+        }
+        let Some(manifest) = manifests.get(&package) else {
+            continue;
+        };
+        for (child, _) in manifest.iter_strong_refs() {
+            forced.insert(child.clone(), named.get(child).copied().unwrap_or(false));
+        }
+        for component in named.keys() {
+            strong.remove(component);
+        }
+        strong.insert(package, named.values().any(|flag| *flag));
+    }
+    Ok(forced)
 }
 
 /// Removes every strong reference named `name`, returning their flags.
@@ -169,7 +220,7 @@ fn resolve(
     strong: &mut BTreeMap<TroveTuple, bool>,
     contents: &mut Contents,
     resolved: &mut Vec<TroveTuple>,
-    (excluded, not_by_default): (&BTreeSet<TroveName>, &BTreeSet<TroveName>),
+    adjust: &Adjust,
 ) -> Result<(), GroupError> {
     let by_default = plan.groups.get(name).is_none_or(|group| group.by_default);
     loop {
@@ -201,7 +252,7 @@ fn resolve(
             strong.insert(tuple.clone(), by_default);
             resolved.push(tuple);
         }
-        *contents = expand(strong, manifests, excluded, not_by_default)?;
+        *contents = expand(strong, manifests, adjust)?;
         check_conflicts(name, contents)?;
     }
 }

@@ -105,16 +105,26 @@ impl Contents {
     }
 }
 
+/// How a group changes what its strong references include.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Adjust {
+    /// Names left out of the weak references (replaced).
+    pub(crate) excluded: BTreeSet<TroveName>,
+    /// Names kept but not by default (removed).
+    pub(crate) not_by_default: BTreeSet<TroveName>,
+    /// Troves whose by-default flag the group decides, whatever the
+    /// including trove says (the components of a package the recipe
+    /// named components of).
+    pub(crate) forced: BTreeMap<TroveTuple, bool>,
+}
+
 /// Follows `strong` through the manifests: every trove a strong reference
 /// includes (strongly or weakly, recursively) becomes a weak reference,
-/// by default when the whole path to it is. Weak references named in
-/// `excluded` are left out; those named in `not_by_default` are kept but
-/// not by default.
+/// by default when the whole path to it is, as `adjust` changes it.
 pub(crate) fn expand(
     strong: &BTreeMap<TroveTuple, bool>,
     manifests: &mut Manifests<'_>,
-    excluded: &BTreeSet<TroveName>,
-    not_by_default: &BTreeSet<TroveName>,
+    adjust: &Adjust,
 ) -> Result<Contents, GroupError> {
     let mut weak: BTreeMap<TroveTuple, bool> = BTreeMap::new();
     let mut frontier: BTreeMap<TroveTuple, bool> = strong
@@ -148,10 +158,12 @@ pub(crate) fn expand(
             let complete =
                 parent.name.as_str().starts_with("group-") && !manifest.weak_refs.is_empty();
             for (child, child_flag, _) in manifest.iter_refs() {
-                if strong.contains_key(child) || excluded.contains(&child.name) {
+                if strong.contains_key(child) || adjust.excluded.contains(&child.name) {
                     continue;
                 }
-                let flag = parent_flag && child_flag && !not_by_default.contains(&child.name);
+                let child_flag = adjust.forced.get(child).copied().unwrap_or(child_flag);
+                let flag =
+                    parent_flag && child_flag && !adjust.not_by_default.contains(&child.name);
                 let entry = weak.entry(child.clone()).or_insert(false);
                 *entry = *entry || flag;
                 if child.name.is_collection() && !complete {

@@ -18,7 +18,9 @@
 //!    must be provided by its by-default troves; with autoResolve the
 //!    providers the source suggests are added (a package rather than its
 //!    component) until it is.
-//! 4. `assemble`: replaces and removes, then the group trove: a
+//! 4. `assemble`: replaces and removes; a component the recipe names is
+//!    referenced through its package (the other components not by
+//!    default) unless the package is named too; then the group trove: a
 //!    collection providing `trove: NAME`, with the cook's trove info.
 //!
 //! Groups a recipe creates are cooked first (they are included by the

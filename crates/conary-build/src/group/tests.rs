@@ -12,7 +12,7 @@ use conary_core::trove::{Trove, TroveTuple};
 use conary_core::troveinfo::TroveInfo;
 use conary_core::version::{Label, Version};
 
-use super::contents::{Contents, Manifests, check_conflicts, expand};
+use super::contents::{Adjust, Contents, Manifests, check_conflicts, expand};
 use super::{CookedGroups, GroupContext, GroupError, cook_group};
 use crate::recipe::model::{GroupOp, Located, Location, Recipe, RecipeKind};
 
@@ -260,8 +260,7 @@ fn weak_references_are_by_default_when_any_path_is() {
     });
     let mut manifests = Manifests::new(&source);
     let strong = BTreeMap::from([(tuple("group-a", 1, ""), true), (tuple("foo", 1, ""), true)]);
-    let contents =
-        expand(&strong, &mut manifests, &BTreeSet::new(), &BTreeSet::new()).expect("expand");
+    let contents = expand(&strong, &mut manifests, &Adjust::default()).expect("expand");
     let weak: Vec<(String, bool)> = contents
         .weak
         .iter()
@@ -276,7 +275,12 @@ fn weak_references_are_by_default_when_any_path_is() {
     );
     let excluded: BTreeSet<TroveName> = BTreeSet::from(["foo:doc".parse().expect("name")]);
     let off: BTreeSet<TroveName> = BTreeSet::from(["foo:runtime".parse().expect("name")]);
-    let contents = expand(&strong, &mut manifests, &excluded, &off).expect("expand");
+    let adjust = Adjust {
+        excluded,
+        not_by_default: off,
+        forced: BTreeMap::new(),
+    };
+    let contents = expand(&strong, &mut manifests, &adjust).expect("expand");
     assert_eq!(
         contents.weak,
         BTreeMap::from([(tuple("foo:runtime", 1, ""), false)])

@@ -240,6 +240,32 @@ fn replacing_a_component_of_a_package_references_the_new_one_strongly() {
 }
 
 #[test]
+fn a_named_component_is_referenced_through_its_package() {
+    let repo = Repo::new();
+    two_packages(&repo);
+    let ops = vec![
+        add("foo:runtime"),
+        GroupOp::Add {
+            spec: "foo:doc".into(),
+            group: None,
+            by_default: false,
+        },
+    ];
+    let cooked = cook(&repo, ops).expect("cook");
+    let group = cooked.main().expect("main");
+    assert_eq!(refs(group, true), ["foo=1.1-1-1[is: x86_64] true"]);
+    assert_eq!(
+        refs(group, false),
+        [
+            "foo:debuginfo=1.1-1-1[is: x86_64] false",
+            "foo:doc=1.1-1-1[is: x86_64] false",
+            "foo:runtime=1.1-1-1[is: x86_64] true",
+        ]
+    );
+    assert_eq!(group.info.size, Some(11));
+}
+
+#[test]
 fn two_versions_of_one_trove_conflict() {
     let repo = Repo::new();
     two_packages(&repo);
