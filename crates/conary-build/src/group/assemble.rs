@@ -69,7 +69,6 @@ pub(crate) fn cook_one(
         let flags: Vec<bool> = take_named(&mut strong, old);
         if flags.is_empty() {
             weak_replaces.push((recipe_index, op));
-            excluded.insert(old.clone());
             continue;
         }
         strong.insert(new.clone(), flags.into_iter().any(|flag| flag));
@@ -102,14 +101,23 @@ pub(crate) fn cook_one(
     }
     for (recipe_index, op) in weak_replaces {
         let (old, new) = &op.item;
-        let flag = probe
+        let found: Vec<(&TroveTuple, bool)> = probe
             .weak
             .iter()
             .filter(|(tuple, _)| &tuple.name == old)
-            .map(|(_, flag)| *flag)
-            .reduce(|a, b| a || b);
+            .map(|(tuple, flag)| (tuple, *flag))
+            .collect();
+        // A group this one includes may have made the replace already.
+        let done = !found.is_empty() && found.iter().all(|(tuple, _)| *tuple == new);
+        let flag = found.iter().map(|(_, flag)| *flag).reduce(|a, b| a || b);
         match (flag, recipe_index) {
+            (Some(_), index) if done => {
+                if let Some(index) = index {
+                    recipe_replaces_matched.insert(index);
+                }
+            }
             (Some(flag), index) => {
+                excluded.insert(old.clone());
                 strong.insert(new.clone(), flag);
                 if let Some(index) = index {
                     recipe_replaces_matched.insert(index);

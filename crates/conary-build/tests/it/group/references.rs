@@ -266,6 +266,38 @@ fn a_named_component_is_referenced_through_its_package() {
 }
 
 #[test]
+fn a_recipe_wide_replace_reaches_nested_groups_once() {
+    let repo = Repo::new();
+    two_packages(&repo);
+    let ops = vec![
+        GroupOp::CreateGroup {
+            name: "group-extra".into(),
+            by_default: true,
+        },
+        add_to("foo", "group-extra"),
+        GroupOp::Replace {
+            name: "foo".into(),
+            spec: "foo=1.0".into(),
+            group: None,
+        },
+    ];
+    let cooked = cook(&repo, ops).expect("cook");
+    let extra = cooked.group("group-extra").expect("nested");
+    assert_eq!(refs(extra, true), ["foo=1.0-1-1[is: x86_64] true"]);
+    let main = cooked.main().expect("main");
+    assert_eq!(refs(main, true), ["group-extra=1.0-1-1[is: x86_64] true"]);
+    assert_eq!(
+        refs(main, false),
+        [
+            "foo=1.0-1-1[is: x86_64] true",
+            "foo:debuginfo=1.0-1-1[is: x86_64] false",
+            "foo:doc=1.0-1-1[is: x86_64] true",
+            "foo:runtime=1.0-1-1[is: x86_64] true",
+        ]
+    );
+}
+
+#[test]
 fn two_versions_of_one_trove_conflict() {
     let repo = Repo::new();
     two_packages(&repo);
