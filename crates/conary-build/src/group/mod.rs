@@ -181,28 +181,33 @@ pub fn cook_group(recipe: &Recipe, ctx: &GroupContext<'_>) -> Result<CookedGroup
 }
 
 /// The groups of `plan`, each after every group it includes (the plan
-/// refuses cycles); ties in name order.
+/// refuses cycles); ties in name order. Iterative, so a long chain of
+/// nested groups cannot exhaust the stack.
 fn children_first(plan: &plan::Plan) -> Vec<TroveName> {
-    fn visit(
-        plan: &plan::Plan,
-        name: &TroveName,
-        done: &mut BTreeSet<TroveName>,
-        order: &mut Vec<TroveName>,
-    ) {
-        if !done.insert(name.clone()) {
-            return;
-        }
-        if let Some(group) = plan.groups.get(name) {
-            for child in group.new_groups.keys() {
-                visit(plan, child, done, order);
+    let mut done: BTreeSet<TroveName> = BTreeSet::new();
+    let mut order = Vec::new();
+    for root in plan.groups.keys() {
+        // (group, whether its children were pushed already)
+        let mut stack = vec![(root.clone(), false)];
+        while let Some((name, expanded)) = stack.pop() {
+            if expanded {
+                if done.insert(name.clone()) {
+                    order.push(name);
+                }
+                continue;
+            }
+            if done.contains(&name) {
+                continue;
+            }
+            stack.push((name.clone(), true));
+            if let Some(group) = plan.groups.get(&name) {
+                for child in group.new_groups.keys().rev() {
+                    if !done.contains(child) {
+                        stack.push((child.clone(), false));
+                    }
+                }
             }
         }
-        order.push(name.clone());
-    }
-    let mut done = BTreeSet::new();
-    let mut order = Vec::new();
-    for name in plan.groups.keys() {
-        visit(plan, name, &mut done, &mut order);
     }
     order
 }

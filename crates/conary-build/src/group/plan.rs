@@ -261,32 +261,37 @@ fn target<'p>(
 }
 
 /// If `parent` is reachable from `child` (or is `child`), the cycle that
-/// linking `child` into `parent` would close, as text.
+/// linking `child` into `parent` would close, as text. Iterative, so a
+/// long chain of nested groups cannot exhaust the stack.
 fn cycle_through(plan: &Plan, child: &TroveName, parent: &str) -> Option<String> {
-    fn path_to(
-        plan: &Plan,
-        from: &TroveName,
-        goal: &str,
-        seen: &mut BTreeSet<TroveName>,
-    ) -> Option<Vec<String>> {
-        if from.as_str() == goal {
-            return Some(vec![from.to_string()]);
+    // Breadth first from `child`, remembering how each group was reached.
+    let mut reached_from: BTreeMap<TroveName, Option<TroveName>> =
+        BTreeMap::from([(child.clone(), None)]);
+    let mut queue = std::collections::VecDeque::from([child.clone()]);
+    let mut found = None;
+    while let Some(name) = queue.pop_front() {
+        if name.as_str() == parent {
+            found = Some(name);
+            break;
         }
-        if !seen.insert(from.clone()) {
-            return None;
-        }
-        let group = plan.groups.get(from)?;
+        let Some(group) = plan.groups.get(&name) else {
+            continue;
+        };
         for next in group.new_groups.keys() {
-            if let Some(mut path) = path_to(plan, next, goal, seen) {
-                path.insert(0, from.to_string());
-                return Some(path);
+            if !reached_from.contains_key(next) {
+                reached_from.insert(next.clone(), Some(name.clone()));
+                queue.push_back(next.clone());
             }
         }
-        None
     }
-    let mut path = path_to(plan, child, parent, &mut BTreeSet::new())?;
-    path.push(child.to_string());
-    Some(path.join(" -> "))
+    let mut path = vec![found?];
+    while let Some(Some(previous)) = path.last().and_then(|last| reached_from.get(last)) {
+        path.push(previous.clone());
+    }
+    path.reverse();
+    path.push(child.clone());
+    let names: Vec<String> = path.iter().map(ToString::to_string).collect();
+    Some(names.join(" -> "))
 }
 
 /// A trove name as written in an operation.
