@@ -10,12 +10,15 @@
 //!   and its components, with file streams and contents.
 //! - [`source`]: source control (`cvc newpkg`, `checkout`, `add`, `remove`,
 //!   `commit`, `diff`, `log`, `rdiff`) and the `CONARY` state file.
+//! - [`group`]: cooking a group recipe: its operations bound to exact
+//!   troves, dependency closure, group troves.
 //!
 //! Recipes, cooking, groups, shadows and promote arrive with the issues
 //! that need them.
 
 pub mod build;
 pub mod deb;
+pub mod group;
 pub mod import;
 pub mod recipe;
 pub mod source;

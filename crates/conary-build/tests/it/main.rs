@@ -7,3 +7,4 @@ mod deb_components;
 mod deb_import;
 mod deb_read;
 mod deb_versions;
+mod group;
