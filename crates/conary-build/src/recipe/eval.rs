@@ -27,6 +27,15 @@ use super::{RecipeContext, RecipeMetadata};
 /// a hostile file from holding the cook.
 pub const MAX_RECIPE_BYTES: usize = 1 << 20;
 
+/// The most steps (function calls and loop iterations) an evaluation may
+/// take: a recipe that loops for ever fails instead of holding the cook.
+/// Counted, not timed, so the limit is deterministic.
+pub const MAX_RECIPE_STEPS: u64 = 1_000_000;
+
+/// The most memory the Starlark heap of an evaluation may use (checked
+/// from time to time, as Starlark does).
+const MAX_HEAP_BYTES: usize = 512 << 20;
+
 /// The Starlark dialect of recipes: standard, with f-strings and
 /// statements (`if use.ssl:`) at top level.
 fn dialect() -> Dialect {
@@ -285,6 +294,9 @@ impl Session {
             );
             module.set("arch", heap.alloc(self.arch.as_str()));
             let mut eval = Evaluator::new(&module);
+            // Both setters fail only for 0 or when set twice; neither happens.
+            let _ = eval.set_max_tick_count(MAX_RECIPE_STEPS);
+            let _ = eval.set_max_heap_size(MAX_HEAP_BYTES);
             eval.eval_module(ast, &self.globals)
                 .map_err(|error| from_starlark(file, &error))?;
             let top = read_top_level(&info, &module)?;

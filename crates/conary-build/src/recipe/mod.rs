@@ -43,7 +43,7 @@ mod tests;
 use conary_core::flavor::Flavor;
 
 pub use error::RecipeError;
-pub use eval::MAX_RECIPE_BYTES;
+pub use eval::{MAX_RECIPE_BYTES, MAX_RECIPE_STEPS};
 
 use model::Recipe;
 
@@ -75,13 +75,13 @@ pub struct RecipeMetadata {
 /// a `factory` and has no `setup` evaluates to its top level only (no
 /// actions); cook it with [`evaluate_with_factory`].
 pub fn evaluate(file: &str, text: &str, ctx: &RecipeContext) -> Result<Recipe, RecipeError> {
-    eval::evaluate(file, text, ctx)
+    guarded(file, || eval::evaluate(file, text, ctx))
 }
 
 /// Only the top-level `name`, `version` and `factory`, without calling
 /// `setup` (for `cvc commit`). Use flags read at top level are off.
 pub fn evaluate_metadata(file: &str, text: &str) -> Result<RecipeMetadata, RecipeError> {
-    eval::evaluate_metadata(file, text)
+    guarded(file, || eval::evaluate_metadata(file, text))
 }
 
 /// Evaluates a package recipe that names `factory = "factory-NAME"` and
@@ -98,5 +98,23 @@ pub fn evaluate_with_factory(
     factory_text: &str,
     ctx: &RecipeContext,
 ) -> Result<Recipe, RecipeError> {
-    eval::evaluate_with_factory(file, text, factory_file, factory_text, ctx)
+    guarded(file, || {
+        eval::evaluate_with_factory(file, text, factory_file, factory_text, ctx)
+    })
+}
+
+/// Runs an evaluation so that a panic inside the Starlark interpreter (a
+/// bug there, on some input) becomes an error naming the recipe rather
+/// than ending the cook.
+fn guarded<T>(
+    file: &str,
+    evaluation: impl FnOnce() -> Result<T, RecipeError>,
+) -> Result<T, RecipeError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(evaluation)).unwrap_or_else(|_| {
+        Err(RecipeError::EvaluationInFile {
+            file: file.to_owned(),
+            message: "internal error of the Starlark interpreter while evaluating the recipe"
+                .to_owned(),
+        })
+    })
 }

@@ -644,3 +644,21 @@ fn recipe_text_over_the_limit_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn endless_work_is_stopped() {
+    let cases = [
+        (
+            package("for i in range(1000000000):\n        pass"),
+            "t.recipe: execution duration limit of 1000000 ticks has been exceeded",
+        ),
+        (
+            "name = \"t\"\nversion = \"1\"\ndef f(n):\n    return f(n + 1)\nx = f(0)\n".to_owned(),
+            "t.recipe:4:12: ",
+        ),
+    ];
+    for (text, prefix) in cases {
+        let shown = eval(&text).expect_err(&text).to_string();
+        assert!(shown.starts_with(prefix), "{shown}");
+    }
+}
