@@ -512,3 +512,93 @@ proptest! {
         let _ = evaluate_with_factory("p.recipe", &text, "f.recipe", &text, &RecipeContext::default());
     }
 }
+
+/// The ```starlark blocks of docs/RECIPES.md, in order.
+fn documented_recipes() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/RECIPES.md");
+    let text = std::fs::read_to_string(path).expect("docs/RECIPES.md is readable");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match (&mut current, line) {
+            (None, "```starlark") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn every_documented_example_evaluates() {
+    let ctx = RecipeContext {
+        flavor: "ssl is: x86_64".parse().expect("flavor"),
+        source_files: vec!["tool.conf".into(), "tzdata2024a.tar.gz".into()],
+    };
+    let blocks = documented_recipes();
+    // 13 actions, 9 directives, 10 group operations, 3 introductory, 2 factory.
+    assert_eq!(blocks.len(), 37, "examples found");
+    for block in &blocks {
+        let recipe =
+            evaluate("doc.recipe", block, &ctx).unwrap_or_else(|error| panic!("{error}\n{block}"));
+        let recorded = recipe.actions.len() + recipe.policy.len() + recipe.group_ops.len();
+        assert!(
+            recorded > 0 || recipe.factory.is_some(),
+            "example records nothing:\n{block}"
+        );
+    }
+    let factory = blocks
+        .iter()
+        .find(|block| block.starts_with("# factory-archive.recipe"))
+        .expect("factory example");
+    let package = blocks
+        .iter()
+        .find(|block| block.starts_with("# tzdata.recipe"))
+        .expect("package example");
+    let recipe = evaluate_with_factory(
+        "tzdata.recipe",
+        package,
+        "factory-archive.recipe",
+        factory,
+        &ctx,
+    )
+    .expect("documented factory cooks the documented package");
+    assert_eq!(recipe.actions.len(), 2);
+}
+
+#[test]
+fn documented_error_messages_are_the_real_ones() {
+    let cases = [
+        (
+            "name = \"hello\"\nversion = \"1.0\"\ndef setup(r):\n    pass\n\n\n    r.Mkae()\n",
+            "hello.recipe:7:5: unknown build action 'Mkae' (did you mean 'Make'?)",
+        ),
+        (
+            "name = \"hello\"\nversion = \"1.0\"\ndef setup(r):\n    r.Make(5)\n",
+            "hello.recipe:4:5: type of parameter `args` doesn't match, expected `str`, actual `int (repr: 5)`",
+        ),
+        (
+            "name = \"hello\"\nversion = \"1.0\"\ndef setup(r)\n    pass\n",
+            "hello.recipe:3:13: syntax error: unexpected new line, expected symbol ':'",
+        ),
+        (
+            "\nname = \"Hel lo\"\nversion = \"1.0\"\n",
+            "hello.recipe:2:1: top-level `name`: invalid trove name 'Hel lo': character ' ' not allowed in package name",
+        ),
+        (
+            "name = \"hello\"\nversion = \"1.0\"\ndef setup(r):\n    pass\n    r.add(\"x\")\n",
+            "hello.recipe:5:5: group operation 'add' is only allowed in a group recipe (a name starting with 'group-')",
+        ),
+    ];
+    for (text, shown) in cases {
+        let error = evaluate("hello.recipe", text, &context("")).expect_err(shown);
+        assert_eq!(error.to_string(), shown);
+    }
+}
