@@ -186,6 +186,12 @@ fn reword(message: &str) -> String {
 }
 
 fn reword_attribute(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("Object of type `macros` has no attribute `") {
+        let (name, _) = rest.split_once('`')?;
+        return Some(format!(
+            "macro '{name}' is not set (r.macros holds the macros the recipe set)"
+        ));
+    }
     let prefix = format!("Object of type `{RECIPE_TYPE}` has no attribute `");
     let rest = message.strip_prefix(&prefix)?;
     let (name, hint) = rest.split_once('`')?;
@@ -227,6 +233,10 @@ mod tests {
                 "object of type `string` has no attribute `x`",
             ),
             ("fail: boom", "fail: boom"),
+            (
+                "Object of type `macros` has no attribute `nope`",
+                "macro 'nope' is not set (r.macros holds the macros the recipe set)",
+            ),
             (
                 "Parse error: unexpected new line",
                 "parse error: unexpected new line",

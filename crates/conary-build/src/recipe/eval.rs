@@ -328,7 +328,14 @@ impl Session {
                 collector: self.collector.clone(),
             });
             eval.eval_function(function, &[recipe], &[])
-                .map_err(|error| from_starlark(file, &error))?;
+                .map_err(|error| match from_starlark(file, &error) {
+                    // Calling setup itself failed (it takes no `r`, or more).
+                    RecipeError::EvaluationInFile { message, .. } => RecipeError::Evaluation {
+                        at: info.place_of("setup"),
+                        message,
+                    },
+                    located => located,
+                })?;
             Ok((top, true))
         })
     }

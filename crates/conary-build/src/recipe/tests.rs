@@ -495,7 +495,27 @@ fn errors_name_the_place() {
         ),
         (
             "name = \"t\"\nversion = \"1\"\nx = y\n".into(),
-            "t.recipe:3:5: ",
+            "t.recipe:3:5: variable `y` not found",
+        ),
+        (
+            "name = \"t\"\nversion = \"1\"\n\ndef setup():\n    pass\n".into(),
+            "t.recipe:4:1: found 1 extra positional",
+        ),
+        (
+            "name = \"t\"\nversion = \"1\"\n\ndef setup(r, x):\n    pass\n".into(),
+            "t.recipe:4:1: missing parameter `x`",
+        ),
+        (
+            package("r.Run(r.macros.nope)"),
+            "t.recipe:5:11: macro 'nope' is not set",
+        ),
+        (
+            package("r.name = \"x\""),
+            "t.recipe:5:5: operation `.name=` not supported on type `recipe`",
+        ),
+        (
+            package("print(\"x\")"),
+            "t.recipe:5:5: variable `print` not found",
         ),
     ];
     for (text, prefix) in cases {
@@ -650,7 +670,7 @@ fn endless_work_is_stopped() {
     let cases = [
         (
             package("for i in range(1000000000):\n        pass"),
-            "t.recipe: execution duration limit of 1000000 ticks has been exceeded",
+            "t.recipe:4:1: execution duration limit of 1000000 ticks has been exceeded",
         ),
         (
             "name = \"t\"\nversion = \"1\"\ndef f(n):\n    return f(n + 1)\nx = f(0)\n".to_owned(),
