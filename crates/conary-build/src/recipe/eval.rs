@@ -300,6 +300,18 @@ impl Session {
             eval.eval_module(ast, &self.globals)
                 .map_err(|error| from_starlark(file, &error))?;
             let top = read_top_level(&info, &module)?;
+            if let Setup::For { parts, factory } = &setup
+                && top.name != *factory
+            {
+                return Err(RecipeError::BadVariable {
+                    at: info.place_of("name"),
+                    variable: "name",
+                    problem: format!(
+                        "is '{}', but the recipe {} names factory '{factory}'",
+                        top.name, parts.file
+                    ),
+                });
+            }
             let Some(function) = module.get("setup") else {
                 return Ok((top, false));
             };
@@ -313,12 +325,13 @@ impl Session {
             let parts = match setup {
                 Setup::Skip => return Ok((top, true)),
                 Setup::Own { sources } => RecipeObjectParts {
+                    file: file.to_owned(),
                     kind: kind_of(&top.name),
                     name: top.name.clone(),
                     version: top.version.clone(),
                     sources,
                 },
-                Setup::For(parts) => parts,
+                Setup::For { parts, .. } => parts,
             };
             let recipe = heap.alloc(RecipeObject {
                 name: parts.name,
@@ -351,11 +364,18 @@ enum Setup {
         sources: Vec<String>,
     },
     /// A factory's setup, `r` being the package it cooks.
-    For(RecipeObjectParts),
+    For {
+        /// The package.
+        parts: RecipeObjectParts,
+        /// The factory the package names, which the module must be.
+        factory: String,
+    },
 }
 
 /// What `r` is made of.
 struct RecipeObjectParts {
+    /// The recipe file of the package, for messages.
+    file: String,
     name: String,
     version: String,
     sources: Vec<String>,
@@ -426,24 +446,18 @@ pub(crate) fn evaluate_with_factory(
     let Some(wanted) = top.factory.clone() else {
         return Err(RecipeError::MissingSetup { at: start_of(file) });
     };
-    let factory_name_at = factory.info.place_of("name");
     let parts = RecipeObjectParts {
+        file: file.to_owned(),
         kind: kind_of(&top.name),
         name: top.name.clone(),
         version: top.version.clone(),
         sources: ctx.source_files.clone(),
     };
-    let (factory_top, factory_has_setup) = session.run(factory, Setup::For(parts))?;
-    if factory_top.name != wanted {
-        return Err(RecipeError::BadVariable {
-            at: factory_name_at,
-            variable: "name",
-            problem: format!(
-                "is '{}', but the recipe {file} names factory '{wanted}'",
-                factory_top.name
-            ),
-        });
-    }
+    let setup = Setup::For {
+        parts,
+        factory: wanted,
+    };
+    let (factory_top, factory_has_setup) = session.run(factory, setup)?;
     if !factory_has_setup {
         return Err(RecipeError::MissingSetup {
             at: start_of(factory_file),

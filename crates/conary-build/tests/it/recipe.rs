@@ -412,6 +412,11 @@ fn factory_errors_name_the_file_at_fault() {
         ),
         (
             PACKAGE_OF_FACTORY,
+            "\nname = \"factory-other\"\nversion = \"1\"\n",
+            "factory-archive.recipe:2:1: top-level `name`: is 'factory-other'",
+        ),
+        (
+            PACKAGE_OF_FACTORY,
             "name = \"factory-archive\"\nversion = \"1\"\n",
             "factory-archive.recipe:1:1: recipe defines no `setup(r)`",
         ),
