@@ -67,6 +67,24 @@ pub enum RecipeError {
         /// What is wrong with it, e.g. `must be a string, not int`.
         problem: String,
     },
+    /// The recipe text is larger than evaluation accepts.
+    #[error("{file}: recipe is {size} bytes, more than the {limit} allowed")]
+    TooLarge {
+        /// The recipe file.
+        file: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The most accepted.
+        limit: usize,
+    },
+    /// The recipe is nested deeper than evaluation accepts.
+    #[error("{at}: recipe too complex: {problem}")]
+    TooComplex {
+        /// Where the bound was crossed.
+        at: Location,
+        /// Which bound, e.g. `brackets nested more than 200 deep`.
+        problem: String,
+    },
     /// The recipe defines no `setup(r)` and names no `factory`.
     #[error("{at}: recipe defines no `setup(r)` function and names no `factory`")]
     MissingSetup {
@@ -84,8 +102,9 @@ impl RecipeError {
             | RecipeError::Evaluation { at, .. }
             | RecipeError::Missing { at, .. }
             | RecipeError::BadVariable { at, .. }
+            | RecipeError::TooComplex { at, .. }
             | RecipeError::MissingSetup { at } => Some(at),
-            RecipeError::EvaluationInFile { .. } => None,
+            RecipeError::EvaluationInFile { .. } | RecipeError::TooLarge { .. } => None,
         }
     }
 }

@@ -19,13 +19,10 @@ use starlark::values::Value;
 use starlark::values::list::ListRef;
 
 use super::error::{RecipeError, from_parse_error, from_starlark, location_of, start_of};
+use super::limits;
 use super::model::{Location, Recipe, RecipeKind};
 use super::values::{Collector, RecipeObject, UseObject};
 use super::{RecipeContext, RecipeMetadata};
-
-/// The largest recipe text evaluated: recipes are small, and a bound keeps
-/// a hostile file from holding the cook.
-pub const MAX_RECIPE_BYTES: usize = 1 << 20;
 
 /// The most steps (function calls and loop iterations) an evaluation may
 /// take: a recipe that loops for ever fails instead of holding the cook.
@@ -63,17 +60,10 @@ struct ParsedInfo {
 
 impl Parsed {
     fn parse(file: &str, text: &str) -> Result<Parsed, RecipeError> {
-        if text.len() > MAX_RECIPE_BYTES {
-            return Err(RecipeError::EvaluationInFile {
-                file: file.to_owned(),
-                message: format!(
-                    "recipe is {} bytes, more than the {MAX_RECIPE_BYTES} allowed",
-                    text.len()
-                ),
-            });
-        }
+        limits::check_text(file, text)?;
         let ast = AstModule::parse(file, text.to_owned(), &dialect())
             .map_err(|error| from_parse_error(file, &error))?;
+        limits::check_tree(&ast)?;
         if let Some(span) = first_load(ast.statement()) {
             return Err(RecipeError::Load {
                 at: location_of(&ast.file_span(span)),

@@ -9,7 +9,8 @@
 //!
 //! Where to start reading: [`evaluate`] here, then `eval.rs` (the
 //! driver), `methods.rs` (the methods of `r`), `values.rs` (`r`, `use`,
-//! `r.macros`) and `error.rs`.
+//! `r.macros`), `limits.rs` (the bounds that keep any input safe) and
+//! `error.rs`.
 //!
 //! ```rust
 //! use conary_build::recipe::{RecipeContext, evaluate};
@@ -33,6 +34,7 @@
 
 mod error;
 mod eval;
+mod limits;
 mod methods;
 pub mod model;
 mod values;
@@ -43,7 +45,8 @@ mod tests;
 use conary_core::flavor::Flavor;
 
 pub use error::RecipeError;
-pub use eval::{MAX_RECIPE_BYTES, MAX_RECIPE_STEPS};
+pub use eval::MAX_RECIPE_STEPS;
+pub use limits::{MAX_NESTING, MAX_RECIPE_BYTES};
 
 use model::Recipe;
 
@@ -103,18 +106,33 @@ pub fn evaluate_with_factory(
     })
 }
 
-/// Runs an evaluation so that a panic inside the Starlark interpreter (a
-/// bug there, on some input) becomes an error naming the recipe rather
-/// than ending the cook.
-fn guarded<T>(
+/// The stack of the thread a recipe is evaluated on: Starlark's compiler
+/// and our checks recurse over the syntax tree, and a deeply nested
+/// expression must become an error, not a stack overflow of the caller.
+const EVALUATION_STACK_BYTES: usize = 64 << 20;
+
+/// Runs an evaluation on its own thread with a large stack, so that deep
+/// nesting (bounded by [`eval`]'s checks) fits, and so that a panic inside
+/// the Starlark interpreter (a bug there, on some input) becomes an error
+/// naming the recipe rather than ending the cook.
+fn guarded<T: Send>(
     file: &str,
-    evaluation: impl FnOnce() -> Result<T, RecipeError>,
+    evaluation: impl FnOnce() -> Result<T, RecipeError> + Send,
 ) -> Result<T, RecipeError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(evaluation)).unwrap_or_else(|_| {
-        Err(RecipeError::EvaluationInFile {
-            file: file.to_owned(),
-            message: "internal error of the Starlark interpreter while evaluating the recipe"
-                .to_owned(),
+    let failed = |message: &str| RecipeError::EvaluationInFile {
+        file: file.to_owned(),
+        message: message.to_owned(),
+    };
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("recipe".to_owned())
+            .stack_size(EVALUATION_STACK_BYTES)
+            .spawn_scoped(scope, evaluation)
+            .map_err(|_| failed("cannot start a thread to evaluate the recipe"))?;
+        thread.join().unwrap_or_else(|_| {
+            Err(failed(
+                "internal error of the Starlark interpreter while evaluating the recipe",
+            ))
         })
     })
 }

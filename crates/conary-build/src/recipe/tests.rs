@@ -682,3 +682,68 @@ fn endless_work_is_stopped() {
         assert!(shown.starts_with(prefix), "{shown}");
     }
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let deep = 3_000;
+    let long = 100_000;
+    let cases = [
+        (
+            format!("x = {}1{}\n", "(".repeat(deep), ")".repeat(deep)),
+            "t.recipe:1:205: recipe too complex: brackets nested more than 200 deep",
+        ),
+        (
+            format!("x = {}1{}\n", "[".repeat(long), "]".repeat(long)),
+            "t.recipe:1:205: recipe too complex: brackets nested more than 200 deep",
+        ),
+        (
+            format!("x = 1{}\n", " + 1".repeat(deep)),
+            "recipe too complex: code nested more than 200 deep",
+        ),
+        (
+            format!("x = 1{}\n", " + 1".repeat(long)),
+            "t.recipe:1:20003: recipe too complex: more than 5000 operators in one statement",
+        ),
+        (
+            format!("x = {}1\n", "not ".repeat(deep)),
+            "recipe too complex: code nested more than 200 deep",
+        ),
+        (
+            format!("x = {}1\n", "-".repeat(long)),
+            "recipe too complex: more than 5000 operators",
+        ),
+        (
+            format!("x = f{}\n", "()".repeat(deep)),
+            "recipe too complex: code nested more than 200 deep",
+        ),
+        (
+            format!("x = 1{}\n", " if 1 else 1".repeat(deep)),
+            "recipe too complex: more than 5000 operators",
+        ),
+        (
+            (0..1_000)
+                .map(|i| format!("{}if 1:\n", " ".repeat(i)))
+                .collect::<String>()
+                + &" ".repeat(1_000)
+                + "pass\n",
+            "recipe too complex: code nested more than 200 deep",
+        ),
+    ];
+    for (text, expected) in cases {
+        let shown = eval(&text).expect_err("too deep").to_string();
+        assert!(shown.contains(expected), "{shown}\n  want {expected}");
+    }
+}
+
+#[test]
+fn brackets_and_operators_in_strings_and_comments_do_not_count() {
+    let text = format!(
+        "name = \"t\"\nversion = \"1\"\n# {comment}\n\ndef setup(r):\n    r.Run(\"{parens}\")\n    r.Run('{brackets}')\n    r.Create(\"/a\", contents=\"\"\"{plus}\n{plus}\"\"\")\n    r.Run(\"\\\"{parens}\")\n",
+        comment = "[".repeat(300),
+        parens = "(".repeat(300),
+        brackets = "{".repeat(300),
+        plus = "+ not ".repeat(3_000),
+    );
+    let recipe = eval(&text).expect("strings and comments are not code");
+    assert_eq!(recipe.actions.len(), 4);
+}
