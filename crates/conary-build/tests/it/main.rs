@@ -8,3 +8,4 @@ mod deb_import;
 mod deb_read;
 mod deb_versions;
 mod group;
+mod recipe;
