@@ -18,7 +18,6 @@ use conary_core::version::Version;
 
 use super::error::SourceError;
 use super::numbering::commit_version;
-use super::recipe_meta::recipe_metadata;
 use super::repo::{SourceVersion, fetch_source, source_tuple, trove_path};
 use super::working::{Checkout, WorkingFile};
 use crate::import::batch::TargetError;
@@ -63,7 +62,8 @@ pub fn commit_checkout(
             name: recipe_file.clone(),
         })?;
     let text = String::from_utf8_lossy(&recipe.contents);
-    let (recipe_name, upstream, _factory) = recipe_metadata(&recipe_file, &text)?;
+    let metadata = crate::recipe::evaluate_metadata(&recipe_file, &text)?;
+    let (recipe_name, upstream) = (metadata.name, metadata.version);
     if recipe_name != checkout.state.package() {
         return Err(SourceError::NameMismatch {
             file: recipe_file,

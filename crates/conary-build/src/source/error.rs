@@ -27,6 +27,9 @@ pub enum SourceError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The recipe could not be evaluated (the message names its line).
+    #[error("{0}")]
+    Evaluation(#[from] crate::recipe::RecipeError),
     /// The recipe's top-level metadata could not be read.
     #[error("{file}: {reason}")]
     Recipe {

@@ -23,7 +23,6 @@ mod diff;
 mod error;
 mod log;
 mod numbering;
-mod recipe_meta;
 mod repo;
 mod state;
 mod working;

@@ -87,7 +87,7 @@ fn newpkg_commit_checkout_diff_log_rdiff() {
             .commit(&mut checkout, "too early")
             .expect_err("no version")
             .to_string(),
-        "hello.recipe: version is empty; set version = \"...\" in the recipe"
+        "hello.recipe:2:1: top-level `version`: invalid revision '': empty upstream version"
     );
 
     set_recipe(&checkout, "1.0");

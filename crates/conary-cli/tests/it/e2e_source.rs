@@ -94,7 +94,7 @@ fn source_control_round_trip() {
     let line = fails(&["commit", "-m", "too early"], &work, home);
     assert_eq!(
         line,
-        "cvc: error: hello.recipe: version is empty; set version = \"...\" in the recipe"
+        "cvc: error: hello.recipe:2:1: top-level `version`: invalid revision '': empty upstream version"
     );
 
     // First commit: 1.0-1.
