@@ -6,3 +6,4 @@ mod deb_components;
 mod deb_import;
 mod deb_read;
 mod deb_versions;
+mod policy;
