@@ -244,3 +244,35 @@ fn implicit_config_yields_to_initial_contents_but_directives_conflict() {
     assert_eq!(bits("/var/cache/x", false), (false, false, true));
     assert_eq!(bits("/etc", false), (false, false, false));
 }
+
+#[test]
+fn damaged_elf_files_do_not_panic() {
+    let Ok(bytes) = std::fs::read("/bin/true") else {
+        return;
+    };
+    let whole = super::elf::analyze(&bytes).expect("/bin/true parses");
+    assert!(whole.needed.keys().any(|name| name.starts_with("libc.so")));
+    let mut state = 0x2545_f491_u64;
+    for cut in (0..bytes.len()).step_by(97) {
+        let _ = super::elf::analyze(&bytes[..cut]);
+    }
+    // Damage the headers (first and last 4 KiB) as well as anywhere.
+    let len = bytes.len() as u64;
+    for round in 0..2000u64 {
+        let mut damaged = bytes.clone();
+        for _ in 0..4 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = match round % 3 {
+                0 => state % len.min(4096),
+                1 => len - 1 - state % len.min(4096),
+                _ => state % len,
+            } as usize;
+            if let Some(byte) = damaged.get_mut(at) {
+                *byte ^= (state >> 32) as u8 | 1;
+            }
+        }
+        let _ = super::elf::analyze(&damaged);
+    }
+}
