@@ -5,7 +5,8 @@
 //! owner, flags, tags and dependencies, as [`Packaged`];
 //! [`Packaged::to_troves`] makes the component troves and the package
 //! trove ([`BuiltTroves`]), and [`BuiltTroves::to_changeset`] the absolute
-//! changeset that installs them, reading contents from the destdir.
+//! changeset that installs them, reading contents from the destdir
+//! ([`BuiltTroves::write_changeset`] writes it as a `.ccs` file).
 //!
 //! The rules, in the order they apply:
 //!
@@ -23,7 +24,11 @@
 //!    then the built-in rules of [`component_for`](crate::deb::component_for)
 //!    (`:debuginfo`, tag handlers in `:runtime`, `:config`, `:python`,
 //!    `:perl`, `:doc`, `:locale`, `:devel`, `:data`, `:lib`, `:runtime`),
-//!    shared with `cvc import-deb`.
+//!    shared with `cvc import-deb`. As there, man pages of sections 2 and
+//!    3 go to `:devel`, `:data` (`/usr/share`) is decided before `:lib`,
+//!    and `/var/lib` is not a library directory. A `ComponentSpec` may
+//!    name a component of its own (`:manual`): any suffix of letters,
+//!    digits, `_` and `-` but `source`.
 //! 4. **Owners** are `root`/`root` unless an `Ownership` directive
 //!    matches (first match wins); a file owned by another user or group
 //!    requires `userinfo: USER` / `groupinfo: GROUP`. Modes come from disk,
@@ -36,7 +41,9 @@
 //!    of them, nor both of them. `TagSpec` adds tags.
 //! 6. **Dependencies.** ELF files (see `elf.rs`): a shared object provides
 //!    its soname, every ELF file requires the sonames it needs and sets the
-//!    `is:` flavor of its stream and of [`Packaged::flavor`]. An
+//!    `is:` flavor of its stream and of [`Packaged::flavor`] (detached
+//!    debug files under `/usr/lib/debug` set the flavor only; an ELF file
+//!    goblin cannot read is packaged as plain data). An
 //!    executable `#!` script requires `file: INTERPRETER`. Executables and
 //!    symlinks directly in `/bin`, `/sbin`, `/usr/bin` and `/usr/sbin`
 //!    provide `file: PATH`. `Provides`/`Requires` exceptions drop
