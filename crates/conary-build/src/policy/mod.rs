@@ -21,7 +21,7 @@
 //!    another package; a target that climbs above the root with `..` is
 //!    refused.
 //! 3. **Components.** `ComponentSpec` directives first (first match wins),
-//!    then the built-in rules of [`component_for`](crate::deb::component_for)
+//!    then the built-in rules of [`component_for`]
 //!    (`:debuginfo`, tag handlers in `:runtime`, `:config`, `:python`,
 //!    `:perl`, `:doc`, `:locale`, `:devel`, `:data`, `:lib`, `:runtime`),
 //!    shared with `cvc import-deb`. As there, man pages of sections 2 and
