@@ -706,3 +706,32 @@ fn changeset_reads_back() {
     assert_eq!(seen.len(), 4);
     assert_eq!(reader.finish().expect("finish"), changeset);
 }
+
+#[test]
+fn a_repository_accepts_the_changeset() {
+    let destdir = sample();
+    let packaged = destdir.packaged(&[]);
+    let info = TroveInfo {
+        source_name: Some("hello:source".parse().expect("name")),
+        build_time: Some(1_700_000_000),
+        ..TroveInfo::default()
+    };
+    let built = packaged
+        .to_troves("hello", &version(), &Default::default(), &info)
+        .expect("troves");
+    let bytes = built.write_changeset(Vec::new()).expect("write");
+    let dir = tempfile::tempdir().expect("repository directory");
+    let repository =
+        conary_repository::Repository::init(dir.path(), "conary.example.com").expect("init");
+    repository.add_user("root", "secret", true).expect("user");
+    let root = repository
+        .authenticate(&conary_repository::Credentials::Basic {
+            user: "root".into(),
+            password: "secret".into(),
+        })
+        .expect("root");
+    let result = repository
+        .commit(ChangeSetReader::new(&bytes[..]).expect("reader"), &root)
+        .expect("commit");
+    assert_eq!(result.committed.len(), 5);
+}
