@@ -38,7 +38,10 @@
 //!    whatever a `Config` directive matches. `InitialContents` and
 //!    `Transient` mark files too; they take over from the implicit config
 //!    of `/etc`, but a file cannot be both config (by directive) and one
-//!    of them, nor both of them. `TagSpec` adds tags.
+//!    of them, nor both of them. `TagSpec` adds tags; policy adds
+//!    `taghandler` (`/usr/libexec/conary/tags/*`), `tagdescription`
+//!    (`/etc/conary/tags/*`) and `shlib` (a shared object with a soname in
+//!    a system library directory).
 //! 6. **Dependencies.** ELF files (see `elf.rs`): a shared object provides
 //!    its soname, every ELF file requires the sonames it needs and sets the
 //!    `is:` flavor of its stream and of [`Packaged::flavor`] (detached
@@ -262,6 +265,11 @@ impl Draft {
             .filter(|(_, matcher)| matcher.matches(path))
             .map(|(tag, _)| tag.clone())
             .collect();
+        if is_regular {
+            stream
+                .tags
+                .extend(automatic_tag(path, scanned.as_ref()).map(str::to_owned));
+        }
         if let Some(arch) = scanned.as_ref().and_then(|s| s.elf.as_ref()?.arch) {
             stream.flavor = Flavor::new();
             add_arch(&mut stream.flavor, path, arch)?;
@@ -300,6 +308,22 @@ fn builtin_component(path: &str, entry: &Entry) -> &'static str {
         size: 0,
     };
     component_for(&deb_entry, false).name()
+}
+
+/// The tag a regular file gets by itself: `taghandler` for a handler in
+/// `/usr/libexec/conary/tags`, `tagdescription` for a description in
+/// `/etc/conary/tags`, `shlib` for a shared object with a soname in a
+/// system library directory.
+fn automatic_tag(path: &str, scanned: Option<&Scanned>) -> Option<&'static str> {
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    if dir == "/usr/libexec/conary/tags" {
+        return Some("taghandler");
+    }
+    if dir == "/etc/conary/tags" {
+        return Some("tagdescription");
+    }
+    let elf = scanned?.elf.as_ref()?;
+    (elf.soname.is_some() && elf::is_system_lib_dir(dir)).then_some("shlib")
 }
 
 /// Whether `path` is strictly inside `directory`.

@@ -277,6 +277,28 @@ fn config_initial_contents_transient_and_tags() {
     );
     assert!(packaged.files["/etc/hello.conf"].stream.tags.is_empty());
 
+    let tags = Destdir::new();
+    tags.file("/usr/libexec/conary/tags/hello", b"#!/bin/sh\n", 0o755)
+        .file(
+            "/etc/conary/tags/hello",
+            b"file /usr/libexec/conary/tags/hello\n",
+            0o644,
+        );
+    let packaged = tags.packaged(&[]);
+    let handler = &packaged.files["/usr/libexec/conary/tags/hello"];
+    assert_eq!(
+        handler.stream.tags,
+        BTreeSet::from(["taghandler".to_owned()])
+    );
+    assert!(handler.stream.flags.is_config());
+    assert_eq!(handler.component, "runtime");
+    let description = &packaged.files["/etc/conary/tags/hello"];
+    assert_eq!(
+        description.stream.tags,
+        BTreeSet::from(["tagdescription".to_owned()])
+    );
+    assert_eq!(description.component, "runtime");
+
     let error = destdir.error(&[
         directive(
             2,

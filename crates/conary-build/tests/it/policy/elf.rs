@@ -126,6 +126,8 @@ fn compiled_library_and_program_have_exact_soname_dependencies() {
         "soname: ELF64/libgreet.so.1(GREET_1.0 GREET_2.0 SysV x86_64)"
     );
     assert_eq!(packaged.files["/usr/lib64/libgreet.so.1"].component, "lib");
+    let tags = &packaged.files["/usr/lib64/libgreet.so.1"].stream.tags;
+    assert_eq!(tags.iter().collect::<Vec<_>>(), ["shlib"]);
     assert_eq!(packaged.files["/usr/lib64/libgreet.so"].component, "devel");
 
     let app = Destdir::new();
@@ -152,5 +154,11 @@ fn compiled_library_and_program_have_exact_soname_dependencies() {
     assert_eq!(
         provides(&packaged, "/usr/lib/greet/libgreet.so.1"),
         "soname: ELF64/usr/lib/greet/libgreet.so.1(GREET_1.0 GREET_2.0 SysV x86_64)"
+    );
+    assert!(
+        packaged.files["/usr/lib/greet/libgreet.so.1"]
+            .stream
+            .tags
+            .is_empty()
     );
 }
