@@ -47,9 +47,10 @@
 //!    `is:` flavor of its stream and of [`Packaged::flavor`] (detached
 //!    debug files under `/usr/lib/debug` set the flavor only; an ELF file
 //!    goblin cannot read is packaged as plain data). An
-//!    executable `#!` script requires `file: INTERPRETER`. Executables and
-//!    symlinks directly in `/bin`, `/sbin`, `/usr/bin` and `/usr/sbin`
-//!    provide `file: PATH`. `Provides`/`Requires` exceptions drop
+//!    executable `#!` script requires `file: INTERPRETER`. The component
+//!    of a file (not a directory) in `/bin`, `/sbin`, `/usr/bin`,
+//!    `/usr/sbin` or `/usr/libexec` provides `file: PATH`
+//!    ([`Packaged::path_provides`]). `Provides`/`Requires` exceptions drop
 //!    discovered dependencies whose text or name they match; their other
 //!    form adds a dependency to the regular files and symlinks matched.
 //!    Last, requirements the package satisfies itself are dropped (a
@@ -120,7 +121,16 @@ pub struct Packaged {
     pub files: BTreeMap<String, PackagedFile>,
     /// `is: ARCH` from the ELF machine types found (empty if none).
     pub flavor: Flavor,
+    /// Paths the component holding them provides as `file: PATH`: every
+    /// file but a directory in `/bin`, `/sbin`, `/usr/bin`, `/usr/sbin`
+    /// and `/usr/libexec`, unless a `Provides` exception matches. A trove
+    /// provides them, not the file streams, so that a fileId does not
+    /// depend on the path.
+    pub path_provides: BTreeSet<String>,
 }
+
+/// The directories whose files are path dependency targets.
+const BIN_DIRS: [&str; 5] = ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/libexec"];
 
 /// Applies packaging policy to `input.destdir`.
 ///
@@ -188,6 +198,19 @@ pub fn apply_policy(input: &PolicyInput<'_>) -> Result<Packaged, PolicyError> {
             || (required.class() == DepClass::File && entries.contains_key(required.name()))
     };
 
+    let mut path_provides = BTreeSet::new();
+    for (path, draft) in &files {
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        if BIN_DIRS.contains(&dir)
+            && draft.stream.kind != FileKind::Directory
+            && let Ok(dependency) =
+                Dependency::new(DepClass::File, path.clone(), Vec::<String>::new())
+            && !excepted(&rules.provides, &dependency)
+        {
+            path_provides.insert(path.clone());
+        }
+    }
+
     let link_groups = link_groups(input.name, &entries, &files);
     let mut packaged = BTreeMap::new();
     for (path, mut draft) in files {
@@ -213,6 +236,7 @@ pub fn apply_policy(input: &PolicyInput<'_>) -> Result<Packaged, PolicyError> {
     Ok(Packaged {
         files: packaged,
         flavor,
+        path_provides,
     })
 }
 
@@ -392,9 +416,6 @@ fn dependencies(
         EntryKind::Symlink { .. } => true,
         _ => entry.mode & 0o111 != 0,
     };
-    if executable && matches!(dir, "/bin" | "/sbin" | "/usr/bin" | "/usr/sbin") {
-        provides.push(discovered(DepClass::File, path.to_owned(), Vec::new())?);
-    }
     if let Some(info) = scanned.and_then(|s| s.elf.as_ref())
         && !under(path, "/usr/lib/debug")
     {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use conary_changeset::{ChangeSet, ChangeSetBuilder, FileContents, NoContents};
-use conary_core::deps::{Dependency, DependencySet};
+use conary_core::deps::{DepClass, Dependency, DependencySet};
 use conary_core::digest::{Digest, FileId, PathId};
 use conary_core::files::{FileKind, FileStream};
 use conary_core::flavor::Flavor;
@@ -59,8 +59,9 @@ impl Packaged {
     /// builder, build flavor, build requirements).
     ///
     /// A component holds its files (pathIds from [`path_id_for`], file
-    /// versions `version`), provides `trove: NAME:SUFFIX` and its files'
-    /// provides, and requires its files' requirements that no component of
+    /// versions `version`), provides `trove: NAME:SUFFIX`, its files'
+    /// provides and `file: PATH` for its [`Packaged::path_provides`], and
+    /// requires its files' requirements that no component of
     /// the package satisfies. Its size counts each hard-link group once.
     /// The package references every component strongly, by default except
     /// `:debuginfo`, and is flagged a collection.
@@ -101,6 +102,15 @@ impl Packaged {
             trove.add_file(path_id_for(name, path), path, file_id, version.clone());
             trove.info.path_hashes.insert(path_hash(path));
             trove.provides.merge(&file.stream.provides);
+            if self.path_provides.contains(path) {
+                let provide = Dependency::new(DepClass::File, path.clone(), Vec::<String>::new())
+                    .map_err(|error| PolicyError::DiscoveredDependency {
+                    path: path.clone(),
+                    dependency: format!("file: {path}"),
+                    reason: error.to_string(),
+                })?;
+                trove.provides.insert(provide);
+            }
             trove.requires.merge(&file.stream.requires);
             if let FileKind::Regular {
                 size,
