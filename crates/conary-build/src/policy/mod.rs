@@ -180,6 +180,11 @@ pub fn apply_policy(input: &PolicyInput<'_>) -> Result<Packaged, PolicyError> {
         files.insert(path.clone(), draft);
     }
 
+    if files.is_empty() {
+        // Only excluded directories.
+        return Err(PolicyError::NothingInstalled);
+    }
+
     // What the package provides itself: file provides, its components,
     // and every path it holds.
     let mut provides = DependencySet::new();

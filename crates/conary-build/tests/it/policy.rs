@@ -401,6 +401,18 @@ fn empty_directories_and_exclude_directories() {
     )]);
     let paths: Vec<&str> = packaged.files.keys().map(String::as_str).collect();
     assert_eq!(paths, ["/usr/bin/hello", "/var/log/hello"]);
+    let only_dirs = Destdir::new();
+    only_dirs.dir("/var/run/hello");
+    let exclude = [directive(
+        8,
+        PolicyDirective::ExcludeDirectories {
+            patterns: patterns(&["/var/run/"]),
+        },
+    )];
+    assert_eq!(
+        only_dirs.error(&exclude),
+        "nothing was installed into the destdir"
+    );
 }
 
 #[test]
