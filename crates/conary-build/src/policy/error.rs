@@ -77,7 +77,7 @@ pub enum PolicyError {
         /// The cause.
         source: io::Error,
     },
-    /// The destdir holds nothing.
+    /// The destdir holds nothing to package (or only excluded directories).
     #[error("nothing was installed into the destdir")]
     NothingInstalled,
     /// A path of the destdir is not UTF-8.
