@@ -2,6 +2,9 @@
 //!
 //! Where to start reading:
 //!
+//! - [`cook`]: `cvc cook`, the whole pipeline: [`recipe`] (Starlark
+//!   recipes evaluated into a model), [`build`], [`policy`] or [`group`],
+//!   then versions, lineage and one changeset.
 //! - [`deb`]: a streaming reader of Debian binary packages (`.deb`), their
 //!   control files, versions and relationships, and the component policy.
 //! - [`build`]: the build executor, which runs a recipe's actions in a
@@ -12,13 +15,17 @@
 //!   `commit`, `diff`, `log`, `rdiff`) and the `CONARY` state file.
 //! - [`group`]: cooking a group recipe: its operations bound to exact
 //!   troves, dependency closure, group troves.
+//! - [`policy`]: packaging policy, which turns a build's destdir into
+//!   component troves, a package trove and their changeset.
 //!
-//! Recipes, cooking, groups, shadows and promote arrive with the issues
-//! that need them.
+//! Shadows, branches, merge and promote arrive with the issue that needs
+//! them.
 
 pub mod build;
+pub mod cook;
 pub mod deb;
 pub mod group;
 pub mod import;
+pub mod policy;
 pub mod recipe;
 pub mod source;

@@ -8,4 +8,5 @@ mod deb_import;
 mod deb_read;
 mod deb_versions;
 mod group;
+mod policy;
 mod recipe;
