@@ -11,7 +11,7 @@ use conary_core::files::FileStream;
 use conary_core::flavor::{Flavor, MergeMode, Sense};
 use conary_core::trove::{Trove, TroveTuple};
 use conary_core::troveinfo::TroveInfo;
-use conary_core::version::{Label, Version};
+use conary_core::version::Version;
 
 use super::{BuiltFlavor, CookError};
 use crate::recipe::model::Recipe;
@@ -26,10 +26,14 @@ use crate::recipe::model::Recipe;
 pub fn built_flavor(recipe: &Recipe, found: &Flavor, cooked: &Flavor) -> Result<Flavor, CookError> {
     let mut flavor = Flavor::default();
     for (name, on) in &recipe.use_flags {
-        let sense = if *on { Sense::Required } else { Sense::Disallowed };
-        flavor
-            .set_use_flag(name, sense)
-            .map_err(|error| CookError::Invalid(format!("{}: use flag '{name}': {error}", recipe.file)))?;
+        let sense = if *on {
+            Sense::Required
+        } else {
+            Sense::Disallowed
+        };
+        flavor.set_use_flag(name, sense).map_err(|error| {
+            CookError::Invalid(format!("{}: use flag '{name}': {error}", recipe.file))
+        })?;
     }
     let arch = if found.instruction_sets().next().is_some() {
         found.instruction_set_flavor()
@@ -53,11 +57,6 @@ pub fn local_version(upstream: &str) -> Result<Version, CookError> {
     let text = format!("/local@local:COOK/{upstream}-1-1");
     text.parse::<Version>()
         .map_err(|error| CookError::Invalid(format!("version '{upstream}': {error}")))
-}
-
-/// The label of local cooks.
-pub fn local_label() -> Label {
-    "local@local:COOK".parse().expect("a valid label")
 }
 
 /// A cook's result, ready to be written or committed.
@@ -120,9 +119,10 @@ pub fn assemble_packages(
     for flavor in built {
         let mut info = info.clone();
         info.build_flavor = Some(flavor.cook_flavor.clone());
-        let made = flavor
-            .packaged
-            .to_troves(&flavor.recipe.name, version, &flavor.flavor, &info)?;
+        let made =
+            flavor
+                .packaged
+                .to_troves(&flavor.recipe.name, version, &flavor.flavor, &info)?;
         let tuple = made.package.tuple();
         if primary.contains(&tuple) {
             return Err(CookError::Invalid(format!(

@@ -113,7 +113,9 @@ impl SourceTree {
             let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
                 continue;
             };
-            let kind = entry.file_type().map_err(|error| CookError::io(dir, error))?;
+            let kind = entry
+                .file_type()
+                .map_err(|error| CookError::io(dir, error))?;
             if !kind.is_file() || name == "CONARY" || name.starts_with('.') {
                 continue;
             }
@@ -310,8 +312,13 @@ pub fn build_flavor(
         destdir: destdir.clone(),
     };
     let mut build_log = Vec::new();
-    if let Err(error) = run_actions(&recipe.actions, &macros, &sources, &build_dirs, &mut build_log)
-    {
+    if let Err(error) = run_actions(
+        &recipe.actions,
+        &macros,
+        &sources,
+        &build_dirs,
+        &mut build_log,
+    ) {
         let _ = log.write_all(&build_log);
         return Err(error.into());
     }
@@ -335,7 +342,11 @@ pub fn build_flavor(
 
 /// The instruction set a flavor names (`x86_64` for `is: x86_64`), or "".
 fn instruction_set(flavor: &Flavor) -> String {
-    flavor.instruction_sets().next().unwrap_or_default().to_owned()
+    flavor
+        .instruction_sets()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Policy directives with macros expanded in their patterns.
@@ -369,11 +380,9 @@ fn expand_directives(
                 PolicyDirective::Config { patterns } => PolicyDirective::Config {
                     patterns: expand_all(at, patterns)?,
                 },
-                PolicyDirective::InitialContents { patterns } => {
-                    PolicyDirective::InitialContents {
-                        patterns: expand_all(at, patterns)?,
-                    }
-                }
+                PolicyDirective::InitialContents { patterns } => PolicyDirective::InitialContents {
+                    patterns: expand_all(at, patterns)?,
+                },
                 PolicyDirective::Transient { patterns } => PolicyDirective::Transient {
                     patterns: expand_all(at, patterns)?,
                 },

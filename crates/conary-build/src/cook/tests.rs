@@ -23,7 +23,12 @@ fn a_directory_without_a_recipe_or_with_two_is_refused() {
     fs::write(dir.path().join("a.recipe"), "").expect("write");
     fs::write(dir.path().join("b.recipe"), "").expect("write");
     let error = SourceTree::from_dir(dir.path()).expect_err("two recipes");
-    assert!(error.to_string().contains("several recipes (a.recipe, b.recipe)"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("several recipes (a.recipe, b.recipe)"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -88,6 +88,20 @@ prints a unified diff per changed, added or removed file")]
   cvc rdiff hello 1.0-1 1.0-2
 OLD and NEW are revisions on the buildLabel (1.0-2, or 1.0 for its newest) or full versions")]
     Rdiff(source_control::RdiffArgs),
+    /// Build a recipe: into a changeset file, or from the repository into it
+    #[command(after_help = "Examples:
+  cvc cook hello.recipe                 (a local recipe: writes hello-1.0.ccs)
+  cvc cook .                            (the checkout in the current directory)
+  cvc cook hello=conary.example.com@rpl:devel
+                                        (the committed hello:source, cooked and committed
+                                         with the next build count)
+  cvc cook 'hello=:devel[ssl]' 'hello=:devel[!ssl]'
+                                        (two flavors of one source, one version)
+  cvc cook group-dist=conary.example.com@rpl:devel
+                                        (a group: every member bound to an exact version)
+prints 'committed NAME=VERSION[FLAVOR]' for each trove (or 'built ...' and 'wrote FILE');
+a failure names the recipe line and shows the end of the build log")]
+    Cook(commands::cook::CookArgs),
 }
 
 fn main() -> ExitCode {
@@ -143,6 +157,17 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let config = cli.global.load_config()?;
             let source = conary_cli::source::open(&config)?;
             source_control::log(args, &config, &source, &current_dir()?)
+        }
+        Command::Cook(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            let root = cli.global.root();
+            let env = commands::cook::CookEnv {
+                config: &config,
+                source: Some(&source),
+                root: &root,
+            };
+            commands::cook::run(args, &env)
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;

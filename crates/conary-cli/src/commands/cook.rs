@@ -82,7 +82,10 @@ pub fn run(args: &CookArgs, env: &CookEnv<'_>) -> anyhow::Result<String> {
     let extra: Vec<Flavor> = args
         .flavor
         .iter()
-        .map(|text| text.parse().with_context(|| format!("invalid --flavor '{text}'")))
+        .map(|text| {
+            text.parse()
+                .with_context(|| format!("invalid --flavor '{text}'"))
+        })
         .collect::<anyhow::Result<_>>()?;
 
     // Local targets (paths) each cook alone; repository targets group by
@@ -95,9 +98,9 @@ pub fn run(args: &CookArgs, env: &CookEnv<'_>) -> anyhow::Result<String> {
             out.push_str(&cook_local(args, env, path, &options, &base, &extra)?);
             continue;
         }
-        let spec: TroveSpec = target
-            .parse()
-            .with_context(|| format!("'{target}' is neither a recipe, a directory nor a trove spec"))?;
+        let spec: TroveSpec = target.parse().with_context(|| {
+            format!("'{target}' is neither a recipe, a directory nor a trove spec")
+        })?;
         let key = (
             spec.name().to_string(),
             spec.version().map(ToString::to_string),
@@ -148,11 +151,7 @@ fn base_flavor(config: &Config) -> anyhow::Result<Flavor> {
     if let Some(flavor) = config.flavor.first() {
         return Ok(flavor.clone());
     }
-    let arch = match std::env::consts::ARCH {
-        "x86" => "x86",
-        "aarch64" => "aarch64",
-        other => other,
-    };
+    let arch = std::env::consts::ARCH;
     format!("is: {arch}")
         .parse()
         .with_context(|| format!("no flavor for this machine's architecture '{arch}'"))
@@ -209,19 +208,27 @@ fn lineage(
     source_version: Option<&Version>,
     factory: Option<&TroveTuple>,
 ) -> anyhow::Result<TroveInfo> {
-    let mut info = TroveInfo::default();
-    info.source_name = Some(
-        format!("{}:source", recipe.name)
-            .parse()
-            .with_context(|| format!("invalid recipe name '{}'", recipe.name))?,
-    );
-    info.source_version = source_version.cloned();
-    info.build_time = Some(now());
-    info.builder = Some(builder(env.config));
-    info.conary_version = Some(env!("CARGO_PKG_VERSION").to_owned());
-    info.build_requirements = build_requirements(args, env, recipe)?;
+    let mut info = TroveInfo {
+        source_name: Some(
+            format!("{}:source", recipe.name)
+                .parse()
+                .with_context(|| format!("invalid recipe name '{}'", recipe.name))?,
+        ),
+        source_version: source_version.cloned(),
+        build_time: Some(now()),
+        builder: Some(builder(env.config)),
+        conary_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        build_requirements: build_requirements(args, env, recipe)?,
+        ..TroveInfo::default()
+    };
     if let Some(factory) = factory {
-        info.factory = Some(factory.name.to_string().trim_end_matches(":source").to_owned());
+        info.factory = Some(
+            factory
+                .name
+                .to_string()
+                .trim_end_matches(":source")
+                .to_owned(),
+        );
         info.loaded_troves.insert(factory.clone());
     } else if let Some(name) = &recipe.factory {
         info.factory = Some(name.clone());
@@ -242,17 +249,19 @@ fn build_requirements(
     }
     let has_db = env.root.join("var/lib/conarydb").exists();
     let db = if has_db {
-        Some(conary_system::db::Database::open_readonly(env.root).with_context(|| {
-            format!("cannot read the installed troves of {}", env.root.display())
-        })?)
+        Some(
+            conary_system::db::Database::open_readonly(env.root).with_context(|| {
+                format!("cannot read the installed troves of {}", env.root.display())
+            })?,
+        )
     } else {
         None
     };
     let mut missing = Vec::new();
     for text in &recipe.build_requires {
-        let spec: TroveSpec = text.parse().with_context(|| {
-            format!("{}: invalid build requirement '{text}'", recipe.file)
-        })?;
+        let spec: TroveSpec = text
+            .parse()
+            .with_context(|| format!("{}: invalid build requirement '{text}'", recipe.file))?;
         let installed: Vec<TroveTuple> = match &db {
             Some(db) => db
                 .installed_named(spec.name())?
@@ -283,7 +292,8 @@ fn work_dir(config: &Config) -> anyhow::Result<tempfile::TempDir> {
     builder.prefix("cvc-cook-");
     match &config.build_path {
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create buildPath {dir}"))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create buildPath {dir}"))?;
             builder.tempdir_in(dir)
         }
         None => builder.tempdir(),
@@ -318,17 +328,19 @@ fn build_all(
             );
         }
         let mut log = Vec::new();
-        let flavor_built = cook::build_flavor(tree, recipe.clone(), flavor, options, work, &mut log)
-            .map_err(|error| {
-                let text = String::from_utf8_lossy(&log);
-                let tail: Vec<&str> = text.lines().rev().take(20).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
-                anyhow::anyhow!(error.to_string()).context(if tail.is_empty() {
-                    "cook failed".to_owned()
-                } else {
-                    format!("cook failed; the build log ends:\n{}", tail.join("\n"))
-                })
-            })?;
+        let flavor_built =
+            cook::build_flavor(tree, recipe.clone(), flavor, options, work, &mut log).map_err(
+                |error| {
+                    let text = String::from_utf8_lossy(&log);
+                    let tail: Vec<&str> = text.lines().rev().take(20).collect();
+                    let tail: Vec<&str> = tail.into_iter().rev().collect();
+                    anyhow::anyhow!(error.to_string()).context(if tail.is_empty() {
+                        "cook failed".to_owned()
+                    } else {
+                        format!("cook failed; the build log ends:\n{}", tail.join("\n"))
+                    })
+                },
+            )?;
         if show_log {
             log_out.push_str(&String::from_utf8_lossy(&flavor_built.log));
         }
@@ -370,7 +382,8 @@ fn cook_local(
         .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |elapsed| elapsed.as_secs());
     let flavors = flavors_for(base, None, extra)?;
-    let metadata = conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
+    let metadata =
+        conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
     let factory = match &metadata.factory {
         Some(name) => {
             let source = env
@@ -393,7 +406,13 @@ fn cook_local(
         &mut out,
     )?;
     let version = local_version(&recipe.version)?;
-    let info = lineage(args, env, &recipe, None, factory.as_ref().map(|(_, tuple, _)| tuple))?;
+    let info = lineage(
+        args,
+        env,
+        &recipe,
+        None,
+        factory.as_ref().map(|(_, tuple, _)| tuple),
+    )?;
     let assembled = if recipe.kind == RecipeKind::Group {
         let source = env
             .source
@@ -494,7 +513,9 @@ fn cook_remote(
         bail!("cannot find {spec_text}: set buildLabel or name a label ({base_name}=LABEL)");
     }
     let finder = Finder::new(source, labels, Vec::new(), FlavorPreferences::default());
-    let source_tuple = finder.find_one(&spec).with_context(|| format!("cannot cook {name}"))?;
+    let source_tuple = finder
+        .find_one(&spec)
+        .with_context(|| format!("cannot cook {name}"))?;
     let label = source_tuple.version.trailing_label().clone();
 
     let checkout = tempfile::Builder::new()
@@ -508,9 +529,15 @@ fn cook_remote(
         .version
         .timestamp()
         .map_or(0, |timestamp| timestamp.as_millis() / 1000);
-    let metadata = conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
+    let metadata =
+        conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
     let factory = match &metadata.factory {
-        Some(factory) => Some(fetch_factory(env, source, factory, std::slice::from_ref(&label))?),
+        Some(factory) => Some(fetch_factory(
+            env,
+            source,
+            factory,
+            std::slice::from_ref(&label),
+        )?),
         None => None,
     };
     let work = work_dir(env.config)?;

@@ -3,6 +3,7 @@
 pub mod changeset;
 pub mod commit;
 pub mod config;
+pub mod cook;
 pub mod explain;
 pub mod import_deb;
 pub mod pin;

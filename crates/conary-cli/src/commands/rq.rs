@@ -32,6 +32,9 @@ pub struct RqArgs {
     /// Print the flavor of every trove
     #[arg(long)]
     pub flavors: bool,
+    /// Every flavor that fits the flavor path, not only the best one
+    #[arg(long)]
+    pub all_flavors: bool,
     /// List components (NAME:SUFFIX) too when listing a label
     #[arg(long)]
     pub components: bool,
@@ -81,8 +84,8 @@ pub fn run(args: &RqArgs, config: &Config, source: &dyn TroveSource) -> anyhow::
     let finder = finder(config, source);
     let options = FindOptions {
         all_versions: args.all_versions,
+        all_flavors: args.all_flavors,
         components: args.components || config.show_components,
-        ..FindOptions::default()
     };
     let tuples = if args.specs.is_empty() {
         finder.list_all(options)?

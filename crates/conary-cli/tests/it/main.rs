@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod e2e_auth;
 mod e2e_by_reference;
+mod e2e_cook;
 mod e2e_corpus;
 mod e2e_errors;
 mod e2e_source;
