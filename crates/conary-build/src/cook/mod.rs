@@ -105,28 +105,7 @@ impl SourceTree {
     /// # Errors
     /// [`CookError::Invalid`] when the directory holds no recipe or several.
     pub fn from_dir(dir: &Path) -> Result<SourceTree, CookError> {
-        let mut recipes = Vec::new();
-        let mut files = Vec::new();
-        let entries = std::fs::read_dir(dir).map_err(|error| CookError::io(dir, error))?;
-        for entry in entries {
-            let entry = entry.map_err(|error| CookError::io(dir, error))?;
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                continue;
-            };
-            let kind = entry
-                .file_type()
-                .map_err(|error| CookError::io(dir, error))?;
-            if !kind.is_file() || name == "CONARY" || name.starts_with('.') {
-                continue;
-            }
-            if name.ends_with(".recipe") {
-                recipes.push(name);
-            } else {
-                files.push(name);
-            }
-        }
-        recipes.sort();
-        files.sort();
+        let (recipes, files) = list_dir(dir)?;
         match recipes.as_slice() {
             [recipe] => Ok(SourceTree {
                 dir: dir.to_owned(),
@@ -159,13 +138,12 @@ impl SourceTree {
             .and_then(|name| name.to_str())
             .ok_or_else(|| CookError::Invalid(format!("{}: not a recipe file", path.display())))?
             .to_owned();
-        let mut tree = SourceTree::from_dir(&dir).unwrap_or(SourceTree {
-            dir: dir.clone(),
-            recipe_file: recipe_file.clone(),
-            files: Vec::new(),
-        });
-        tree.recipe_file = recipe_file;
-        tree.files.retain(|name| !name.ends_with(".recipe"));
+        let (_, files) = list_dir(&dir)?;
+        let tree = SourceTree {
+            dir,
+            recipe_file,
+            files,
+        };
         Ok(tree)
     }
 
@@ -177,6 +155,34 @@ impl SourceTree {
         let path = self.dir.join(&self.recipe_file);
         std::fs::read_to_string(&path).map_err(|error| CookError::io(&path, error))
     }
+}
+
+/// The recipes (`*.recipe`) and the other plain files of a directory,
+/// each sorted; `CONARY` and hidden files are left out.
+fn list_dir(dir: &Path) -> Result<(Vec<String>, Vec<String>), CookError> {
+    let mut recipes = Vec::new();
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|error| CookError::io(dir, error))?;
+    for entry in entries {
+        let entry = entry.map_err(|error| CookError::io(dir, error))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        let kind = entry
+            .file_type()
+            .map_err(|error| CookError::io(dir, error))?;
+        if !kind.is_file() || name == "CONARY" || name.starts_with('.') {
+            continue;
+        }
+        if name.ends_with(".recipe") {
+            recipes.push(name);
+        } else {
+            files.push(name);
+        }
+    }
+    recipes.sort();
+    files.sort();
+    Ok((recipes, files))
 }
 
 /// A factory's recipe, for a source that names `factory = "factory-NAME"`.
