@@ -243,3 +243,45 @@ impl conary_system::apply::Progress for ApplyReporter {
 pub fn note(message: impl std::fmt::Display) {
     eprintln!("note: {message}");
 }
+
+/// Reports the steps of a cook (`building hello[is: x86_64]`,
+/// `committing`): a spinner with the step when standard error is a
+/// terminal; otherwise one line per step when asked for (`cvc -v`), else
+/// nothing, so that a failure stays one line on standard error.
+#[derive(Debug)]
+pub struct StepReporter {
+    bar: Option<ProgressBar>,
+    lines: bool,
+}
+
+impl StepReporter {
+    /// A reporter for standard error; `lines` asks for plain lines when it
+    /// is not a terminal.
+    pub fn stderr(lines: bool) -> StepReporter {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {wide_msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        StepReporter { bar, lines }
+    }
+
+    /// Shows the step now under way.
+    pub fn step(&self, what: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_message(what.to_owned()),
+            None if self.lines => eprintln!("{what}"),
+            None => {}
+        }
+    }
+
+    /// Removes the spinner.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -162,12 +162,17 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let config = cli.global.load_config()?;
             let source = conary_cli::source::open(&config)?;
             let root = cli.global.root();
+            let reporter = conary_cli::progress::StepReporter::stderr(cli.verbose);
+            let step = |what: &str| reporter.step(what);
             let env = commands::cook::CookEnv {
                 config: &config,
                 source: Some(&source),
                 root: &root,
+                step: &step,
             };
-            commands::cook::run(args, &env)
+            let result = commands::cook::run(args, &env);
+            reporter.finish();
+            result
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;

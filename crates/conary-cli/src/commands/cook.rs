@@ -66,6 +66,8 @@ pub struct CookEnv<'a> {
     pub source: Option<&'a NetworkSource>,
     /// The system root whose installed troves are the build requirements.
     pub root: &'a Path,
+    /// Told each step as it starts (`building hello[is: x86_64]`).
+    pub step: &'a dyn Fn(&str),
 }
 
 /// Runs `cvc cook`; returns the lines to print.
@@ -327,6 +329,7 @@ fn build_all(
                 recipe.name
             );
         }
+        (env.step)(&format!("building {}[{flavor}]", recipe.name));
         let mut log = Vec::new();
         let flavor_built =
             cook::build_flavor(tree, recipe.clone(), flavor, options, work, &mut log).map_err(
@@ -347,7 +350,6 @@ fn build_all(
         first.get_or_insert(recipe);
         built.push(flavor_built);
     }
-    let _ = env;
     let recipe = first.context("no flavor to cook")?;
     Ok((recipe, built))
 }
@@ -518,6 +520,7 @@ fn cook_remote(
         .with_context(|| format!("cannot cook {name}"))?;
     let label = source_tuple.version.trailing_label().clone();
 
+    (env.step)(&format!("fetching {source_tuple}"));
     let checkout = tempfile::Builder::new()
         .prefix("cvc-source-")
         .tempdir()
@@ -596,6 +599,11 @@ fn cook_remote(
         let _ = writeln!(out, "wrote {}", file.display());
         return Ok(out);
     }
+    (env.step)(&format!(
+        "committing {} troves of {}",
+        assembled.troves.len(),
+        recipe.name
+    ));
     let spool = work.path().join("cook.ccs");
     assembled.write(&spool)?;
     let result = source
