@@ -128,7 +128,7 @@ impl CookedGroups {
 ///     kind: RecipeKind::Group, build_requires: Vec::new(), factory: None,
 ///     use_flags: Default::default(), reads_arch: false, macros: Default::default(),
 ///     actions: Vec::new(), policy: Vec::new(),
-///     group_ops: vec![Located { at, item: GroupOp::Add { spec: "nosuch".into(), group: None, by_default: true } }],
+///     group_ops: vec![Located { at, item: GroupOp::Add { spec: "nosuch".into(), group: None, by_default: None } }],
 /// };
 /// let ctx = GroupContext {
 ///     source: &Empty,

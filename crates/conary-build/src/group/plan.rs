@@ -146,9 +146,9 @@ fn apply(plan: &mut Plan, binder: &Binder<'_>, op: &Located<GroupOp>) -> Result<
         } => {
             let tuple = binder.bind(at, spec)?;
             let target = target(plan, at, group.as_deref())?;
-            // `Add` carries no "unset": a group's `setByDefault(False)`
-            // turns later adds off.
-            let flag = *by_default && target.by_default;
+            // An explicit `byDefault` wins; otherwise the group's default
+            // (`setByDefault`).
+            let flag = by_default.unwrap_or(target.by_default);
             target.strong.insert(tuple, flag);
         }
         GroupOp::AddAll { spec, group } => {

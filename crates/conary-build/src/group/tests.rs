@@ -148,7 +148,7 @@ fn add(spec: &str) -> GroupOp {
     GroupOp::Add {
         spec: spec.into(),
         group: None,
-        by_default: true,
+        by_default: None,
     }
 }
 

@@ -522,7 +522,7 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(default = NoneOr::None)] versionStr: NoneOr<&str>,
         #[starlark(default = NoneOr::None)] flavor: NoneOr<&str>,
         #[starlark(default = NoneOr::None)] groupName: NoneOr<&str>,
-        #[starlark(default = true)] byDefault: bool,
+        #[starlark(default = NoneOr::None)] byDefault: NoneOr<bool>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
         let mut spec = spec.to_owned();
@@ -535,7 +535,7 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         let item = GroupOp::Add {
             spec,
             group: optional(groupName),
-            by_default: byDefault,
+            by_default: byDefault.into_option(),
         };
         push_group_op(this, eval, "add", item)
     }

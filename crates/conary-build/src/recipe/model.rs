@@ -279,15 +279,16 @@ pub enum PolicyDirective {
 /// (`None` = the group being cooked, the recipe's `name`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupOp {
-    /// `r.add(SPEC, versionStr=None, flavor=None, groupName=None, byDefault=True)`:
+    /// `r.add(SPEC, versionStr=None, flavor=None, groupName=None, byDefault=None)`:
     /// add a trove (package, component or group) by trove spec.
     Add {
         /// Trove spec: `NAME[=VERSION-OR-LABEL][[FLAVOR]]`.
         spec: String,
         /// Target group.
         group: Option<String>,
-        /// Installed by default.
-        by_default: bool,
+        /// Installed by default: `None` takes the group's default
+        /// (`setByDefault`, true unless changed).
+        by_default: Option<bool>,
     },
     /// `r.addAll(SPEC, groupName=None)`: add every trove an existing group
     /// references, as that group does.

@@ -274,7 +274,7 @@ fn each_group_op_is_recorded() {
             GroupOp::Add {
                 spec: "t".into(),
                 group: None,
-                by_default: true,
+                by_default: None,
             },
         ),
         (
@@ -282,7 +282,7 @@ fn each_group_op_is_recorded() {
             GroupOp::Add {
                 spec: "t:doc=:1[ssl]".into(),
                 group: Some("group-x".into()),
-                by_default: false,
+                by_default: Some(false),
             },
         ),
         (

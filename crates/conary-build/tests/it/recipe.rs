@@ -269,7 +269,7 @@ def setup(r):
                 GroupOp::Add {
                     spec: "hello".into(),
                     group: None,
-                    by_default: true
+                    by_default: None
                 }
             ),
             (
@@ -277,7 +277,7 @@ def setup(r):
                 GroupOp::Add {
                     spec: "curl[ssl]".into(),
                     group: None,
-                    by_default: true
+                    by_default: None
                 }
             ),
             (
@@ -292,7 +292,7 @@ def setup(r):
                 GroupOp::Add {
                     spec: "emacs".into(),
                     group: Some("group-extras".into()),
-                    by_default: true
+                    by_default: None
                 }
             ),
             (

@@ -249,7 +249,7 @@ pub(super) fn add(spec: &str) -> GroupOp {
     GroupOp::Add {
         spec: spec.into(),
         group: None,
-        by_default: true,
+        by_default: None,
     }
 }
 
@@ -257,7 +257,7 @@ pub(super) fn add_to(spec: &str, group: &str) -> GroupOp {
     GroupOp::Add {
         spec: spec.into(),
         group: Some(group.into()),
-        by_default: true,
+        by_default: None,
     }
 }
 

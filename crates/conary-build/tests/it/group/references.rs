@@ -248,7 +248,7 @@ fn a_named_component_is_referenced_through_its_package() {
         GroupOp::Add {
             spec: "foo:doc".into(),
             group: None,
-            by_default: false,
+            by_default: Some(false),
         },
     ];
     let cooked = cook(&repo, ops).expect("cook");
@@ -378,6 +378,33 @@ fn set_by_default_applies_to_later_adds() {
         ]
     );
     assert!(refs(group, false).contains(&"bar:runtime=1.0-1-1[is: x86_64] false".to_owned()));
+}
+
+#[test]
+fn an_explicit_by_default_wins_over_set_by_default() {
+    let repo = Repo::new();
+    two_packages(&repo);
+    let ops = vec![
+        GroupOp::SetByDefault {
+            by_default: false,
+            group: None,
+        },
+        add("foo"),
+        GroupOp::Add {
+            spec: "bar".into(),
+            group: None,
+            by_default: Some(true),
+        },
+    ];
+    let cooked = cook(&repo, ops).expect("cook");
+    let group = cooked.main().expect("main");
+    assert_eq!(
+        refs(group, true),
+        [
+            "bar=1.0-1-1[is: x86_64] true",
+            "foo=1.1-1-1[is: x86_64] false"
+        ]
+    );
 }
 
 #[test]
