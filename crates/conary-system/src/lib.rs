@@ -41,6 +41,8 @@ pub mod db;
 pub mod journal;
 pub mod plan;
 pub mod rollback;
+pub mod scripts;
+pub mod tags;
 pub mod verify;
 
 pub use error::SystemError;
