@@ -9,6 +9,8 @@ mod fixtures;
 mod install;
 mod plan;
 mod queries;
+mod scripts;
 mod special;
+mod tags;
 mod together;
 mod update;
