@@ -10,5 +10,6 @@ mod e2e_corpus;
 mod e2e_errors;
 mod e2e_source;
 mod e2e_system;
+mod e2e_tags;
 mod repos;
 mod system_commands;
