@@ -136,6 +136,9 @@ pub struct TagDescription {
     pub implements: BTreeSet<Phase>,
     /// `include`/`exclude` filters in file order; `true` includes. The
     /// first matching filter decides; no filter matching means no tag.
+    /// Patterns are anchored "naturally" as the original's build filters:
+    /// one starting with `/` at the start, one not ending in `/` or `$` at
+    /// the end (write `.*` to avoid either).
     pub filters: Vec<(bool, Regex)>,
 }
 
@@ -209,7 +212,7 @@ impl TagDescription {
                     }
                 }
                 "include" | "exclude" => {
-                    let regex = Regex::new(value)
+                    let regex = Regex::new(&anchor(value))
                         .map_err(|error| at(format!("invalid regular expression: {error}")))?;
                     description.filters.push((key == "include", regex));
                 }
@@ -237,6 +240,25 @@ impl TagDescription {
             .find(|(_, regex)| regex.is_match(path))
             .is_some_and(|(include, _)| *include)
     }
+}
+
+/// `pattern` anchored as the original's build filters do: `^` before a
+/// leading `/`, `$` after a last character other than `/` and `$`.
+///
+/// ```rust
+/// assert_eq!(conary_system::tags::description::anchor("/usr/lib/.*\\.so"), "^/usr/lib/.*\\.so$");
+/// assert_eq!(conary_system::tags::description::anchor("info/"), "info/");
+/// ```
+pub fn anchor(pattern: &str) -> String {
+    let mut out = String::new();
+    if pattern.starts_with('/') {
+        out.push('^');
+    }
+    out.push_str(pattern);
+    if !pattern.ends_with('/') && !pattern.ends_with('$') {
+        out.push('$');
+    }
+    out
 }
 
 /// True for a tag name the original accepts.

@@ -19,7 +19,7 @@ fn parses_every_key() {
          implements handler preremove\n\
          implements description update\n\
          exclude ^/usr/lib/debug/\n\
-         include \\.so(\\..*)?$\n",
+         include \\.so(\\..*)?\n",
     )
     .expect("valid");
     assert_eq!(
@@ -32,6 +32,22 @@ fn parses_every_key() {
     assert!(description.matches("/usr/lib/libfoo.so.1"));
     assert!(!description.matches("/usr/lib/debug/libfoo.so.1"));
     assert!(!description.matches("/usr/bin/foo"));
+    assert!(
+        !description.matches("/usr/lib/libfoo.sox"),
+        "anchored at the end"
+    );
+}
+
+#[test]
+fn filters_are_anchored_like_the_originals() {
+    let description = parse("include /usr/share/info/\ninclude /etc/foo\n").expect("valid");
+    assert!(description.matches("/usr/share/info/dir"));
+    assert!(
+        !description.matches("/opt/usr/share/info/dir"),
+        "anchored at the start"
+    );
+    assert!(description.matches("/etc/foo"));
+    assert!(!description.matches("/etc/foobar"), "anchored at the end");
 }
 
 #[test]
