@@ -8,7 +8,7 @@ use conary_core::digest::FileId;
 use conary_core::files::FileStream;
 
 use super::runner::Runner;
-use super::{JobTrove, ScriptRun, scripts_for};
+use super::{JobTrove, ScriptRun, is_rollback_fence, scripts_for};
 use crate::apply::troves::TroveOps;
 use crate::apply::{ApplyOptions, Note, Progress};
 use crate::db::Database;
@@ -23,6 +23,8 @@ pub(crate) struct Hooks {
     tags: TagJob,
     pre: Vec<ScriptRun>,
     post: Vec<ScriptRun>,
+    /// The trove changes that are rollback fences, as `old -> new` text.
+    fences: Vec<String>,
 }
 
 /// The tagged paths `ops` writes and removes.
@@ -113,7 +115,27 @@ impl Hooks {
             }));
             scripts_for(&jobs, rollback)
         };
+        let fences = if rollback {
+            Vec::new()
+        } else {
+            ops.changes
+                .iter()
+                .filter_map(|change| {
+                    let old = ops.old_troves.get(change.old.as_ref()?)?;
+                    let old_class = old.info.compatibility_class;
+                    is_rollback_fence(old_class, &change.new).then(|| {
+                        format!(
+                            "{} changes compatibility class {} -> {} without a postRollback conversion",
+                            change.new.tuple(),
+                            old_class.unwrap_or_default(),
+                            change.new.info.compatibility_class.unwrap_or_default()
+                        )
+                    })
+                })
+                .collect()
+        };
         Ok(Hooks {
+            fences,
             runner,
             privileged,
             tags,
@@ -147,9 +169,28 @@ impl Hooks {
     }
 
     /// Runs the tag built-ins and post-phase handlers, then the
-    /// post-scripts; every failure is a note.
-    pub fn after(self, db: &Database, progress: &dyn Progress) -> Vec<Note> {
+    /// post-scripts; every failure is a note. A rollback fence then
+    /// empties the rollback stack (this transaction's entry too: it
+    /// crosses the fence).
+    pub fn after(self, db: &mut Database, progress: &dyn Progress) -> Vec<Note> {
         let mut notes = self.tags.after(db, &self.runner, self.privileged, progress);
+        for fence in &self.fences {
+            notes.push(Note::new(
+                None,
+                format!("rollback stack invalidated: {fence}"),
+            ));
+        }
+        if !self.fences.is_empty() {
+            let removed = crate::rollback::list(db).and_then(|stack| {
+                crate::rollback::remove(db, crate::rollback::RollbackTarget::Count(stack.len()))
+            });
+            if let Err(error) = removed {
+                notes.push(Note::new(
+                    None,
+                    format!("cannot invalidate the rollback stack: {error}"),
+                ));
+            }
+        }
         for script in &self.post {
             if let Err(message) = script.run(&self.runner, progress) {
                 notes.push(Note::new(

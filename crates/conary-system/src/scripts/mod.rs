@@ -113,6 +113,37 @@ impl ScriptRun {
     }
 }
 
+/// True when updating from a trove of compatibility class `old_class` to
+/// `new` is a rollback fence (the original's `isRollbackFence`): both have
+/// a class, they differ, and `new`'s postRollback script does not declare
+/// the conversion `(new class, old class)`. A fence invalidates the
+/// rollback stack.
+///
+/// ```rust
+/// use conary_core::troveinfo::{ScriptSlot, TroveScript};
+/// let mut group = conary_core::trove::Trove::new("group-os".parse()?, "/a@b:c/1-1-1".parse()?, Default::default());
+/// group.info.compatibility_class = Some(2);
+/// assert!(conary_system::scripts::is_rollback_fence(Some(1), &group));
+/// let mut script = TroveScript::new("#!/bin/sh\n");
+/// script.conversions.insert((2, 1));
+/// group.info.scripts.set(ScriptSlot::PostRollback, script);
+/// assert!(!conary_system::scripts::is_rollback_fence(Some(1), &group));
+/// assert!(!conary_system::scripts::is_rollback_fence(Some(2), &group));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn is_rollback_fence(old_class: Option<u16>, new: &Trove) -> bool {
+    let (Some(old), Some(new_class)) = (old_class, new.info.compatibility_class) else {
+        return false;
+    };
+    if old == new_class {
+        return false;
+    }
+    !new.info
+        .scripts
+        .get(ScriptSlot::PostRollback)
+        .is_some_and(|script| script.conversions.contains(&(new_class, old)))
+}
+
 /// A trove of the job and the trove it replaces.
 #[derive(Debug, Clone, Copy)]
 pub struct JobTrove<'a> {

@@ -200,3 +200,48 @@ fn no_scripts_skips_them_and_tag_script_writes_them() {
     );
     assert!(text.contains("# postInstall script of foo="), "{text}");
 }
+
+#[test]
+fn a_compatibility_class_change_without_conversion_invalidates_rollbacks() {
+    let root = tempfile::tempdir().expect("root");
+    let mut db = Database::open(root.path()).expect("db");
+    let class = |revision: &str, class: u16, conversion: Option<(u16, u16)>| {
+        let mut made = make(
+            "foo",
+            revision,
+            &[file("/usr/share/foo", revision.as_bytes(), &[])],
+        );
+        made.trove.info.compatibility_class = Some(class);
+        if let Some(conversion) = conversion {
+            let mut script = TroveScript::new("true");
+            script.conversions.insert(conversion);
+            made.trove
+                .info
+                .scripts
+                .set(ScriptSlot::PostRollback, script);
+        }
+        made
+    };
+    let v1 = class("1-1-1", 1, None);
+    let v2 = class("2-1-1", 2, Some((2, 1)));
+    let v3 = class("3-1-1", 3, None);
+    install(&mut db, &v1, &options()).expect("install");
+    let report = update(&mut db, &v1, &v2, &options()).expect("1 -> 2 with a conversion");
+    assert!(
+        report
+            .notes
+            .iter()
+            .all(|note| !note.message.contains("invalidated")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(rollback::list(&db).expect("list").len(), 2);
+    let report = update(&mut db, &v2, &v3, &options()).expect("2 -> 3 without");
+    assert!(
+        report.notes.iter().any(|note| note.message
+            == "rollback stack invalidated: foo=/tags.example.com@test:1/3-1-1[] changes compatibility class 2 -> 3 without a postRollback conversion"),
+        "{:?}",
+        report.notes
+    );
+    assert!(rollback::list(&db).expect("list").is_empty());
+}
