@@ -270,13 +270,28 @@ pub fn valid_tag_name(name: &str) -> bool {
 }
 
 /// Reads every tag description of `root`, by tag. A missing directory
-/// means none.
+/// means none; the first bad description is an error.
 pub fn load_all(root: &Path) -> Result<BTreeMap<String, TagDescription>, TagError> {
+    let (all, mut errors) = load_each(root)?;
+    match errors.pop_first() {
+        Some((_, error)) => Err(error),
+        None => Ok(all),
+    }
+}
+
+/// Reads every tag description of `root`: the good ones by tag, and the
+/// bad ones' errors by file name (a broken description must not stop a
+/// transaction that does not involve its tag, such as the one fixing it).
+/// Only an unreadable directory is an error.
+pub fn load_each(
+    root: &Path,
+) -> Result<(BTreeMap<String, TagDescription>, BTreeMap<String, TagError>), TagError> {
     let dir = root.join(TAG_DIR.trim_start_matches('/'));
     let mut all = BTreeMap::new();
+    let mut errors = BTreeMap::new();
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(all),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok((all, errors)),
         Err(source) => return Err(TagError::Io { path: dir, source }),
     };
     let mut files: Vec<PathBuf> = Vec::new();
@@ -295,12 +310,20 @@ pub fn load_all(root: &Path) -> Result<BTreeMap<String, TagDescription>, TagErro
         if name.starts_with('.') || !file.is_file() {
             continue;
         }
-        let text = fs::read_to_string(&file).map_err(|source| TagError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        let description = TagDescription::parse(name, &format!("{TAG_DIR}/{name}"), &text)?;
-        all.insert(description.tag.clone(), description);
+        let parsed = fs::read_to_string(&file)
+            .map_err(|source| TagError::Io {
+                path: file.clone(),
+                source,
+            })
+            .and_then(|text| TagDescription::parse(name, &format!("{TAG_DIR}/{name}"), &text));
+        match parsed {
+            Ok(description) => {
+                all.insert(description.tag.clone(), description);
+            }
+            Err(error) => {
+                errors.insert(name.to_owned(), error);
+            }
+        }
     }
-    Ok(all)
+    Ok((all, errors))
 }

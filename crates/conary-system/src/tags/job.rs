@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::builtin;
 use super::commands::TagCommands;
-use super::description::{Phase, TAG_DIR, TagDescription, load_all};
+use super::description::{Phase, TAG_DIR, TagDescription, load_each};
 use crate::apply::{Note, Progress};
 use crate::db::Database;
 use crate::error::SystemError;
@@ -74,6 +74,8 @@ pub(crate) struct TagJob {
     before: BTreeMap<String, TagDescription>,
     /// Tags whose handler this job removes.
     dropped: BTreeSet<String>,
+    /// Broken descriptions of tags this job does not touch.
+    warnings: Vec<Note>,
 }
 
 /// The installed, present paths carrying `tag`.
@@ -88,13 +90,30 @@ fn files_with_tag(db: &Database, tag: &str) -> Result<BTreeSet<String>, SystemEr
 
 impl TagJob {
     /// The tag work of `changes` on the root of `db`, with the tag
-    /// descriptions installed now.
+    /// descriptions installed now. A broken description is an error when
+    /// the job writes or removes files with its tag (or the description
+    /// itself), else a warning.
     pub fn new(db: &Database, changes: TagChanges) -> Result<TagJob, SystemError> {
-        let before = load_all(db.root()).map_err(|error| SystemError::job(error.to_string()))?;
+        let job = |error: super::TagError| SystemError::job(error.to_string());
+        let (before, errors) = load_each(db.root()).map_err(job)?;
+        let mut warnings = Vec::new();
+        for (name, error) in errors {
+            let path = format!("{TAG_DIR}/{name}");
+            let involved = changes.updates.contains_key(&name)
+                || changes.removes.contains_key(&name)
+                || changes.written.contains(&path)
+                || changes.removed.contains(&path);
+            if !involved {
+                warnings.push(Note::new(None, format!("tag description ignored: {error}")));
+                continue;
+            }
+            return Err(job(error));
+        }
         Ok(TagJob {
             changes,
             before,
             dropped: BTreeSet::new(),
+            warnings,
         })
     }
 
@@ -106,6 +125,7 @@ impl TagJob {
         progress: &dyn Progress,
     ) -> Result<Vec<Note>, SystemError> {
         let mut commands = TagCommands::default();
+        let warnings = std::mem::take(&mut self.warnings);
         for (tag, paths) in &self.changes.updates {
             if let Some(description) = self.before.get(tag)
                 && !SPECIAL.contains(&tag.as_str())
@@ -138,7 +158,9 @@ impl TagJob {
                 commands.add(description, Phase::FilesPreremove, paths);
             }
         }
-        Ok(commands.run(runner, progress))
+        let mut notes = warnings;
+        notes.extend(commands.run(runner, progress));
+        Ok(notes)
     }
 
     /// Runs the built-ins and the post phases (after the commit). Nothing
@@ -179,8 +201,16 @@ impl TagJob {
 
         let mut tag_set = self.before.clone();
         tag_set.retain(|tag, _| !self.dropped.contains(tag));
-        let after = match load_all(&root) {
-            Ok(after) => after,
+        let after = match load_each(&root) {
+            Ok((after, errors)) => {
+                // Only the ones this job wrote: the others were reported.
+                for (name, error) in errors {
+                    if self.changes.written.contains(&format!("{TAG_DIR}/{name}")) {
+                        notes.push(Note::new(None, format!("tag description ignored: {error}")));
+                    }
+                }
+                after
+            }
             Err(error) => {
                 notes.push(Note::new(None, error.to_string()));
                 BTreeMap::new()

@@ -21,7 +21,9 @@ pub(crate) mod job;
 use std::path::PathBuf;
 
 pub use commands::TagCommands;
-pub use description::{DataSource, Phase, TAG_DIR, TagDescription, load_all, valid_tag_name};
+pub use description::{
+    DataSource, Phase, TAG_DIR, TagDescription, load_all, load_each, valid_tag_name,
+};
 
 /// What can go wrong reading tag descriptions.
 #[derive(Debug, thiserror::Error)]

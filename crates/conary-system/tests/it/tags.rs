@@ -455,6 +455,22 @@ fn a_bad_description_fails_before_anything_changes() {
     );
     assert!(!root.path().join("usr").exists());
     assert!(db.installed().expect("installed").is_empty());
+
+    // A job not touching the tag goes on, with a warning.
+    let other = make(
+        "other:runtime",
+        "1-1-1",
+        &[file("/usr/share/other", b"o", &[])],
+    );
+    let report = install(&mut db, &other, &options()).expect("unrelated");
+    let messages: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.contains(
+            &"tag description ignored: /etc/conary/tags/bad:2: unknown implements 'files sideways'"
+                .to_owned()
+        ),
+        "{messages:?}"
+    );
 }
 
 #[test]
