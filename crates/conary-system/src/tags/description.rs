@@ -279,13 +279,14 @@ pub fn load_all(root: &Path) -> Result<BTreeMap<String, TagDescription>, TagErro
     }
 }
 
+/// The good descriptions by tag, and the bad ones' errors by file name.
+pub type Loaded = (BTreeMap<String, TagDescription>, BTreeMap<String, TagError>);
+
 /// Reads every tag description of `root`: the good ones by tag, and the
 /// bad ones' errors by file name (a broken description must not stop a
 /// transaction that does not involve its tag, such as the one fixing it).
 /// Only an unreadable directory is an error.
-pub fn load_each(
-    root: &Path,
-) -> Result<(BTreeMap<String, TagDescription>, BTreeMap<String, TagError>), TagError> {
+pub fn load_each(root: &Path) -> Result<Loaded, TagError> {
     let dir = root.join(TAG_DIR.trim_start_matches('/'));
     let mut all = BTreeMap::new();
     let mut errors = BTreeMap::new();
