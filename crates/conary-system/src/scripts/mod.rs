@@ -5,8 +5,9 @@
 //! `CONARY_*` environment), [`scripts_for`] (which scripts a transaction
 //! runs), [`runner`] (chroot, `CONARY_ROOT` or `--tag-script`).
 //!
-//! A script runs as `/bin/sh -c SCRIPT` inside the root, standard input
-//! empty. A failing pre-script (`preInstall`, `preUpdate`, `preErase`)
+//! A script starting with `#!` runs as an executable file written to the
+//! root's `/tmp`; any other as `/bin/sh -c SCRIPT`; inside the root either
+//! way, standard input empty. A failing pre-script (`preInstall`, `preUpdate`, `preErase`)
 //! aborts the transaction before anything changed; post-scripts and
 //! `preRollback` only warn.
 
@@ -14,6 +15,8 @@ pub(crate) mod hooks;
 pub mod runner;
 
 use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt as _;
 
 use conary_core::trove::{Trove, TroveTuple};
 use conary_core::troveinfo::ScriptSlot;
@@ -101,15 +104,52 @@ impl ScriptRun {
             ));
             return runner.write_lines(&lines);
         }
-        runner.run(
-            &Invocation {
-                program: "/bin/sh".to_owned(),
-                args: vec!["-c".to_owned(), self.script.clone()],
-                stdin: Vec::new(),
-                env,
-            },
-            progress,
-        )
+        if !self.script.starts_with("#!") {
+            return runner.run(
+                &Invocation {
+                    program: "/bin/sh".to_owned(),
+                    args: vec!["-c".to_owned(), self.script.clone()],
+                    stdin: Vec::new(),
+                    env,
+                },
+                progress,
+            );
+        }
+        // A script naming its interpreter runs as an executable file in
+        // the root's /tmp, as in the original; the file (and /tmp when
+        // made for it) is removed afterwards.
+        let tmp = runner.root().join("tmp");
+        let made_tmp = !tmp.exists();
+        let name = format!("conary-script-{}-{}", std::process::id(), self.slot);
+        let file = tmp.join(&name);
+        let written = (|| -> std::io::Result<()> {
+            if made_tmp {
+                fs::create_dir_all(&tmp)?;
+                fs::set_permissions(&tmp, fs::Permissions::from_mode(0o1777))?;
+            }
+            fs::write(&file, &self.script)?;
+            fs::set_permissions(&file, fs::Permissions::from_mode(0o700))
+        })();
+        let outcome = match written {
+            Ok(()) => runner.run(
+                &Invocation {
+                    program: format!("/tmp/{name}"),
+                    args: Vec::new(),
+                    stdin: Vec::new(),
+                    env,
+                },
+                progress,
+            ),
+            Err(error) => Err(format!(
+                "cannot write the script to {}: {error}",
+                file.display()
+            )),
+        };
+        let _ = fs::remove_file(&file);
+        if made_tmp {
+            let _ = fs::remove_dir(&tmp);
+        }
+        outcome
     }
 }
 

@@ -133,14 +133,14 @@ fn a_failing_pre_install_script_changes_nothing() {
     let mut bar = make("bar", "1-1-1", &[file("/usr/share/bar", b"bar", &[])]);
     bar.trove.info.scripts.set(
         ScriptSlot::PreInstall,
-        TroveScript::new("echo no >&2; exit 7"),
+        TroveScript::new("#!/bin/sh\necho no >&2\nexit 7\n"),
     );
     let error = install(&mut db, &bar, &options()).expect_err("refused");
     let message = error.to_string();
     assert!(
         message.starts_with(&format!(
-            "cannot apply the changeset: preInstall script of trove bar={V1}[] failed: /bin/sh failed"
-        )),
+            "cannot apply the changeset: preInstall script of trove bar={V1}[] failed: "
+        )) && message.ends_with("(exit status: 7)"),
         "{message}"
     );
     assert_eq!(snapshot(root.path()), before);
