@@ -17,6 +17,11 @@
 //! - [`rollback`]: the stack of inverse changesets (`rblist`, `rollback`,
 //!   `rmrollback`).
 //! - [`verify`]: what on disk differs from the database.
+//! - [`tags`] and [`scripts`]: what a transaction runs around its file
+//!   changes — tag handlers named by `<root>/etc/conary/tags/NAME` (in the
+//!   original's phase order, one call per handler and action) with the
+//!   `shlib`, `user-info` and `group-info` built-ins, and the troves'
+//!   scripts (a failing pre-script aborts before anything changed).
 //!
 //! Nothing here talks to the network: contents the machine lacks come from
 //! a [`conary_api::TroveSource`] handed in by the caller.
