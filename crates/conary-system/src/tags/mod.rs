@@ -8,7 +8,7 @@
 //! - [`description`]: the description file format ([`TagDescription`]).
 //! - [`commands`]: one phase's calls, coalesced per handler, in the
 //!   original's order ([`Phase::ORDER`]), run or written to `--tag-script`.
-//! - [`job`]: what a transaction does with tags before files change and
+//! - `job.rs`: what a transaction does with tags before files change and
 //!   after the commit (new handlers run over every installed file with
 //!   their tag).
 //! - [`builtin`]: `shlib`, `user-info`, `group-info`.
