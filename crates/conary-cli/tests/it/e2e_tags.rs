@@ -261,4 +261,37 @@ fn handlers_and_scripts_run_in_the_root() {
             "one files update /usr/share/bar"
         ]
     );
+
+    // shlib: the root's ld.so.conf gets the library's directory; ldconfig
+    // runs on the root when privileged, else the user is told.
+    let libs = ccs(
+        &home.join("libs.ccs"),
+        "libs:lib",
+        &[(
+            "/opt/foo/lib/libfoo.so.1",
+            b"not really ELF",
+            0o644,
+            &["shlib"],
+        )],
+        &[],
+    );
+    let output = run(
+        CONARY,
+        &["update", &libs, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(root.join("etc/ld.so.conf")).expect("ld.so.conf"),
+        "/opt/foo/lib\n"
+    );
+    if conary_system::apply::is_privileged() {
+        assert!(root.join("etc/ld.so.cache").is_file(), "{stderr}");
+    } else {
+        assert!(
+            stderr.contains("note: ldconfig skipped: not running as root"),
+            "{stderr}"
+        );
+    }
 }
