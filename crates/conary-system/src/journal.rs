@@ -40,7 +40,7 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use conary_util::{atomic_write, fsync_dir, safe_join, syncfs};
+use conary_util::{SafeRoot, atomic_write, fsync_dir, syncfs};
 use serde::{Deserialize, Serialize};
 
 use crate::apply::attrs::{Attrs, set_attrs};
@@ -255,8 +255,8 @@ fn exists(path: &Path) -> bool {
 }
 
 /// `path` relative to the root, joined safely, and the sibling `name`.
-fn sibling(root: &Path, path: &str, name: &str) -> Result<(PathBuf, PathBuf), SystemError> {
-    let full = safe_join(root, path)?;
+fn sibling(root: &SafeRoot, path: &str, name: &str) -> Result<(PathBuf, PathBuf), SystemError> {
+    let full = root.join(path)?;
     let other = full
         .parent()
         .map(|parent| parent.join(name))
@@ -294,8 +294,9 @@ fn remove_any(path: &Path) -> Result<(), SystemError> {
 /// Puts the root back as it was before the transaction of `journal`.
 pub(crate) fn undo(root: &Path, db_dir: &Path, journal: &Journal) -> Result<(), SystemError> {
     let plan = &journal.plan;
+    let safe = SafeRoot::new(root)?;
     for stage in plan.stages.iter().rev() {
-        let (path, temp) = sibling(root, &stage.path, &stage.temp)?;
+        let (path, temp) = sibling(&safe, &stage.path, &stage.temp)?;
         if exists(&temp) {
             remove_file_if_exists(&temp)?;
         } else if journal.staged {
@@ -305,13 +306,13 @@ pub(crate) fn undo(root: &Path, db_dir: &Path, journal: &Journal) -> Result<(), 
         }
     }
     for backup in plan.backups.iter().rev() {
-        let (path, saved) = sibling(root, &backup.path, &backup.backup)?;
+        let (path, saved) = sibling(&safe, &backup.path, &backup.backup)?;
         if exists(&saved) {
             fs::rename(&saved, &path).map_err(SystemError::io_with("restore", &path))?;
         }
     }
     for dir in plan.mkdirs.iter().rev() {
-        remove_dir_if_empty(&safe_join(root, dir)?)?;
+        remove_dir_if_empty(&safe.join(dir)?)?;
     }
     if let Some(name) = &plan.rollback_dir {
         remove_any(&db_dir.join("rollbacks").join(name))?;
@@ -329,22 +330,23 @@ pub(crate) fn finish(
     privileged: bool,
 ) -> Result<(), SystemError> {
     let plan = &journal.plan;
+    let safe = SafeRoot::new(root)?;
     for stage in &plan.stages {
-        let (_, temp) = sibling(root, &stage.path, &stage.temp)?;
+        let (_, temp) = sibling(&safe, &stage.path, &stage.temp)?;
         remove_file_if_exists(&temp)?;
     }
     for backup in &plan.backups {
-        let (_, saved) = sibling(root, &backup.path, &backup.backup)?;
+        let (_, saved) = sibling(&safe, &backup.path, &backup.backup)?;
         remove_any(&saved)?;
         crash::point("finish-backup");
     }
     let mut rmdirs: Vec<&String> = plan.rmdirs.iter().collect();
     rmdirs.sort_by(|a, b| b.cmp(a));
     for dir in rmdirs {
-        remove_dir_if_empty(&safe_join(root, dir)?)?;
+        remove_dir_if_empty(&safe.join(dir)?)?;
     }
     for dir in &plan.dir_attrs {
-        let path = safe_join(root, &dir.path)?;
+        let path = safe.join(&dir.path)?;
         if fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_dir()) {
             set_attrs(&path, &dir.attrs, privileged)?;
         }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use conary_changeset::{ChangeSetReader, PayloadId};
 use conary_core::digest::{Digest, Hasher};
-use conary_util::safe_join;
+use conary_util::SafeRoot;
 use rustix::fs::{CWD, FileType, Mode as RawMode, makedev, mknodat};
 
 use super::Progress;
@@ -50,7 +50,7 @@ pub(crate) struct Staged {
 /// Writes the staged files of `plan` under the names `temps` (one per
 /// stage, full paths).
 pub(crate) struct Stager<'a> {
-    pub root: &'a Path,
+    pub root: &'a SafeRoot,
     pub plan: &'a FilePlan,
     pub temps: &'a [PathBuf],
     pub contents: &'a Contents,
@@ -103,7 +103,7 @@ fn copy_checked(
 
 impl<'a> Stager<'a> {
     pub(crate) fn new(
-        root: &'a Path,
+        root: &'a SafeRoot,
         plan: &'a FilePlan,
         temps: &'a [PathBuf],
         contents: &'a Contents,
@@ -136,7 +136,7 @@ impl<'a> Stager<'a> {
     /// Creates the planned directories.
     pub(crate) fn make_dirs(&mut self) -> Result<(), SystemError> {
         for (rel, attrs) in &self.plan.mkdirs {
-            let full = safe_join(self.root, rel)?;
+            let full = self.root.join(rel)?;
             match fs::create_dir(&full) {
                 Ok(()) => {}
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists && full.is_dir() => {}
@@ -355,7 +355,7 @@ impl<'a> Stager<'a> {
     ) -> Result<(), SystemError> {
         let file = create_temp(temp)?;
         let mut out = BufWriter::new(file);
-        let target = safe_join(self.root, &stage.rel)?;
+        let target = self.root.join(&stage.rel)?;
         match content {
             Content::Digest(_) => match head {
                 Some(Head::Bytes(bytes)) => {
