@@ -14,7 +14,8 @@
 //!    Identical shared files (and directories) are allowed.
 //! 3. **Contents** ([`content`]): what the changeset does not carry is
 //!    found on the machine or fetched from the trove source (verified, into
-//!    a download cache that survives an interruption); bases of deltas are
+//!    a download cache that survives an interruption; a rollback asks for
+//!    them as one relative changeset, [`fetch`]); bases of deltas are
 //!    checked.
 //! 4. **Journal** ([`crate::journal`]), then the rollback entry
 //!    ([`crate::rollback`]), then **staging** ([`stage`]): every file under
@@ -30,6 +31,7 @@
 pub(crate) mod attrs;
 pub(crate) mod content;
 pub(crate) mod disk;
+pub(crate) mod fetch;
 pub(crate) mod plan;
 pub(crate) mod stage;
 pub(crate) mod troves;
@@ -297,7 +299,7 @@ pub(crate) fn run<R: Read>(
     if options.test {
         return Ok(report(0, &ops, &file_plan, false));
     }
-    let contents = content::resolve(db, &index, &file_plan, source)?;
+    let contents = content::resolve(db, &index, &file_plan, source, rollback.is_some())?;
     let inverse = match rollback {
         Some(_) => None,
         None => Some(rollback::inverse(
