@@ -27,6 +27,10 @@ pub(crate) enum Origin {
     Config,
     /// A file on disk, checked against the digest when read.
     File(PathBuf),
+    /// A file this transaction downloaded into the cache: staging may move
+    /// it into place instead of copying it (checked against the digest
+    /// there).
+    Download(PathBuf),
 }
 
 /// The contents a transaction needs, and where each comes from.
@@ -225,12 +229,12 @@ pub(crate) fn resolve(
         let missing = to_fetch.keys().copied().collect();
         for (digest, file) in super::fetch::fetch_by_changeset(db, changeset, &missing, source)? {
             to_fetch.remove(&digest);
-            contents.origins.insert(digest, Origin::File(file));
+            contents.origins.insert(digest, Origin::Download(file));
         }
     }
     for (digest, path) in to_fetch {
         let file = fetch(db, source, &digest, path)?;
-        contents.origins.insert(digest, Origin::File(file));
+        contents.origins.insert(digest, Origin::Download(file));
     }
     Ok(contents)
 }
