@@ -500,3 +500,58 @@ implements files update
     );
     assert_eq!(db.installed().expect("installed").len(), 1);
 }
+
+#[test]
+fn an_installed_user_info_description_replaces_the_built_in() {
+    let root = tempfile::tempdir().expect("root");
+    let mut db = Database::open(root.path()).expect("db");
+    let handler = make(
+        "info:runtime",
+        "1-1-1",
+        &[
+            file(
+                "/etc/conary/tags/user-info",
+                b"file /usr/libexec/conary/tags/one\ndatasource multitag\nimplements files update\n",
+                &[],
+            ),
+            file(
+                "/etc/conary/tags/group-info",
+                b"file /usr/libexec/conary/tags/one\ndatasource multitag\nimplements files update\n",
+                &[],
+            ),
+            program("/usr/libexec/conary/tags/one", &logger("one")),
+        ],
+    );
+    install(&mut db, &handler, &options()).expect("install handler");
+    let alice = make(
+        "alice:user",
+        "1-1-1",
+        &[
+            file(
+                "/etc/conary/userinfo/alice",
+                b"USER=alice\n",
+                &["user-info"],
+            ),
+            file(
+                "/etc/conary/groupinfo/alice",
+                b"GROUP=alice\n",
+                &["group-info"],
+            ),
+        ],
+    );
+    install(&mut db, &alice, &options()).expect("install alice");
+    assert!(
+        !root.path().join("etc/passwd").exists(),
+        "the built-in did not run"
+    );
+    assert_eq!(
+        log(root.path()),
+        [
+            "one files update",
+            "one < group-info",
+            "one < /etc/conary/groupinfo/alice",
+            "one < user-info",
+            "one < /etc/conary/userinfo/alice",
+        ]
+    );
+}
