@@ -116,7 +116,11 @@ impl Runner {
                         ),
                     ));
                 }
-                let program = self.root.join(call.program.trim_start_matches('/'));
+                // Lexically inside the root: a description naming
+                // `/../x` must not reach the host.
+                let program =
+                    conary_util::safe_join(&self.root, call.program.trim_start_matches('/'))
+                        .map_err(|error| format!("cannot run {}: {error}", call.program))?;
                 let mut command = if call.program == "/bin/sh" {
                     // The host's shell runs the script; it finds the root
                     // through CONARY_ROOT.

@@ -178,8 +178,9 @@ impl InfoFile {
 
 /// `KEY=value` lines of an info file (`/etc/conary/userinfo/NAME`).
 fn key_values(root: &Path, path: &str) -> Result<BTreeMap<String, String>, String> {
-    let text = fs::read_to_string(root.join(path.trim_start_matches('/')))
+    let full = conary_util::safe_join(root, path.trim_start_matches('/'))
         .map_err(|error| format!("cannot read: {error}"))?;
+    let text = fs::read_to_string(full).map_err(|error| format!("cannot read: {error}"))?;
     let mut values = BTreeMap::new();
     for line in text.lines() {
         let line = line.trim();

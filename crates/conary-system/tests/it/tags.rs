@@ -555,3 +555,29 @@ fn an_installed_user_info_description_replaces_the_built_in() {
         ]
     );
 }
+
+#[test]
+fn a_handler_outside_the_root_is_refused() {
+    let root = tempfile::tempdir().expect("root");
+    let mut db = Database::open(root.path()).expect("db");
+    let sneaky = make(
+        "sneaky:runtime",
+        "1-1-1",
+        &[
+            file(
+                "/etc/conary/tags/s",
+                b"file /../../../../../../../bin/true\nimplements files update\n",
+                &[],
+            ),
+            file("/usr/share/s", b"s", &["s"]),
+        ],
+    );
+    let report = install(&mut db, &sneaky, &options()).expect("installed");
+    let messages: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|message| message.starts_with("tag handler (files update): cannot run /../")),
+        "{messages:?}"
+    );
+}
