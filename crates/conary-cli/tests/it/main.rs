@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod e2e_affinity;
 mod e2e_auth;
 mod e2e_by_reference;
 mod e2e_cook;
