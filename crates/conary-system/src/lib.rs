@@ -17,6 +17,8 @@
 //! - [`rollback`]: the stack of inverse changesets (`rblist`, `rollback`,
 //!   `rmrollback`).
 //! - [`verify`]: what on disk differs from the database.
+//! - [`model`]: the system model (`/etc/conary/system-model`) and what a
+//!   sync to it must change.
 //!
 //! Nothing here talks to the network: contents the machine lacks come from
 //! a [`conary_api::TroveSource`] handed in by the caller.
@@ -39,6 +41,7 @@ mod error;
 pub mod apply;
 pub mod db;
 pub mod journal;
+pub mod model;
 pub mod plan;
 pub mod rollback;
 pub mod verify;
