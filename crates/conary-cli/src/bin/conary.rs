@@ -87,6 +87,18 @@ first; --info and --test stop there without changing anything")]
   conary erase sudo --root /srv/root
   conary erase libssl3 --keep-required --test")]
     Erase(commands::update::UpdateArgs),
+    /// Bring the root to its system model (<root>/etc/conary/system-model)
+    #[command(after_help = "Examples:
+  conary sync --root /srv/root              install, update and erase until the root is its model
+  conary sync --root /srv/root --info       what it would do
+A model is a text file, one statement a line:
+  search conary.example.com@deb:12
+  install sudo tzdata nginx-common==1.22.1_9-1-1
+With a model, conary install, update and erase append a line to it and sync;
+conary updateall moves NAME=VERSION specs (not NAME==VERSION) and syncs;
+--model prints the new model instead. A system-model.next left by an
+interrupted sync is finished by the next conary sync.")]
+    Sync(commands::update::UpdateArgs),
     /// Update every installed trove to the latest on its branch
     #[command(after_help = "Example:\n  conary updateall --root /srv/root --info")]
     Updateall(commands::update::UpdateArgs),
@@ -175,6 +187,17 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
         Command::Install(args) => update(cli, Verb::Install, args),
         Command::Erase(args) => update(cli, Verb::Erase, args),
         Command::Updateall(args) => update(cli, Verb::UpdateAll, args),
+        Command::Sync(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::sync::run(
+                args,
+                &cli.global.root(),
+                &config,
+                &source,
+                &mut std::io::stdout(),
+            )
+        }
         Command::Query(args) => {
             let config = cli.global.load_config()?;
             let db = conary_cli::system::open_readonly(&cli.global.root())?;
