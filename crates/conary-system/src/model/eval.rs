@@ -154,7 +154,8 @@ fn apply(
 /// default and does not keep existing troves), every installed top-level
 /// trove (one no installed collection holds) that is not wanted erased
 /// (plan with `keep_required` so what wanted troves need stays), and the
-/// `erase` specs that name something installed.
+/// `erase` specs that name something installed. Pinned troves are never
+/// erased for not being wanted.
 ///
 /// # Errors
 /// The installed system cannot be read.
@@ -176,8 +177,10 @@ pub fn sync_specs(
     }
     let installed_names: BTreeSet<TroveName> =
         installed.iter().map(|trove| trove.tuple().name).collect();
+    // Pinned troves stay whatever the model says.
     let top_level: BTreeSet<TroveName> = installed
         .iter()
+        .filter(|trove| !trove.pinned)
         .map(InstalledTrove::tuple)
         .filter(|tuple| !held.contains(tuple))
         .map(|tuple| tuple.name)
