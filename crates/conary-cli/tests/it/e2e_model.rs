@@ -320,3 +320,56 @@ fn model_errors_name_the_line_and_change_nothing() {
     assert!(!root.join("var").exists());
     assert!(!root.join("etc/conary/system-model.next").exists());
 }
+
+#[test]
+fn a_sync_killed_mid_way_is_finished_by_the_next() {
+    let world = World::new(&[corpus::oldest()]);
+    let killed = world.home().join("killed");
+    let clean = world.home().join("clean");
+    let model = format!("search {LABEL}\ninstall tzdata sudo nginx-common\n");
+    write_model(&killed, &model);
+    write_model(&clean, &model);
+    let next = killed.join("etc/conary/system-model.next");
+
+    // Kill the sync as soon as its snapshot exists: before or while the
+    // changeset is fetched and applied.
+    let mut child = std::process::Command::new(CONARY)
+        .args(world.args(&killed, &["sync", "--no-deps"]))
+        .env("HOME", world.home())
+        .env_remove("CONARY_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("conary sync starts");
+    let started = std::time::Instant::now();
+    let mut seen = false;
+    while started.elapsed() < std::time::Duration::from_secs(120) {
+        if next.exists() {
+            seen = true;
+            break;
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().expect("kill");
+    let status = child.wait().expect("wait");
+    assert!(
+        seen,
+        "the sync wrote its snapshot before it ended ({status})"
+    );
+    assert!(!status.success(), "the sync was killed before it finished");
+    assert!(next.exists(), "the snapshot is left behind");
+
+    let (_, stderr) = world.conary_both(&killed, &["sync", "--no-deps"]);
+    assert!(stderr.contains("finishing an interrupted sync"), "{stderr}");
+    assert!(!next.exists());
+    world.conary(&clean, &["sync", "--no-deps"]);
+    assert_eq!(world.installed(&killed), world.installed(&clean));
+    assert_eq!(tree(&killed), tree(&clean));
+    assert_eq!(
+        world.conary(&killed, &["sync", "--no-deps"]),
+        "Nothing to do\n"
+    );
+}
