@@ -1,6 +1,6 @@
-//! `conary sync`, and `install`, `update`, `erase` and `updateall` on a
+//! `conary sync`, and `install`, `update`, `erase`, `patch` and `updateall` on a
 //! root with a system model (`<root>/etc/conary/system-model`): the
-//! command edits the model (appends `install`/`update`/`erase` lines,
+//! command edits the model (appends `install`/`update`/`erase`/`patch` lines,
 //! moves `NAME=VERSION` specs to the newest version on their label), then
 //! brings the machine to exactly what the model says. `--model` prints the
 //! new model and changes nothing.
@@ -131,6 +131,7 @@ pub fn run_verb(
             let plain = match verb {
                 Verb::Erase => TroveVerb::Erase,
                 Verb::Install => TroveVerb::Install,
+                Verb::Patch => TroveVerb::Patch,
                 _ if args.keep_existing => TroveVerb::Install,
                 _ => TroveVerb::Update,
             };

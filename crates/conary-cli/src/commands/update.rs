@@ -33,6 +33,9 @@ pub enum Verb {
     Erase,
     /// `conary updateall`: update every top-level installed trove.
     UpdateAll,
+    /// `conary patch`: update only what is installed (with a system
+    /// model, a `patch` line).
+    Patch,
 }
 
 /// The `--replace-*` options of the commands that change the system.
@@ -136,7 +139,7 @@ impl UpdateArgs {
     pub fn plan_options(&self, verb: Verb) -> PlanOptions {
         PlanOptions {
             keep_existing: self.keep_existing || verb == Verb::Install,
-            update_only: self.update_only,
+            update_only: self.update_only || verb == Verb::Patch,
             update_by_default: verb != Verb::Erase,
             recurse: !self.no_recurse,
             resolve: match (self.resolve, self.no_resolve) {

@@ -273,6 +273,19 @@ fn updateall_moves_equals_and_keeps_double_equals() {
         world.conary(&root, &["q"]),
         format!("sudo={LABEL}/{sudo_new}\ntzdata={LABEL}/{tzdata_old}\n")
     );
+
+    // patch replaces the spec of a trove the model has, and adds nothing.
+    let tzdata_new = revision(&newest, "tzdata");
+    let patch = format!("tzdata={tzdata_new}");
+    world.conary(&root, &["patch", &patch, "nginx-common", "--no-deps"]);
+    assert_eq!(
+        read_model(&root),
+        format!("{moved}patch {patch} nginx-common\n")
+    );
+    assert_eq!(
+        world.conary(&root, &["q"]),
+        format!("sudo={LABEL}/{sudo_new}\ntzdata={LABEL}/{tzdata_new}\n")
+    );
 }
 
 #[test]
