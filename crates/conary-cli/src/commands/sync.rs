@@ -140,7 +140,17 @@ pub fn run_verb(
             } else {
                 plain
             };
-            for (line_verb, specs) in model_lines(&args.specs, plain, marked)? {
+            let lines = model_lines(&args.specs, plain, marked)?;
+            let finder = finder(&model.evaluate()?, config, source);
+            for (line_verb, specs) in lines {
+                let specs = if line_verb == TroveVerb::Erase {
+                    specs
+                } else {
+                    specs
+                        .into_iter()
+                        .map(|spec| with_revision(&finder, spec))
+                        .collect::<anyhow::Result<_>>()?
+                };
                 model.append(line_verb, specs);
             }
         }
@@ -180,6 +190,44 @@ fn model_lines(
     Ok(lines)
 }
 
+/// A finder over the model's search path, with the configured flavors.
+fn finder<'s>(evaluation: &Evaluation, config: &Config, source: &'s dyn TroveSource) -> Finder<'s> {
+    let mut flavor_path = config.flavor.clone();
+    if flavor_path.is_empty() {
+        flavor_path.push(Flavor::default());
+    }
+    Finder::new(
+        source,
+        evaluation.label_path.clone(),
+        flavor_path,
+        FlavorPreferences::new(config.flavor_preferences.clone()),
+    )
+}
+
+/// A spec naming a label only (`foo=LABEL`) becomes `foo=LABEL/REVISION`
+/// of the newest version there, as the original writes it into the model;
+/// other specs stay as they are.
+fn with_revision(finder: &Finder<'_>, spec: ModelSpec) -> anyhow::Result<ModelSpec> {
+    let Some(VersionSpec::Label {
+        label,
+        revision: None,
+    }) = spec.spec().version()
+    else {
+        return Ok(spec);
+    };
+    let found = finder.find_one(spec.spec())?;
+    let equals = if spec.held() { "==" } else { "=" };
+    let mut text = format!(
+        "{}{equals}{label}/{}",
+        spec.spec().name(),
+        found.version.trailing_revision()
+    );
+    if let Some(flavor) = spec.spec().flavor() {
+        text.push_str(&format!("[{flavor}]"));
+    }
+    Ok(text.parse()?)
+}
+
 /// `updateall`: each `NAME=VERSION` spec (not `==`) that names a revision
 /// moves to the newest revision on its label (the model's search path for
 /// a bare revision); a full version moves along its branch.
@@ -189,16 +237,7 @@ fn move_versions(
     config: &Config,
     source: &dyn TroveSource,
 ) -> anyhow::Result<()> {
-    let mut flavor_path = config.flavor.clone();
-    if flavor_path.is_empty() {
-        flavor_path.push(Flavor::default());
-    }
-    let finder = Finder::new(
-        source,
-        evaluation.label_path.clone(),
-        flavor_path,
-        FlavorPreferences::new(config.flavor_preferences.clone()),
-    );
+    let finder = finder(evaluation, config, source);
     model.move_versions(|spec| {
         let version = spec.spec().version();
         let (floating, keep_label): (Option<VersionSpec>, Option<String>) = match version {

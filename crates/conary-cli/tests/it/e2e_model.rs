@@ -214,6 +214,18 @@ fn one_model_on_two_roots_then_install_erase_and_roll_back() {
     assert_eq!(read_model(&first), with_nginx);
     assert!(world.installed(&first).contains("tzdata="));
 
+    // A label alone is written with the revision found there.
+    let sudo_label = format!("sudo={LABEL}");
+    let printed = world.conary(&first, &["update", &sudo_label, "--model"]);
+    let sudo = revision(&corpus::oldest(), "sudo");
+    assert_eq!(printed, format!("{with_nginx}update sudo={LABEL}/{sudo}\n"));
+    let held = format!("sudo=={LABEL}");
+    let printed = world.conary(&first, &["install", &held, "--model"]);
+    assert_eq!(
+        printed,
+        format!("{with_nginx}install sudo=={LABEL}/{sudo}\n")
+    );
+
     // erase takes it out of the model and off the machine.
     let before_erase = tree(&first);
     world.conary(&first, &["erase", "tzdata", "--no-deps"]);
