@@ -23,7 +23,7 @@ use conary_core::version::VersionSpec;
 use conary_system::db::Database;
 use conary_system::model::{
     Evaluation, ModelError, ModelFiles, ModelSpec, SystemModel, TroveVerb, save_for_rollbacks,
-    sync_specs,
+    sync_plan_specs,
 };
 use conary_system::plan::{PlanOptions, Planner};
 
@@ -341,8 +341,8 @@ fn sync_to(
         next: text,
         previous,
     };
-    let choose = |_: &Planner<'_>, db: &Database| -> anyhow::Result<Vec<ChangeSpec>> {
-        sync_specs(&evaluation, db).map_err(system::plan_error)
+    let choose = |planner: &Planner<'_>, db: &Database| -> anyhow::Result<Vec<ChangeSpec>> {
+        sync_plan_specs(&evaluation, db, planner).map_err(system::plan_error)
     };
     execute(
         &Execution {

@@ -205,3 +205,39 @@ pub fn sync_specs(
     }
     Ok(specs)
 }
+
+/// The change specs of a sync, as [`sync_specs`] gives them, less the
+/// erasures of troves the planner had to keep (what a wanted trove
+/// requires, found through a trial plan): a package a dependency brought
+/// in stays whole instead of losing its package trove while its component
+/// is kept. Planning errors are left for the caller's own plan to report.
+///
+/// # Errors
+/// The installed system cannot be read.
+pub fn sync_plan_specs(
+    evaluation: &Evaluation,
+    system: &dyn InstalledSystem,
+    planner: &crate::plan::Planner<'_>,
+) -> Result<Vec<ChangeSpec>, PlanError> {
+    let mut specs = sync_specs(evaluation, system)?;
+    // Each round drops at least one erasure, so this ends; the bound is a
+    // guard only.
+    for _ in 0..specs.len() {
+        let Ok(plan) = planner.plan(&specs) else {
+            break;
+        };
+        let kept: BTreeSet<TroveName> = plan
+            .kept
+            .iter()
+            .flat_map(|kept| [kept.trove.name.clone(), kept.trove.name.package()])
+            .collect();
+        let before = specs.len();
+        specs.retain(
+            |spec| !matches!(spec, ChangeSpec::Erase(trove) if kept.contains(trove.name())),
+        );
+        if specs.len() == before {
+            break;
+        }
+    }
+    Ok(specs)
+}

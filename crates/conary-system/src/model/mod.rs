@@ -42,7 +42,7 @@ mod store;
 mod tests;
 
 pub use error::ModelError;
-pub use eval::{Evaluation, sync_specs};
+pub use eval::{Evaluation, sync_plan_specs, sync_specs};
 pub use parse::{ModelSpec, SearchItem, Statement, TroveVerb};
 pub use store::{
     MODEL_PATH, ModelFiles, NEXT_SUFFIX, newest_rollback, restore_from_rollback,

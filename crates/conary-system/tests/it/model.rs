@@ -159,3 +159,156 @@ fn a_rollback_without_a_kept_model_leaves_the_model_alone() {
         Some("# edited by hand\n")
     );
 }
+
+/// In memory: dependencies of a sync resolve from the model's search path
+/// and `offer` lines, and what wanted troves need stays installed.
+mod resolution {
+    use conary_core::config::Config;
+    use conary_core::trove::{Trove, TroveTuple};
+    use conary_core::version::{Timestamp, Version};
+    use conary_system::model::{SystemModel, sync_plan_specs};
+    use conary_system::plan::{MemorySource, MemorySystem, PlanError, PlanOptions, Planner};
+
+    const L1: &str = "conary.example.com@rpl:1";
+    const L2: &str = "other.example.com@rpl:2";
+    const SO_FOO: &str = "soname: ELF64/libfoo.so.1(SysV x86_64)";
+    const SO_BAR: &str = "soname: ELF64/libbar.so.1(SysV x86_64)";
+
+    /// A package `name` with one component `:lib` or `:runtime` that
+    /// provides and requires what is given; the package and component.
+    fn package(
+        troves: &mut Vec<Trove>,
+        name: &str,
+        label: &str,
+        secs: u64,
+        provides: &str,
+        requires: &str,
+    ) -> (Trove, Trove) {
+        let version: Version = format!("/{label}/1.0-1-1").parse().expect("version");
+        let version = version.with_timestamp(Timestamp::from_secs(secs));
+        let mut component = Trove::new(
+            format!("{name}:lib").parse().expect("name"),
+            version.clone(),
+            Default::default(),
+        );
+        component.provides = format!("trove: {name}:lib\n{provides}")
+            .trim_end()
+            .parse()
+            .expect("provides");
+        if !requires.is_empty() {
+            component.requires = requires.parse().expect("requires");
+        }
+        let mut package = Trove::new(name.parse().expect("name"), version, Default::default());
+        package.add_strong_ref(component.tuple(), true);
+        troves.push(package.clone());
+        troves.push(component.clone());
+        (package, component)
+    }
+
+    struct Machine {
+        source: MemorySource,
+        system: MemorySystem,
+        troves: Vec<Trove>,
+    }
+
+    impl Machine {
+        fn new() -> Machine {
+            let mut troves = Vec::new();
+            package(&mut troves, "app", L1, 1_000, "", SO_FOO);
+            package(&mut troves, "libfoo", L1, 1_010, SO_FOO, "");
+            package(&mut troves, "tool", L1, 1_020, "", SO_BAR);
+            package(&mut troves, "libbar", L2, 1_030, SO_BAR, "");
+            Machine {
+                source: MemorySource::from_troves(troves.clone()),
+                system: MemorySystem::new(),
+                troves,
+            }
+        }
+
+        /// The plan's text for a sync to `text`.
+        fn sync(&self, text: &str) -> Result<String, PlanError> {
+            let evaluation = SystemModel::parse(text)
+                .expect("model")
+                .evaluate()
+                .expect("evaluates");
+            let config = Config {
+                install_label_path: evaluation.label_path.clone(),
+                ..Config::default()
+            };
+            let options = PlanOptions {
+                resolve: Some(true),
+                keep_required: Some(true),
+                ..PlanOptions::default()
+            };
+            let planner = Planner::new(&self.source, &self.system, &config, options);
+            let specs = sync_plan_specs(&evaluation, &self.system, &planner)?;
+            Ok(planner.plan(&specs)?.to_string())
+        }
+
+        /// Records the new troves of a plan's text as installed.
+        fn install(&mut self, names: &[&str]) {
+            let chosen: Vec<Trove> = self
+                .troves
+                .iter()
+                .filter(|trove| names.contains(&trove.name.package().as_str()))
+                .cloned()
+                .collect();
+            for trove in chosen {
+                self.system.install(trove);
+            }
+        }
+
+        fn installed(&self) -> Vec<TroveTuple> {
+            use conary_system::plan::InstalledSystem as _;
+            self.system
+                .installed()
+                .expect("installed")
+                .iter()
+                .map(|trove| trove.tuple())
+                .collect()
+        }
+    }
+
+    #[test]
+    fn dependencies_resolve_from_the_search_path_and_stay() {
+        let mut machine = Machine::new();
+        let model = format!("search {L1}\ninstall app\n");
+        let plan = machine.sync(&model).expect("plans");
+        assert!(
+            plan.contains("Install app=") && plan.contains("Install libfoo="),
+            "{plan}"
+        );
+        machine.install(&["app", "libfoo"]);
+        assert_eq!(machine.installed().len(), 4);
+        // libfoo is in no line of the model, but app needs it: kept.
+        let plan = machine.sync(&model).expect("plans");
+        assert!(!plan.contains("Erase"), "{plan}");
+        // Without app, both go.
+        let plan = machine.sync(&format!("search {L1}\n")).expect("plans");
+        assert!(
+            plan.contains("Erase app=") && plan.contains("Erase libfoo="),
+            "{plan}"
+        );
+    }
+
+    #[test]
+    fn offer_lines_make_troves_available_to_resolution_only() {
+        let machine = Machine::new();
+        let error = machine
+            .sync(&format!("search {L1}\ninstall tool\n"))
+            .expect_err("libbar is on no searched label");
+        assert!(error.to_string().contains(SO_BAR), "{error}");
+        let plan = machine
+            .sync(&format!("search {L1}\noffer libbar={L2}\ninstall tool\n"))
+            .expect("the offer resolves it");
+        assert!(
+            plan.contains("Install tool=") && plan.contains("Install libbar="),
+            "{plan}"
+        );
+        // An offer alone installs nothing.
+        let plan = machine
+            .sync(&format!("search {L1}\noffer libbar={L2}\n"))
+            .expect("plans");
+        assert_eq!(plan, "");
+    }
+}
