@@ -110,7 +110,7 @@ pub fn run_verb(
         || args
             .specs
             .iter()
-            .any(|spec| spec.ends_with(".ccs") || Path::new(spec).is_file())
+            .any(|spec| spec.ends_with(".ccs") || (spec.contains('/') && Path::new(spec).is_file()))
     {
         anyhow::bail!(
             "changeset files cannot be added to a system model yet (use --from-file without a model)"
