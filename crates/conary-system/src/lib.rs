@@ -19,6 +19,11 @@
 //! - [`verify`]: what on disk differs from the database.
 //! - [`model`]: the system model (`/etc/conary/system-model`) and what a
 //!   sync to it must change.
+//! - [`tags`] and [`scripts`]: what a transaction runs around its file
+//!   changes — tag handlers named by `<root>/etc/conary/tags/NAME` (in the
+//!   original's phase order, one call per handler and action) with the
+//!   `shlib`, `user-info` and `group-info` built-ins, and the troves'
+//!   scripts (a failing pre-script aborts before anything changed).
 //!
 //! Nothing here talks to the network: contents the machine lacks come from
 //! a [`conary_api::TroveSource`] handed in by the caller.
@@ -44,6 +49,8 @@ pub mod journal;
 pub mod model;
 pub mod plan;
 pub mod rollback;
+pub mod scripts;
+pub mod tags;
 pub mod verify;
 
 pub use error::SystemError;

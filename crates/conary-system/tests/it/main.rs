@@ -10,6 +10,8 @@ mod install;
 mod model;
 mod plan;
 mod queries;
+mod scripts;
 mod special;
+mod tags;
 mod together;
 mod update;
