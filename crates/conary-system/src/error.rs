@@ -32,6 +32,10 @@ pub enum SystemError {
     #[error(transparent)]
     Util(#[from] UtilError),
 
+    /// The system model could not be read, evaluated or written.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+
     /// Reading or writing a file failed.
     #[error("cannot {action} '{}': {source}", path.display())]
     Io {

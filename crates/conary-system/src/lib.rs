@@ -17,6 +17,8 @@
 //! - [`rollback`]: the stack of inverse changesets (`rblist`, `rollback`,
 //!   `rmrollback`).
 //! - [`verify`]: what on disk differs from the database.
+//! - [`model`]: the system model (`/etc/conary/system-model`) and what a
+//!   sync to it must change.
 //! - [`tags`] and [`scripts`]: what a transaction runs around its file
 //!   changes — tag handlers named by `<root>/etc/conary/tags/NAME` (in the
 //!   original's phase order, one call per handler and action) with the
@@ -44,6 +46,7 @@ mod error;
 pub mod apply;
 pub mod db;
 pub mod journal;
+pub mod model;
 pub mod plan;
 pub mod rollback;
 pub mod scripts;

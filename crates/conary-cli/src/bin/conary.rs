@@ -75,7 +75,9 @@ a changeset whose troves belong to several repositories is refused (commit each 
   conary update ./sudo.ccs                        a changeset file (or --from-file)
   conary update nginx-common --root /srv/root -- -tzdata   erase: '-NAME' after '--'
 prints the job (Install NAME=VERSION, Update NAME (OLD -> NEW), Erase NAME=VERSION)
-first; --info and --test stop there without changing anything")]
+first; --info and --test stop there without changing anything.
+With a system model (<root>/etc/conary/system-model), update, install, erase, patch
+and updateall edit the model and sync to it; --model prints it (see conary sync --help)")]
     Update(commands::update::UpdateArgs),
     /// Install troves beside what is installed (update --keep-existing)
     #[command(
@@ -87,6 +89,21 @@ first; --info and --test stop there without changing anything")]
   conary erase sudo --root /srv/root
   conary erase libssl3 --keep-required --test")]
     Erase(commands::update::UpdateArgs),
+    /// Update only troves already installed (with a system model: a patch line)
+    #[command(after_help = "Example:\n  conary patch sudo=1.9.13p3_1+deb12u4-1-1 --root /srv/root")]
+    Patch(commands::update::UpdateArgs),
+    /// Bring the root to its system model (<root>/etc/conary/system-model)
+    #[command(after_help = "Examples:
+  conary sync --root /srv/root              install, update and erase until the root is its model
+  conary sync --root /srv/root --info       what it would do
+A model is a text file, one statement a line:
+  search conary.example.com@deb:12
+  install sudo tzdata nginx-common==1.22.1_9-1-1
+With a model, conary install, update and erase append a line to it and sync;
+conary updateall moves NAME=VERSION specs (not NAME==VERSION) and syncs;
+--model prints the new model instead. A system-model.next left by an
+interrupted sync is finished by the next conary sync.")]
+    Sync(commands::update::UpdateArgs),
     /// Update every installed trove to the latest on its branch
     #[command(after_help = "Example:\n  conary updateall --root /srv/root --info")]
     Updateall(commands::update::UpdateArgs),
@@ -175,6 +192,18 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
         Command::Install(args) => update(cli, Verb::Install, args),
         Command::Erase(args) => update(cli, Verb::Erase, args),
         Command::Updateall(args) => update(cli, Verb::UpdateAll, args),
+        Command::Patch(args) => update(cli, Verb::Patch, args),
+        Command::Sync(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::sync::run(
+                args,
+                &cli.global.root(),
+                &config,
+                &source,
+                &mut std::io::stdout(),
+            )
+        }
         Command::Query(args) => {
             let config = cli.global.load_config()?;
             let db = conary_cli::system::open_readonly(&cli.global.root())?;

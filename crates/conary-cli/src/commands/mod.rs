@@ -14,5 +14,6 @@ pub mod rollback;
 pub mod rq;
 pub mod showcs;
 pub mod source_control;
+pub mod sync;
 pub mod update;
 pub mod verify;

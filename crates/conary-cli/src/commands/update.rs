@@ -33,6 +33,9 @@ pub enum Verb {
     Erase,
     /// `conary updateall`: update every top-level installed trove.
     UpdateAll,
+    /// `conary patch`: update only what is installed (with a system
+    /// model, a `patch` line).
+    Patch,
 }
 
 /// The `--replace-*` options of the commands that change the system.
@@ -125,6 +128,10 @@ pub struct UpdateArgs {
     /// Do not erase troves other troves require (config: keepRequired)
     #[arg(long)]
     pub keep_required: bool,
+    /// With a system model: print the model the command would make, and
+    /// change nothing
+    #[arg(long)]
+    pub model: bool,
     /// Take troves from this changeset file (repeatable)
     #[arg(long, value_name = "CCS")]
     pub from_file: Vec<PathBuf>,
@@ -141,7 +148,7 @@ impl UpdateArgs {
     pub fn plan_options(&self, verb: Verb) -> PlanOptions {
         PlanOptions {
             keep_existing: self.keep_existing || verb == Verb::Install,
-            update_only: self.update_only,
+            update_only: self.update_only || verb == Verb::Patch,
             update_by_default: verb != Verb::Erase,
             recurse: !self.no_recurse,
             resolve: match (self.resolve, self.no_resolve) {
@@ -156,7 +163,9 @@ impl UpdateArgs {
 }
 
 /// Plans, prints the plan on `out`, and (unless `--info`) applies it to
-/// `root`; returns the closing summary.
+/// `root`; returns the closing summary. With a system model on the root
+/// (and none of `--from-file`), the command edits the model and syncs to
+/// it instead (see [`super::sync`]).
 pub fn run(
     verb: Verb,
     args: &UpdateArgs,
@@ -165,7 +174,82 @@ pub fn run(
     source: &dyn TroveSource,
     out: &mut dyn Write,
 ) -> anyhow::Result<String> {
+    if super::sync::has_model(root) {
+        return super::sync::run_verb(verb, args, root, config, source, out);
+    }
+    if args.model {
+        anyhow::bail!(
+            "--model needs a system model: {} does not exist",
+            root.join(conary_system::model::MODEL_PATH).display()
+        );
+    }
     let (specs, file_sets) = read_specs(verb, args)?;
+    let choose = |planner: &Planner<'_>, _: &Database| -> anyhow::Result<Vec<ChangeSpec>> {
+        match verb {
+            Verb::UpdateAll => planner.update_all_specs().map_err(system::plan_error),
+            _ => Ok(specs.clone()),
+        }
+    };
+    execute(
+        &Execution {
+            args,
+            options: args.plan_options(verb),
+            root,
+            config,
+            source,
+            file_sets: &file_sets,
+        },
+        &choose,
+        None,
+        out,
+    )
+}
+
+/// What one planned run works with.
+pub(crate) struct Execution<'a> {
+    /// The command's arguments (`--test`, `--info`, `--replace-*`).
+    pub args: &'a UpdateArgs,
+    /// The planner's options.
+    pub options: PlanOptions,
+    /// The root.
+    pub root: &'a Path,
+    /// The configuration the planner uses.
+    pub config: &'a Config,
+    /// Where troves come from.
+    pub source: &'a dyn TroveSource,
+    /// Changeset files given on the command line.
+    pub file_sets: &'a [FileChangeset],
+}
+
+/// What a sync to a system model does around the transactions: the
+/// snapshot written before, renamed over the model after, and the model
+/// kept in the rollback entries.
+pub(crate) trait ModelHooks {
+    /// Before anything changes (not for `--test` and `--info`).
+    fn before_apply(&self) -> anyhow::Result<()>;
+    /// After every transaction succeeded (or there was nothing to do);
+    /// `since` is the newest rollback before them.
+    fn after_apply(&self, db: &Database, since: Option<i64>) -> anyhow::Result<()>;
+    /// After a failure.
+    fn failed(&self);
+}
+
+/// Plans with the specs `choose` gives, prints the plan on `out`, and
+/// (unless `--info`) applies it; returns the closing summary.
+pub(crate) fn execute(
+    run: &Execution<'_>,
+    choose: &dyn Fn(&Planner<'_>, &Database) -> anyhow::Result<Vec<ChangeSpec>>,
+    hooks: Option<&dyn ModelHooks>,
+    out: &mut dyn Write,
+) -> anyhow::Result<String> {
+    let Execution {
+        args,
+        root,
+        config,
+        source,
+        file_sets,
+        ..
+    } = *run;
     let memory = MemorySource::from_troves(file_sets.iter().flat_map(FileChangeset::troves));
     let layered = LayeredSource::new(vec![&memory, source]);
     let existed = system::has_database(root);
@@ -174,14 +258,16 @@ pub fn run(
         progress::note(recovery);
     }
     let from_files: Vec<TroveTuple> = file_sets.iter().flat_map(FileChangeset::primary).collect();
-    let planner =
-        Planner::new(&layered, &db, config, args.plan_options(verb)).with_troves(from_files);
-    let specs = match verb {
-        Verb::UpdateAll => planner.update_all_specs().map_err(system::plan_error)?,
-        _ => specs,
-    };
+    let planner = Planner::new(&layered, &db, config, run.options.clone()).with_troves(from_files);
+    let specs = choose(&planner, &db)?;
     let plan = planner.plan(&specs).map_err(system::plan_error)?;
+    let dry_run = args.dry_run.test || args.dry_run.info;
     if plan.is_empty() {
+        if let Some(hooks) = hooks.filter(|_| !dry_run) {
+            let since = newest_rollback(&db, true)?;
+            hooks.before_apply()?;
+            hooks.after_apply(&db, since)?;
+        }
         return Ok("Nothing to do\n".to_owned());
     }
     write!(out, "{}", crate::jobs::plan_text(&plan))
@@ -190,16 +276,23 @@ pub fn run(
     if args.dry_run.info {
         return Ok(String::new());
     }
+    let hooks = hooks.filter(|_| !dry_run);
+    if let Some(hooks) = hooks {
+        hooks.before_apply()?;
+    }
     let options = args.replace.apply_options(config, args.dry_run.test);
     let reporter = ApplyReporter::stderr().testing(args.dry_run.test);
     let result = if args.dry_run.test || existed {
-        apply_plan(&mut db, &plan, &file_sets, source, &options, &reporter)
+        let since = newest_rollback(&db, hooks.is_some())?;
+        let result = apply_plan(&mut db, &plan, file_sets, source, &options, &reporter);
+        finish(hooks, &db, since, result)
     } else {
         // The root had no database: make it now that there is work, and
         // take it away again if the work fails.
         drop(db);
         let (mut db, fresh) = system::FreshDatabase::open(root)?;
-        let result = apply_plan(&mut db, &plan, &file_sets, source, &options, &reporter);
+        let result = apply_plan(&mut db, &plan, file_sets, source, &options, &reporter);
+        let result = finish(hooks, &db, None, result);
         if result.is_err() {
             fresh.discard(db);
         }
@@ -207,6 +300,36 @@ pub fn run(
     };
     reporter.finish();
     Ok(summary(&result?, args.dry_run.test))
+}
+
+/// The newest rollback entry, when a model sync needs to know it.
+fn newest_rollback(db: &Database, wanted: bool) -> anyhow::Result<Option<i64>> {
+    if !wanted {
+        return Ok(None);
+    }
+    conary_system::model::newest_rollback(db).map_err(system::error)
+}
+
+/// Runs the model hooks after the transactions.
+fn finish(
+    hooks: Option<&dyn ModelHooks>,
+    db: &Database,
+    since: Option<i64>,
+    result: anyhow::Result<Vec<Done>>,
+) -> anyhow::Result<Vec<Done>> {
+    let Some(hooks) = hooks else {
+        return result;
+    };
+    match result {
+        Ok(done) => {
+            hooks.after_apply(db, since)?;
+            Ok(done)
+        }
+        Err(error) => {
+            hooks.failed();
+            Err(error)
+        }
+    }
 }
 
 /// The change specs, and the changeset files among the specs (arguments

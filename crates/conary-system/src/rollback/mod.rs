@@ -201,6 +201,8 @@ pub fn rollback(
         let file = File::open(&path).map_err(SystemError::io_with("open", &path))?;
         let reader = ChangeSetReader::new(BufReader::new(file))?;
         let overrides = entry::read_overrides(&dir)?;
+        // The system model in effect before the transaction, if it kept one.
+        let model = crate::model::saved_for_rollback(&dir)?;
         let rollback = RollbackApply {
             id: info.number,
             dir_name,
@@ -215,6 +217,9 @@ pub fn rollback(
             progress,
             Some(rollback),
         )?);
+        if let Some(model) = model.filter(|_| !options.test) {
+            crate::model::restore_from_rollback(db.root(), &model)?;
+        }
     }
     Ok(reports)
 }

@@ -7,6 +7,7 @@ mod crash;
 mod dry_run;
 mod fixtures;
 mod install;
+mod model;
 mod plan;
 mod queries;
 mod scripts;
