@@ -39,6 +39,7 @@ mod error;
 pub mod apply;
 pub mod db;
 pub mod journal;
+pub mod merge;
 pub mod plan;
 pub mod rollback;
 pub mod verify;
