@@ -333,6 +333,30 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
+    /// `--replace-config-files`: the machine's version of `path` is kept
+    /// beside it as `PATH.conaryorig` (a file no trove owns).
+    fn keep_conaryorig(&mut self, path: &str, full: &Path) -> Result<(), SystemError> {
+        let Some(mut stream) = disk::disk_stream(full, self.ids)? else {
+            return Ok(());
+        };
+        stream.flags = conary_core::files::FileFlags::empty();
+        let orig = format!("{path}.conaryorig");
+        let rel = RelPath::from_rooted(&orig).map_err(|e| unsafe_path(&orig, e))?;
+        let orig_full = self.full(&orig, &rel)?;
+        if disk::inspect(&orig_full)?.exists() {
+            self.plan.backups.push(rel.to_string());
+        }
+        let make = Make::Regular {
+            content: Content::Override(full.to_path_buf()),
+            link_group: None,
+        };
+        self.plan.notes.push(Note::new(
+            Some(path),
+            format!("replaced; the local version is kept as {orig}"),
+        ));
+        self.stage(&orig, &rel, make, &stream)
+    }
+
     fn conflict(path: &str, reason: String, hint: &'static str) -> SystemError {
         SystemError::FileConflict {
             path: path.to_owned(),
@@ -371,18 +395,20 @@ impl<'a> Planner<'a> {
                 Content::Digest(head)
             }));
         }
+        let flags = new.flags;
+        // initialContents: written once, never again on update.
+        if flags.is_initial_contents() && disk_digest.is_some() {
+            return Ok(None);
+        }
         if !modified {
             return Ok(Some(Content::Digest(head)));
         }
-        let flags = new.flags;
         let both_config = flags.is_config() && old.stream.flags.is_config();
-        if flags.is_initial_contents() {
-            return Ok(None);
+        if flags.is_transient() || self.options.replace_modified_files {
+            return Ok(Some(Content::Digest(head)));
         }
-        if flags.is_transient()
-            || self.options.replace_modified_files
-            || (both_config && self.options.replace_config_files)
-        {
+        if both_config && self.options.replace_config_files {
+            self.keep_conaryorig(path, full)?;
             return Ok(Some(Content::Digest(head)));
         }
         if both_config {
@@ -527,11 +553,11 @@ impl Planner<'_> {
         if !take_over && old.is_some_and(|old| old.file_id == new.file_id()) {
             return Ok(());
         }
+        // The new stream with the machine's attributes where it keeps them.
+        let mut merged: Option<FileStream> = None;
         let content = match (&on_disk, old) {
-            (Disk::Missing, Some(old))
-                if new.content_digest().is_some()
-                    && old.stream.content_digest() == new.content_digest() =>
-            {
+            // Files the administrator deleted stay deleted.
+            (Disk::Missing, Some(_)) => {
                 self.plan.notes.push(Note::new(
                     Some(path),
                     "removed on this machine: not restored".to_owned(),
@@ -572,6 +598,15 @@ impl Planner<'_> {
                 head
             }
             (_, Some(old)) => {
+                use crate::merge::hooks::{Attributes, attributes};
+                let (options, privileged) = (self.options, self.privileged);
+                match attributes(path, full, &old.stream, new, options, privileged, self.ids)? {
+                    Attributes::Keep(note) => {
+                        self.plan.notes.push(Note::new(Some(path), note));
+                        return Ok(());
+                    }
+                    Attributes::Stage(stream) => merged = Some(*stream),
+                }
                 let both_regular = matches!(new.kind, FileKind::Regular { .. })
                     && matches!(old.stream.kind, FileKind::Regular { .. });
                 if both_regular {
@@ -601,7 +636,7 @@ impl Planner<'_> {
         if on_disk.exists() {
             self.plan.backups.push(rel.to_string());
         }
-        self.stage(path, rel, make, new)
+        self.stage(path, rel, make, merged.as_ref().unwrap_or(new))
     }
 
     fn plan_directory(

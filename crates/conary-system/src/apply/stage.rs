@@ -387,53 +387,13 @@ impl<'a> Stager<'a> {
                     .get(base)
                     .ok_or_else(|| SystemError::job("merge base missing"))?;
                 let local = fs::read(&target).map_err(SystemError::io_with("read", &target))?;
-                let merged = merge(&stage.path, base, &local, head)?;
-                out.write_all(merged.as_bytes())
+                let merged =
+                    crate::merge::hooks::merge_config(&stage.path, &target, base, &local, head)?;
+                out.write_all(&merged)
                     .map_err(SystemError::io_with("write", temp))?;
             }
         }
         out.flush().map_err(SystemError::io_with("write", temp))?;
         Ok(())
-    }
-}
-
-/// Three-way merge of a config file's text: the pristine `base`, the
-/// `local` contents on disk and the new `head`.
-fn merge(path: &str, base: &[u8], local: &[u8], head: &[u8]) -> Result<String, SystemError> {
-    fn text<'b>(path: &str, bytes: &'b [u8]) -> Result<&'b str, SystemError> {
-        std::str::from_utf8(bytes).map_err(|_| SystemError::MergeConflict {
-            path: path.to_owned(),
-            reason: "it is not text and was changed both on disk and by the update".to_owned(),
-            hint: "--replace-config-files",
-        })
-    }
-    diffy::merge(text(path, base)?, text(path, local)?, text(path, head)?).map_err(|_| {
-        SystemError::MergeConflict {
-            path: path.to_owned(),
-            reason: "local changes conflict with the update".to_owned(),
-            hint: "--replace-config-files",
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::merge;
-
-    #[test]
-    fn merges_local_and_new_changes_to_different_lines() {
-        let base = b"a\nb\nc\n";
-        let local = b"a\nB\nc\n";
-        let head = b"a\nb\nc\nd\n";
-        assert_eq!(
-            merge("/etc/x", base, local, head).expect("merges"),
-            "a\nB\nc\nd\n"
-        );
-    }
-
-    #[test]
-    fn refuses_conflicting_changes() {
-        let error = merge("/etc/x", b"a\n", b"b\n", b"c\n").expect_err("conflict");
-        assert_eq!(error.hint(), Some("--replace-config-files"));
     }
 }

@@ -22,5 +22,7 @@
 pub mod attrs;
 pub mod text;
 
+pub(crate) mod hooks;
+
 #[cfg(test)]
 mod tests;
