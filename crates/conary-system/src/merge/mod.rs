@@ -20,6 +20,7 @@
 //! the helpers of this module.
 
 pub mod attrs;
+pub mod local;
 pub mod text;
 
 pub(crate) mod hooks;

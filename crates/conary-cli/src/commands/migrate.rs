@@ -1,0 +1,141 @@
+//! `conary migrate GROUP`: make the machine exactly the group. The local
+//! changes it overwrites are shown first (as `conary verify --all --diff`
+//! shows them); then the group is installed or updated with every
+//! `--replace-*-files` on, every trove outside it is erased, and the files
+//! the update did not touch are written back as installed.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context as _;
+use clap::Args;
+use conary_api::TroveSource;
+use conary_core::config::Config;
+use conary_core::trove::TroveTuple;
+use conary_system::apply::{self, NoProgress};
+use conary_system::db::Database;
+
+use super::update::{DryRunArgs, ReplaceArgs, UpdateArgs, Verb};
+use super::verify::{self, VerifyArgs};
+use crate::system;
+
+/// Arguments of `conary migrate`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MigrateArgs {
+    /// The group, NAME[=VERSION][[FLAVOR]]
+    #[arg(value_name = "GROUP")]
+    pub group: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dry_run: DryRunArgs,
+}
+
+/// Every trove `group` includes (installed), the group itself first.
+fn closure(db: &Database, group: &TroveTuple) -> anyhow::Result<Vec<TroveTuple>> {
+    let mut all = vec![group.clone()];
+    let mut index = 0;
+    while let Some(tuple) = all.get(index).cloned() {
+        for member in system::with_members(db, &tuple)? {
+            if !all.contains(&member) {
+                all.push(member);
+            }
+        }
+        index += 1;
+    }
+    Ok(all)
+}
+
+/// The installed troves outside the installed `group` (by name).
+fn outside(db: &Database, group_name: &str) -> anyhow::Result<(Vec<TroveTuple>, Vec<TroveTuple>)> {
+    let groups = system::installed_for_specs(db, &[group_name.to_owned()])?;
+    let mut keep = Vec::new();
+    for group in &groups {
+        for tuple in closure(db, group)? {
+            if !keep.contains(&tuple) {
+                keep.push(tuple);
+            }
+        }
+    }
+    let erase = db
+        .installed()
+        .map_err(system::error)?
+        .into_iter()
+        .filter(|tuple| !keep.contains(tuple))
+        .collect();
+    Ok((keep, erase))
+}
+
+/// Shows the local changes, then (unless `--test`/`--info`) migrates.
+pub fn run(
+    args: &MigrateArgs,
+    root: &Path,
+    config: &Config,
+    source: &dyn TroveSource,
+    out: &mut dyn Write,
+) -> anyhow::Result<String> {
+    let group_name = args
+        .group
+        .split(['=', '['])
+        .next()
+        .unwrap_or(&args.group)
+        .to_owned();
+    if system::has_database(root) {
+        let db = system::open_readonly(root)?;
+        let verify_args = VerifyArgs {
+            names: Vec::new(),
+            all: true,
+            diff: true,
+        };
+        let changes = verify::run(&verify_args, &db, Some(source))?;
+        if !changes.is_empty() {
+            write!(out, "Local changes migrate overwrites:\n{changes}")
+                .and_then(|()| out.flush())
+                .context("cannot write the local changes")?;
+        }
+        if args.dry_run.test || args.dry_run.info {
+            let (_, erase) = outside(&db, &group_name)?;
+            let mut text = String::new();
+            for tuple in &erase {
+                let _ = writeln!(text, "would erase {tuple} (not in {group_name})");
+            }
+            write!(out, "{text}").context("cannot write the plan")?;
+        }
+    }
+    let update_args = UpdateArgs {
+        specs: vec![args.group.clone()],
+        replace: ReplaceArgs {
+            replace_files: true,
+            ..ReplaceArgs::default()
+        },
+        dry_run: args.dry_run,
+        ..UpdateArgs::default()
+    };
+    let mut summary = super::update::run(Verb::Update, &update_args, root, config, source, out)?;
+    if args.dry_run.test || args.dry_run.info {
+        return Ok(summary);
+    }
+    let mut db = system::open(root)?;
+    let (keep, erase) = outside(&db, &group_name)?;
+    if keep.is_empty() {
+        anyhow::bail!("{} is not installed after the update", args.group);
+    }
+    if !erase.is_empty() {
+        let options = ReplaceArgs {
+            replace_files: true,
+            ..ReplaceArgs::default()
+        }
+        .apply_options(config, false);
+        let report =
+            apply::erase(&mut db, &erase, false, &options, &NoProgress).map_err(system::error)?;
+        for tuple in &report.erased {
+            let _ = writeln!(summary, "Erased {tuple} (not in {group_name})");
+        }
+    }
+    let restored = conary_system::merge::local::restore(&db, &keep, true, Some(source))
+        .map_err(system::error)?;
+    for path in &restored.paths {
+        let _ = writeln!(summary, "Overwrote the local changes of {path}");
+    }
+    Ok(summary)
+}
