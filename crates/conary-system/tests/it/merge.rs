@@ -471,3 +471,132 @@ fn rollback_gives_back_the_administrators_edits_byte_for_byte() {
     );
     assert!(db.is_installed(&v1).expect("query"));
 }
+
+mod local {
+    use super::*;
+    use conary_changeset::ChangeSetReader;
+    use conary_core::digest::Digest;
+    use conary_system::merge::local::{forget, local_changeset, restore, write_local_changeset};
+
+    fn installed() -> (Repo, TroveTuple, tempfile::TempDir, Database) {
+        let repo = Repo::new();
+        let v1 = build(
+            &repo,
+            "loc:config",
+            "1-1-1",
+            &[
+                file("/etc/loc.conf", b"a\nb\n").flag(FileFlags::CONFIG),
+                file("/usr/bin/loc", b"bin\n").mode(0o755),
+                file("/usr/share/loc/gone", b"gone\n"),
+                file("/usr/share/loc/same", b"same\n"),
+            ],
+        );
+        let (root, db) = setup(&repo, &v1);
+        (repo, v1, root, db)
+    }
+
+    #[test]
+    fn localcs_is_a_relative_changeset_to_the_local_shadow() {
+        let (_repo, v1, root, db) = installed();
+        fs::write(root.path().join("etc/loc.conf"), b"a\nb\n# mine\n").expect("edit");
+        chmod(&root.path().join("usr/bin/loc"), 0o700);
+        fs::remove_file(root.path().join("usr/share/loc/gone")).expect("rm");
+        let (changeset, _) = local_changeset(&db, &v1, false).expect("localcs");
+        let (tuple, change) = changeset.troves.iter().next().expect("one trove");
+        assert_eq!(changeset.troves.len(), 1);
+        assert_eq!(change.old.as_ref(), Some(&v1));
+        assert!(tuple.version.on_local_label(), "{tuple}");
+        let paths: Vec<&str> = change.new.files.values().map(|f| f.path.as_str()).collect();
+        assert!(!paths.contains(&"/usr/share/loc/gone"), "{paths:?}");
+        assert!(paths.contains(&"/usr/share/loc/same"), "{paths:?}");
+        // Only the changed files travel, with the machine's contents and mode.
+        let mut changed: Vec<(u32, Option<Digest>)> = changeset
+            .files
+            .values()
+            .map(|s| (u32::from(s.mode.bits()), s.content_digest()))
+            .collect();
+        changed.sort();
+        assert_eq!(
+            changed,
+            vec![
+                (0o644, Some(Digest::of(b"a\nb\n# mine\n"))),
+                (0o700, Some(Digest::of(b"bin\n"))),
+            ]
+        );
+        assert!(
+            changeset
+                .contents
+                .contains_key(&Digest::of(b"a\nb\n# mine\n"))
+        );
+
+        let dir = tempfile::tempdir().expect("out dir");
+        let out = dir.path().join("local.ccs");
+        write_local_changeset(&db, &v1, false, &out).expect("written");
+        let bytes = fs::read(&out).expect("read");
+        let reader = ChangeSetReader::new(&bytes[..]).expect("a valid changeset");
+        assert_eq!(reader.changeset().troves.len(), 1);
+    }
+
+    #[test]
+    fn restore_recreates_removed_files_only() {
+        let (repo, v1, root, db) = installed();
+        fs::remove_file(root.path().join("usr/share/loc/gone")).expect("rm");
+        fs::remove_file(root.path().join("etc/loc.conf")).expect("rm");
+        fs::write(root.path().join("usr/bin/loc"), b"edited\n").expect("edit");
+        let source = repo.source();
+        let restored =
+            restore(&db, std::slice::from_ref(&v1), false, Some(&source)).expect("restore");
+        assert_eq!(restored.paths, ["/etc/loc.conf", "/usr/share/loc/gone"]);
+        assert_eq!(
+            fs::read(root.path().join("usr/share/loc/gone")).expect("read"),
+            b"gone\n"
+        );
+        assert_eq!(
+            fs::read(root.path().join("etc/loc.conf")).expect("read"),
+            b"a\nb\n"
+        );
+        assert_eq!(
+            fs::read(root.path().join("usr/bin/loc")).expect("read"),
+            b"edited\n"
+        );
+        // `all` writes back local changes too.
+        let restored =
+            restore(&db, std::slice::from_ref(&v1), true, Some(&source)).expect("restore");
+        assert_eq!(restored.paths, ["/usr/bin/loc"]);
+        let bin = root.path().join("usr/bin/loc");
+        assert_eq!(
+            (fs::read(&bin).expect("read"), mode_of(&bin)),
+            (b"bin\n".to_vec(), 0o755)
+        );
+        let problems =
+            conary_system::verify::verify(&db, None, Default::default()).expect("verify");
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn forget_stops_managing_a_file_that_stays() {
+        let (_repo, v1, root, mut db) = installed();
+        let owners = forget(&mut db, "/usr/share/loc/same").expect("forget");
+        assert_eq!(owners, [v1.clone()]);
+        assert!(root.path().join("usr/share/loc/same").exists());
+        assert!(
+            db.owners("/usr/share/loc/same")
+                .expect("owners")
+                .iter()
+                .all(|f| !f.is_present)
+        );
+        assert!(forget(&mut db, "/usr/share/loc/same").is_err());
+        // An erase leaves the forgotten file alone.
+        conary_system::apply::erase(
+            &mut db,
+            std::slice::from_ref(&v1),
+            false,
+            &ApplyOptions::default(),
+            &NoProgress,
+        )
+        .expect("erased");
+        assert!(!db.is_installed(&v1).expect("query"));
+        assert!(root.path().join("usr/share/loc/same").exists());
+        assert!(!root.path().join("usr/bin/loc").exists());
+    }
+}
