@@ -4,6 +4,7 @@
 //! `--replace-*-files` on, every trove outside it is erased, and the files
 //! the update did not touch are written back as installed.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -12,9 +13,11 @@ use anyhow::Context as _;
 use clap::Args;
 use conary_api::TroveSource;
 use conary_core::config::Config;
+use conary_core::spec::parse_change_list;
 use conary_core::trove::TroveTuple;
 use conary_system::apply::{self, NoProgress};
 use conary_system::db::Database;
+use conary_system::plan::Planner;
 
 use super::update::{DryRunArgs, ReplaceArgs, UpdateArgs, Verb};
 use super::verify::{self, VerifyArgs};
@@ -46,9 +49,37 @@ fn closure(db: &Database, group: &TroveTuple) -> anyhow::Result<Vec<TroveTuple>>
     Ok(all)
 }
 
-/// The installed troves outside the installed `group` (by name).
-fn outside(db: &Database, group_name: &str) -> anyhow::Result<(Vec<TroveTuple>, Vec<TroveTuple>)> {
-    let groups = system::installed_for_specs(db, &[group_name.to_owned()])?;
+/// The names of the troves updating to `group` installs or updates.
+fn planned_names(
+    group: &str,
+    db: &Database,
+    config: &Config,
+    source: &dyn TroveSource,
+) -> anyhow::Result<BTreeSet<String>> {
+    let specs = parse_change_list(&[group]).context("invalid change spec")?;
+    let options = UpdateArgs::default().plan_options(Verb::Update);
+    let plan = Planner::new(source, db, config, options)
+        .plan(&specs)
+        .map_err(system::plan_error)?;
+    Ok(plan
+        .jobs
+        .iter()
+        .filter_map(conary_api::Job::new_tuple)
+        .map(|tuple| tuple.name.to_string())
+        .collect())
+}
+
+/// The installed troves inside the installed `group` (with its members),
+/// and those outside it whose names `also_kept` does not hold.
+fn outside(
+    db: &Database,
+    group_name: &str,
+    also_kept: &BTreeSet<String>,
+) -> anyhow::Result<(Vec<TroveTuple>, Vec<TroveTuple>)> {
+    let groups = match db.installed_named(&group_name.parse().context("invalid group name")?) {
+        Ok(groups) => groups,
+        Err(error) => return Err(system::error(error)),
+    };
     let mut keep = Vec::new();
     for group in &groups {
         for tuple in closure(db, group)? {
@@ -61,7 +92,7 @@ fn outside(db: &Database, group_name: &str) -> anyhow::Result<(Vec<TroveTuple>, 
         .installed()
         .map_err(system::error)?
         .into_iter()
-        .filter(|tuple| !keep.contains(tuple))
+        .filter(|tuple| !keep.contains(tuple) && !also_kept.contains(&tuple.name.to_string()))
         .collect();
     Ok((keep, erase))
 }
@@ -94,7 +125,8 @@ pub fn run(
                 .context("cannot write the local changes")?;
         }
         if args.dry_run.test || args.dry_run.info {
-            let (_, erase) = outside(&db, &group_name)?;
+            let planned = planned_names(&args.group, &db, config, source)?;
+            let (_, erase) = outside(&db, &group_name, &planned)?;
             let mut text = String::new();
             for tuple in &erase {
                 let _ = writeln!(text, "would erase {tuple} (not in {group_name})");
@@ -116,7 +148,7 @@ pub fn run(
         return Ok(summary);
     }
     let mut db = system::open(root)?;
-    let (keep, erase) = outside(&db, &group_name)?;
+    let (keep, erase) = outside(&db, &group_name, &BTreeSet::new())?;
     if keep.is_empty() {
         anyhow::bail!("{} is not installed after the update", args.group);
     }

@@ -81,9 +81,17 @@ pub(crate) fn attributes(
     privileged: bool,
     ids: &Ids,
 ) -> Result<Attributes, SystemError> {
-    let Some(local) = local_stream(full, base, new, ids)? else {
+    let Some(mut local) = local_stream(full, base, new, ids)? else {
         return Ok(Attributes::Stage(Box::new(new.clone())));
     };
+    // An owner the root does not know was installed as root (or by
+    // number): the same id on disk is no local change.
+    if ids.user(&local.owner).id() == ids.user(&base.owner).id() {
+        local.owner.clone_from(&base.owner);
+    }
+    if ids.group(&local.group).id() == ids.group(&base.group).id() {
+        local.group.clone_from(&base.group);
+    }
     let merge = merge_stream(base, &local, new, privileged);
     let forced = options.replace_modified_files || new.flags.is_transient();
     if merge.keeps_local() && !forced {
