@@ -719,7 +719,10 @@ impl Planner<'_> {
             ));
             return Ok(());
         }
-        let was_staged = self.plan.stages.iter().any(|stage| stage.path == item.path);
+        let replaced = self.plan.stages.iter().find(|stage| stage.path == item.path);
+        let was_staged = replaced.is_some();
+        // The pristine config contents stay known to the database.
+        let config = replaced.and_then(|stage| stage.config);
         self.plan.stages.retain(|stage| stage.path != item.path);
         let rel_text = rel.to_string();
         if on_disk.exists() && !self.plan.backups.contains(&rel_text) {
@@ -732,7 +735,11 @@ impl Planner<'_> {
             content: Content::Override(item.file.clone()),
             link_group: None,
         };
-        self.stage(&item.path, &rel, make, &item.stream)
+        self.stage(&item.path, &rel, make, &item.stream)?;
+        if let Some(stage) = self.plan.stages.last_mut() {
+            stage.config = config;
+        }
+        Ok(())
     }
 }
 

@@ -173,6 +173,9 @@ impl<'a> Stager<'a> {
             }
         }
         let mut done = BTreeSet::new();
+        // Pristine config contents of files a rollback restores with the
+        // machine's own contents: kept for the database all the same.
+        let override_configs = crate::merge::hooks::override_configs(&self.plan.stages);
         while let Some(id) = reader.peek_payload() {
             let wanted = match id {
                 PayloadId::Contents(digest) => by_digest
@@ -180,6 +183,16 @@ impl<'a> Stager<'a> {
                     .filter(|_| self.contents.origins.get(&digest) == Some(&Origin::Payload)),
                 PayloadId::TextDiff(_) => None,
             };
+            if let (PayloadId::Contents(digest), None) = (id, wanted)
+                && override_configs.contains(&digest)
+                && let Some(mut payload) = reader.next_payload(&self.contents.bases)?
+            {
+                if payload.size() <= MAX_CONFIG {
+                    let bytes = payload.read_to_vec()?;
+                    self.staged.config.insert(digest, bytes);
+                }
+                continue;
+            }
             let (PayloadId::Contents(digest), Some(indexes)) = (id, wanted) else {
                 reader.skip_payload()?;
                 continue;

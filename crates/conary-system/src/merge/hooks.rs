@@ -150,3 +150,25 @@ pub(crate) fn merge_config(
         }
     }
 }
+
+/// The pristine config contents of the files staged with contents a
+/// rollback saved (the machine's own): the database keeps the pristine
+/// contents of every installed config file, for the next merge.
+pub(crate) fn override_configs(
+    stages: &[crate::apply::plan::StageOp],
+) -> std::collections::BTreeSet<conary_core::digest::Digest> {
+    use crate::apply::plan::{Content, Make};
+    stages
+        .iter()
+        .filter(|stage| {
+            matches!(
+                stage.make,
+                Make::Regular {
+                    content: Content::Override(_),
+                    ..
+                }
+            )
+        })
+        .filter_map(|stage| stage.config)
+        .collect()
+}

@@ -465,6 +465,9 @@ fn rollback_gives_back_the_administrators_edits_byte_for_byte() {
     .expect("rollback");
     assert_eq!(fs::read(&conf).expect("edited"), edited);
     assert_eq!(mode_of(&conf), 0o600);
+    // The pristine contents are kept for the next merge.
+    let pristine = conary_core::digest::Digest::of(b"one\ntwo\nthree\nfour\n");
+    assert!(db.config_contents(&pristine).expect("query").is_some());
     assert_eq!(
         (fs::read(&bin).expect("bin"), mode_of(&bin)),
         (b"bin one\n".to_vec(), 0o700)
