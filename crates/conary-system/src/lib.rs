@@ -17,6 +17,9 @@
 //! - [`rollback`]: the stack of inverse changesets (`rblist`, `rollback`,
 //!   `rmrollback`).
 //! - [`verify`]: what on disk differs from the database.
+//! - [`merge`]: three-way merges of what the machine changed with what an
+//!   update changes (attributes one by one, config files as text), and
+//!   local changes as a changeset (`localcs`), `restore` and `remove`.
 //!
 //! Nothing here talks to the network: contents the machine lacks come from
 //! a [`conary_api::TroveSource`] handed in by the caller.

@@ -115,6 +115,9 @@ pub(crate) struct FilePlan {
     pub notes: Vec<Note>,
     /// Files removed from disk.
     pub removed: usize,
+    /// Paths of new troves recorded as not present: files the machine no
+    /// longer manages (`conary remove`).
+    pub absent: Vec<String>,
 }
 
 /// A file of a new trove.
@@ -459,8 +462,13 @@ impl Planner<'_> {
             }
         }
         let mut olds: BTreeMap<String, Vec<OldFile>> = BTreeMap::new();
+        // Paths the machine stopped managing (`conary remove`).
+        let mut forgotten: BTreeSet<String> = BTreeSet::new();
         for tuple in ops.old_troves.keys() {
             for file in self.db.files(tuple)? {
+                if !file.is_present {
+                    forgotten.insert(file.path.clone());
+                }
                 if file.is_present {
                     olds.entry(file.path).or_default().push(OldFile {
                         stream: file.stream,
@@ -481,6 +489,13 @@ impl Planner<'_> {
                 .collect();
             let old = olds.get(path).and_then(|files| files.first());
             match news.get(path) {
+                Some(_) if old.is_none() && others.is_empty() && forgotten.contains(path) => {
+                    self.plan.absent.push(path.clone());
+                    self.plan.notes.push(Note::new(
+                        Some(path),
+                        "not managed on this machine (conary remove): left alone".to_owned(),
+                    ));
+                }
                 Some(new_files) => {
                     check_ancestors(path, &news)?;
                     let others: Vec<(TroveTuple, FileStream)> = others
@@ -719,7 +734,11 @@ impl Planner<'_> {
             ));
             return Ok(());
         }
-        let replaced = self.plan.stages.iter().find(|stage| stage.path == item.path);
+        let replaced = self
+            .plan
+            .stages
+            .iter()
+            .find(|stage| stage.path == item.path);
         let was_staged = replaced.is_some();
         // The pristine config contents stay known to the database.
         let config = replaced.and_then(|stage| stage.config);

@@ -578,7 +578,7 @@ mod local {
 
     #[test]
     fn forget_stops_managing_a_file_that_stays() {
-        let (_repo, v1, root, mut db) = installed();
+        let (repo, v1, root, mut db) = installed();
         let owners = forget(&mut db, "/usr/share/loc/same").expect("forget");
         assert_eq!(owners, std::slice::from_ref(&v1));
         assert!(root.path().join("usr/share/loc/same").exists());
@@ -589,6 +589,27 @@ mod local {
                 .all(|f| !f.is_present)
         );
         assert!(forget(&mut db, "/usr/share/loc/same").is_err());
+        // An update leaves the forgotten file alone, and still forgets it.
+        fs::write(root.path().join("usr/share/loc/same"), b"mine now\n").expect("edit");
+        let v2 = build(
+            &repo,
+            "loc:config",
+            "2-1-1",
+            &[
+                file("/etc/loc.conf", b"a\nb\n").flag(FileFlags::CONFIG),
+                file("/usr/bin/loc", b"bin\n").mode(0o755),
+                file("/usr/share/loc/gone", b"gone\n"),
+                file("/usr/share/loc/same", b"same two\n"),
+            ],
+        );
+        update(&mut db, &repo, &v1, &v2, &ApplyOptions::default());
+        assert_eq!(
+            fs::read(root.path().join("usr/share/loc/same")).expect("read"),
+            b"mine now\n"
+        );
+        let owners = db.owners("/usr/share/loc/same").expect("owners");
+        assert!(owners.iter().all(|f| !f.is_present), "{owners:?}");
+        let v1 = v2;
         // An erase leaves the forgotten file alone.
         conary_system::apply::erase(
             &mut db,
