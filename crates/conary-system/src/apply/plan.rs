@@ -417,6 +417,14 @@ impl<'a> Planner<'a> {
         if both_config {
             return Ok(Some(Content::Merge { base, head }));
         }
+        if flags.is_config() {
+            // It just became a config file: the machine's contents stay.
+            self.plan.notes.push(Note::new(
+                Some(path),
+                "now a config file: the local contents are kept".to_owned(),
+            ));
+            return Ok(Some(Content::KeepDisk));
+        }
         Err(SystemError::MergeConflict {
             path: path.to_owned(),
             reason: "the file was changed on disk and the update changes it too".to_owned(),

@@ -151,9 +151,10 @@ pub(crate) fn merge_config(
     }
 }
 
-/// The pristine config contents of the files staged with contents a
-/// rollback saved (the machine's own): the database keeps the pristine
-/// contents of every installed config file, for the next merge.
+/// The pristine config contents of the files staged with the machine's
+/// own contents (saved by a rollback, or kept from disk): the database
+/// keeps the pristine contents of every installed config file, for the
+/// next merge.
 pub(crate) fn override_configs(
     stages: &[crate::apply::plan::StageOp],
 ) -> std::collections::BTreeSet<conary_core::digest::Digest> {
@@ -164,7 +165,7 @@ pub(crate) fn override_configs(
             matches!(
                 stage.make,
                 Make::Regular {
-                    content: Content::Override(_),
+                    content: Content::Override(_) | Content::KeepDisk,
                     ..
                 }
             )

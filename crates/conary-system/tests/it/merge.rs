@@ -280,6 +280,39 @@ fn modified_contents_of_a_plain_file_are_a_conflict_unless_replaced() {
 }
 
 #[test]
+fn a_file_that_becomes_config_keeps_the_local_contents() {
+    let repo = Repo::new();
+    let v1 = build(
+        &repo,
+        "b:runtime",
+        "1-1-1",
+        &[file("/etc/b.conf", b"a\nb\n")],
+    );
+    let v2 = build(
+        &repo,
+        "b:runtime",
+        "2-1-1",
+        &[file("/etc/b.conf", b"a\nb\nc\n").flag(FileFlags::CONFIG)],
+    );
+    let v3 = build(
+        &repo,
+        "b:runtime",
+        "3-1-1",
+        &[file("/etc/b.conf", b"A\nb\nc\n").flag(FileFlags::CONFIG)],
+    );
+    let (root, mut db) = setup(&repo, &v1);
+    let path = root.path().join("etc/b.conf");
+    fs::write(&path, b"a\nb\n# mine\n").expect("edit");
+    update(&mut db, &repo, &v1, &v2, &ApplyOptions::default());
+    assert_eq!(fs::read(&path).expect("read"), b"a\nb\n# mine\n");
+    // From now on it merges: its pristine contents are known.
+    let pristine = conary_core::digest::Digest::of(b"a\nb\nc\n");
+    assert!(db.config_contents(&pristine).expect("query").is_some());
+    update(&mut db, &repo, &v2, &v3, &ApplyOptions::default());
+    assert_eq!(fs::read(&path).expect("read"), b"A\nb\n# mine\n");
+}
+
+#[test]
 fn transient_files_are_always_replaced() {
     let repo = Repo::new();
     let transient = FileFlags::TRANSIENT;
