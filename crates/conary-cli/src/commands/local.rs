@@ -16,9 +16,8 @@ use crate::system;
 /// Arguments of `conary localcs`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct LocalcsArgs {
-    /// The installed trove, NAME[=VERSION][[FLAVOR]] (a component, or a
-    /// package: one changeset of each component that has local changes
-    /// would need one file each, so name the component)
+    /// The installed trove, NAME[=VERSION][[FLAVOR]] (a package: all its
+    /// components)
     #[arg(value_name = "NAME")]
     pub name: String,
     /// Where to write the changeset
@@ -58,31 +57,30 @@ fn selected(db: &conary_system::db::Database, names: &[String]) -> anyhow::Resul
     Ok(tuples)
 }
 
-/// Writes the local changes of one installed trove as a changeset.
+/// Writes the local changes of installed troves (a package: each of its
+/// components with files) as one changeset.
 pub fn localcs(args: &LocalcsArgs, root: &Path) -> anyhow::Result<String> {
     let db = system::open_readonly(root)?;
-    let tuples = system::installed_for_specs(&db, std::slice::from_ref(&args.name))?;
-    let tuple = match tuples.as_slice() {
-        [] => anyhow::bail!("no installed trove matches {}", args.name),
-        [one] => one,
-        more => anyhow::bail!(
-            "{} matches {} installed troves: name one version",
-            args.name,
-            more.len()
-        ),
-    };
-    if db
-        .trove(tuple)
-        .map_err(system::error)?
-        .is_some_and(|t| t.files.is_empty())
-    {
-        anyhow::bail!("{tuple} has no files: name one of its components");
+    let mut tuples = Vec::new();
+    for tuple in selected(&db, std::slice::from_ref(&args.name))? {
+        let has_files = db
+            .trove(&tuple)
+            .map_err(system::error)?
+            .is_some_and(|trove| !trove.files.is_empty());
+        if has_files {
+            tuples.push(tuple);
+        }
+    }
+    if tuples.is_empty() {
+        anyhow::bail!("{} has no files", args.name);
     }
     let owners = conary_system::apply::is_privileged();
-    let size = write_local_changeset(&db, tuple, owners, &args.out).map_err(system::error)?;
+    let size = write_local_changeset(&db, &tuples, owners, &args.out).map_err(system::error)?;
+    let names: Vec<String> = tuples.iter().map(|t| t.name.to_string()).collect();
     Ok(format!(
-        "wrote {} ({size} bytes): local changes of {tuple}\n",
-        args.out.display()
+        "wrote {} ({size} bytes): local changes of {}\n",
+        args.out.display(),
+        names.join(" ")
     ))
 }
 

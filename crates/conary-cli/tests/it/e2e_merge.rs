@@ -251,12 +251,9 @@ fn edits_survive_an_update_beside_the_package_changes_and_roll_back_byte_for_byt
 
     // localcs: the edits as a changeset.
     let ccs = world.home().join("sudo-local.ccs");
-    let written = world.conary(
-        root,
-        &["localcs", "sudo:config", ccs.to_str().expect("path")],
-    );
+    let written = world.conary(root, &["localcs", "sudo", ccs.to_str().expect("path")]);
     assert!(
-        written.contains("local changes of sudo:config="),
+        written.contains("sudo:config") && written.contains("sudo:runtime"),
         "{written}"
     );
     let shown = ok(
@@ -265,6 +262,10 @@ fn edits_survive_an_update_beside_the_package_changes_and_roll_back_byte_for_byt
         world.home(),
     );
     assert!(shown.contains("local@local:LOCAL"), "{shown}");
+    for path in ["/etc/sudoers", "/usr/bin/cvtsudoers"] {
+        assert!(shown.contains(path), "{path} in {shown}");
+    }
+    assert!(!shown.contains("/usr/bin/sudoreplay"), "{shown}");
 
     // The update keeps every edit and brings the package's changes.
     let before_update = tree(root);

@@ -10,9 +10,9 @@ use std::path::Path;
 
 use conary_api::TroveSource;
 use conary_changeset::{ChangeSet, ChangeSetBuilder, MemContents, NoContents};
-use conary_core::digest::{Digest, FileId};
+use conary_core::digest::{Digest, FileId, PathId};
 use conary_core::files::{FileKind, FileStream};
-use conary_core::trove::TroveTuple;
+use conary_core::trove::{Trove, TroveTuple};
 use conary_core::version::Label;
 use conary_util::{RelPath, safe_join};
 use rusqlite::params;
@@ -54,17 +54,38 @@ fn local_stream(pristine: &FileStream, on_disk: &FileStream, owners: bool) -> Fi
     stream
 }
 
-/// The local changes of the installed trove `tuple` as a relative
-/// changeset from the pristine trove to a version on `local@local:LOCAL`
-/// (the original's local shadow): changed files with their contents from
-/// disk, files removed from disk left out. `owners`: count owner and group
-/// changes (meaningful as root). Returns the changeset and the contents it
-/// carries.
+/// The local changes of the installed troves `tuples` as one changeset of
+/// relative changes, each from the pristine trove to a version on
+/// `local@local:LOCAL` (the original's local shadow): changed files with
+/// their contents from disk, files removed from disk left out. `owners`:
+/// count owner and group changes (meaningful as root). Returns the
+/// changeset and the contents it carries.
 pub fn local_changeset(
+    db: &Database,
+    tuples: &[TroveTuple],
+    owners: bool,
+) -> Result<(ChangeSet, MemContents), SystemError> {
+    let ids = Ids::load(db.root())?;
+    let mut contents = MemContents::new();
+    let mut builder = ChangeSetBuilder::new();
+    for tuple in tuples {
+        let (pristine, local, streams) = local_trove(db, tuple, owners, &ids, &mut contents)?;
+        builder.add_primary(local.tuple());
+        builder.add_relative(&pristine, local, &streams)?;
+    }
+    let changeset = builder.build(&NoContents, &contents)?;
+    Ok((changeset, contents))
+}
+
+/// The pristine trove `tuple`, its local version and every stream either
+/// has; the contents of changed files go to `contents`.
+fn local_trove(
     db: &Database,
     tuple: &TroveTuple,
     owners: bool,
-) -> Result<(ChangeSet, MemContents), SystemError> {
+    ids: &Ids,
+    contents: &mut MemContents,
+) -> Result<(Trove, Trove, BTreeMap<FileId, FileStream>), SystemError> {
     let pristine = db
         .trove(tuple)?
         .ok_or_else(|| SystemError::job(format!("trove {tuple} is not installed")))?;
@@ -73,22 +94,24 @@ pub fn local_changeset(
         .version
         .create_shadow(Label::local())
         .map_err(|error| SystemError::job(format!("no local version of {tuple}: {error}")))?;
-    let ids = Ids::load(db.root())?;
+    let path_ids: BTreeMap<String, PathId> = local
+        .files
+        .iter()
+        .map(|(path_id, file)| (file.path.clone(), *path_id))
+        .collect();
     let mut streams: BTreeMap<FileId, FileStream> = BTreeMap::new();
-    let mut contents = MemContents::new();
     let options = VerifyOptions { owners };
     for file in db.files(tuple)? {
         streams.insert(file.file_id, file.stream.clone());
-        let Some((path_id, _)) = local.files.iter().find(|(_, r)| r.path == file.path) else {
+        let Some(path_id) = path_ids.get(&file.path) else {
             continue;
         };
-        let path_id = *path_id;
         if !file.is_present {
             continue;
         }
         let full = full_path(db, &file.path)?;
-        let Some(on_disk) = disk_stream(&full, &ids)? else {
-            local.files.remove(&path_id);
+        let Some(on_disk) = disk_stream(&full, ids)? else {
+            local.files.remove(path_id);
             continue;
         };
         if compare(&file.stream, Some(&on_disk), options).is_empty() {
@@ -99,29 +122,23 @@ pub fn local_changeset(
             let bytes = fs::read(&full).map_err(SystemError::io_with("read", &full))?;
             contents.insert(bytes);
         }
-        if let Some(entry) = local.files.get_mut(&path_id) {
+        if let Some(entry) = local.files.get_mut(path_id) {
             entry.file_id = stream.file_id();
             entry.file_version = local.version.clone();
         }
         streams.insert(stream.file_id(), stream);
     }
-    let mut builder = ChangeSetBuilder::new();
-    builder.add_primary(local.tuple());
-    builder
-        .add_relative(&pristine, local, &streams)
-        .map_err(SystemError::from)?;
-    let changeset = builder.build(&NoContents, &contents)?;
-    Ok((changeset, contents))
+    Ok((pristine, local, streams))
 }
 
-/// Writes [`local_changeset`] of `tuple` to `out`; returns its size.
+/// Writes [`local_changeset`] of `tuples` to `out`; returns its size.
 pub fn write_local_changeset(
     db: &Database,
-    tuple: &TroveTuple,
+    tuples: &[TroveTuple],
     owners: bool,
     out: &Path,
 ) -> Result<u64, SystemError> {
-    let (changeset, contents) = local_changeset(db, tuple, owners)?;
+    let (changeset, contents) = local_changeset(db, tuples, owners)?;
     let bytes = conary_changeset::write_changeset(Vec::new(), &changeset, &contents)?;
     let mut file = fs::File::create(out).map_err(SystemError::io_with("create", out))?;
     file.write_all(&bytes)

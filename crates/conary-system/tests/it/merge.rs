@@ -537,7 +537,8 @@ mod local {
         fs::write(root.path().join("etc/loc.conf"), b"a\nb\n# mine\n").expect("edit");
         chmod(&root.path().join("usr/bin/loc"), 0o700);
         fs::remove_file(root.path().join("usr/share/loc/gone")).expect("rm");
-        let (changeset, _) = local_changeset(&db, &v1, false).expect("localcs");
+        let (changeset, _) =
+            local_changeset(&db, std::slice::from_ref(&v1), false).expect("localcs");
         let (tuple, change) = changeset.troves.iter().next().expect("one trove");
         assert_eq!(changeset.troves.len(), 1);
         assert_eq!(change.old.as_ref(), Some(&v1));
@@ -567,7 +568,7 @@ mod local {
 
         let dir = tempfile::tempdir().expect("out dir");
         let out = dir.path().join("local.ccs");
-        write_local_changeset(&db, &v1, false, &out).expect("written");
+        write_local_changeset(&db, std::slice::from_ref(&v1), false, &out).expect("written");
         let bytes = fs::read(&out).expect("read");
         let reader = ChangeSetReader::new(&bytes[..]).expect("a valid changeset");
         assert_eq!(reader.changeset().troves.len(), 1);
