@@ -10,6 +10,7 @@ use conary_core::trove::{Trove, TroveTuple};
 use crate::compress;
 use crate::error::ChangeSetError;
 use crate::model::{ChangeSet, ContentKind, Contents, TextDiff, TextDiffKey, TroveChange};
+use crate::prepared::{Frame, PreparedPayloads};
 use crate::source::{ContentSource, read_verified};
 use crate::textdiff::text_diff;
 use crate::validate::{Limits, validate};
@@ -211,16 +212,51 @@ impl ChangeSetBuilder {
     /// changeset. Write it with a source that has both old and new contents
     /// (e.g. `(&new_contents, &old_contents)`).
     pub fn build(
-        mut self,
+        self,
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
     ) -> Result<ChangeSet, ChangeSetError> {
+        self.build_inner(old_contents, new_contents, false)
+            .map(|(changeset, _)| changeset)
+    }
+
+    /// [`ChangeSetBuilder::build`], also returning the payloads it
+    /// compressed to weigh deltas against full contents (up to a bound of
+    /// memory), so that [`crate::ChangeSetWriter::use_prepared`] writes
+    /// them without compressing them again. The changeset written is the
+    /// same byte for byte.
+    pub fn build_prepared(
+        self,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+    ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
+        self.build_inner(old_contents, new_contents, true)
+    }
+
+    fn levels(&self) -> compress::Levels {
+        compress::Levels {
+            full: self.options.level,
+            delta: self.options.delta_level,
+        }
+    }
+
+    fn build_inner(
+        mut self,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+        keep: bool,
+    ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
         let needed = std::mem::take(&mut self.needed);
+        let mut prepared = PreparedPayloads::new(self.levels());
         for (digest, needed) in &needed {
             let kind = if self.known.contains(digest) {
                 ContentKind::Reference
             } else {
-                self.choose(digest, needed, old_contents, new_contents)?
+                let (kind, frame) = self.choose(digest, needed, old_contents, new_contents)?;
+                if keep && let Some(frame) = frame {
+                    prepared.keep(*digest, frame);
+                }
+                kind
             };
             let contents = Contents {
                 size: needed.size,
@@ -232,29 +268,28 @@ impl ChangeSetBuilder {
             self.add_text_diffs(old_contents, new_contents)?;
         }
         validate(&self.changeset, &self.options.limits)?;
-        Ok(self.changeset)
+        Ok((self.changeset, prepared))
     }
 
-    /// Full or delta, whichever is smaller.
+    /// Full or delta, whichever is smaller, with the compressed frame of
+    /// the form chosen when one was made (the contents were read and are
+    /// exactly `needed.size` bytes).
     fn choose(
         &self,
         digest: &Digest,
         needed: &Needed,
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
-    ) -> Result<ContentKind, ChangeSetError> {
+    ) -> Result<(ContentKind, Option<Frame>), ChangeSetError> {
         let max = self.options.limits.max_delta_base;
         if !self.options.deltas || needed.bases.is_empty() || needed.size == 0 || needed.size > max
         {
-            return Ok(ContentKind::Full);
+            return Ok((ContentKind::Full, None));
         }
         let new = read_verified(new_contents, digest, max, "contents")?;
-        let levels = compress::Levels {
-            full: self.options.level,
-            delta: self.options.delta_level,
-        };
-        let full_len = compressed_len(&new, levels, None)?;
-        let mut best = (full_len, ContentKind::Full);
+        let levels = self.levels();
+        let full = compress(&new, levels, None)?;
+        let mut best = (full.len() as u64, ContentKind::Full, full);
         for base in &needed.bases {
             let old = match read_verified(old_contents, base, max, "base contents") {
                 Ok(old) => old,
@@ -264,13 +299,24 @@ impl ChangeSetBuilder {
             if !compress::delta_fits(old.len() as u64, needed.size) {
                 continue;
             }
-            let delta_len =
-                compressed_len(&new, levels, Some(&old))?.saturating_add(DELTA_INDEX_COST);
+            let delta = compress(&new, levels, Some(&old))?;
+            let delta_len = (delta.len() as u64).saturating_add(DELTA_INDEX_COST);
             if delta_len < best.0 {
-                best = (delta_len, ContentKind::Delta { base: *base });
+                best = (delta_len, ContentKind::Delta { base: *base }, delta);
             }
         }
-        Ok(best.1)
+        let (_, kind, bytes) = best;
+        // A stream whose size disagrees with its contents is left to the
+        // writer, which reports it.
+        let frame = (new.len() as u64 == needed.size).then_some(Frame {
+            base: match kind {
+                ContentKind::Delta { base } => Some(base),
+                _ => None,
+            },
+            size: needed.size,
+            bytes,
+        });
+        Ok((kind, frame))
     }
 
     fn add_text_diffs(
@@ -306,11 +352,11 @@ impl ChangeSetBuilder {
     }
 }
 
-fn compressed_len(
+fn compress(
     data: &[u8],
     levels: compress::Levels,
     base: Option<&[u8]>,
-) -> Result<u64, ChangeSetError> {
-    compress::compressed_len(data, levels, base)
+) -> Result<Vec<u8>, ChangeSetError> {
+    compress::compress(data, levels, base)
         .map_err(|e| ChangeSetError::io("compress contents to compare sizes", e))
 }

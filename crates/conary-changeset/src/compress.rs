@@ -107,8 +107,10 @@ pub(crate) fn decoder<'a, R: BufRead>(
 }
 
 /// A writer that only counts.
+#[cfg(test)]
 struct Counter(u64);
 
+#[cfg(test)]
 impl Write for Counter {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         self.0 += data.len() as u64;
@@ -121,10 +123,20 @@ impl Write for Counter {
 }
 
 /// The compressed length of `data`, against `base` for a delta.
+#[cfg(test)]
 pub(crate) fn compressed_len(data: &[u8], levels: Levels, base: Option<&[u8]>) -> io::Result<u64> {
     let mut encoder = encoder(Counter(0), levels, data.len() as u64, base)?;
     encoder.write_all(data)?;
     Ok(encoder.finish()?.0)
+}
+
+/// `data` compressed, against `base` for a delta: exactly the frame a
+/// writer emits for the same contents, size and levels.
+pub(crate) fn compress(data: &[u8], levels: Levels, base: Option<&[u8]>) -> io::Result<Vec<u8>> {
+    let out = Vec::with_capacity(data.len() / 2 + 64);
+    let mut encoder = encoder(out, levels, data.len() as u64, base)?;
+    encoder.write_all(data)?;
+    encoder.finish()
 }
 
 /// Passes bytes through while hashing and counting them.

@@ -11,6 +11,7 @@ use crate::compress::{self, HashingReader};
 use crate::error::ChangeSetError;
 use crate::index;
 use crate::model::{ChangeSet, ContentKind, PayloadId, TextDiff};
+use crate::prepared::PreparedPayloads;
 use crate::source::{ContentSource, read_verified};
 use crate::textdiff::text_diff;
 use crate::validate::{Limits, validate};
@@ -77,6 +78,7 @@ pub struct ChangeSetWriter<W: Write> {
     next: usize,
     options: WriteOptions,
     written: u64,
+    prepared: PreparedPayloads,
 }
 
 impl<W: Write> ChangeSetWriter<W> {
@@ -132,6 +134,7 @@ impl<W: Write> ChangeSetWriter<W> {
             next: 0,
             options,
             written: envelope.len() as u64,
+            prepared: PreparedPayloads::default(),
         })
     }
 
@@ -140,6 +143,15 @@ impl<W: Write> ChangeSetWriter<W> {
             full: self.options.level,
             delta: self.options.delta_level,
         }
+    }
+
+    /// Hands over payloads the builder already compressed
+    /// ([`crate::ChangeSetBuilder::build_prepared`]): each is copied into
+    /// the changeset as it is instead of being read and compressed again,
+    /// when it matches the index entry and this writer's levels. What is
+    /// written does not change.
+    pub fn use_prepared(&mut self, prepared: PreparedPayloads) {
+        self.prepared = prepared;
     }
 
     /// The payload the next call to [`ChangeSetWriter::write_next`] writes.
@@ -203,6 +215,16 @@ impl<W: Write> ChangeSetWriter<W> {
         size: u64,
         base: Option<&Digest>,
     ) -> Result<u64, ChangeSetError> {
+        if let Some(frame) = self.prepared.take(digest, size, base, self.levels()) {
+            // Made from contents read and checked against `digest` while
+            // building, with the same encoder settings as below.
+            let action = || format!("write contents {digest}");
+            let mut chunks = ChunkWriter::new(&mut self.out);
+            chunks
+                .write_all(&frame)
+                .map_err(|e| ChangeSetError::io(action(), e))?;
+            return chunks.finish().map_err(|e| ChangeSetError::io(action(), e));
+        }
         let limits = &self.options.limits;
         let base = base
             .map(|base| read_verified(source, base, limits.max_delta_base, "base contents"))

@@ -5,7 +5,9 @@
 //!
 //! [`Repository::plan_changeset`] decides what travels (reading contents
 //! only to weigh deltas); [`Repository::write_changeset`] streams it;
-//! [`Repository::changeset`] does both. Contents of files whose version
+//! [`Repository::changeset`] does both, writing the payloads compressed
+//! while weighing deltas as they are (`plan_prepared_changeset`,
+//! `write_prepared_changeset`). Contents of files whose version
 //! lives on another host and that this repository does not hold travel as
 //! references: the client fetches them from that host.
 //!
@@ -18,7 +20,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::Write;
 
 use conary_api::Job;
-use conary_changeset::{ChangeSet, ChangeSetBuilder, ChangeSetError, ChangeSetWriter};
+use conary_changeset::{
+    ChangeSet, ChangeSetBuilder, ChangeSetError, ChangeSetWriter, PreparedPayloads,
+};
 use conary_core::digest::FileId;
 use conary_core::files::FileStream;
 use conary_core::trove::{Trove, TroveTuple};
@@ -121,6 +125,33 @@ impl Repository {
         recurse: bool,
         identity: &Identity,
     ) -> Result<ChangeSet, RepositoryError> {
+        let builder = self.changeset_builder(jobs, recurse, identity)?;
+        let store = StoreContents(self.store());
+        builder.build(&store, &store).map_err(internal)
+    }
+
+    /// [`Repository::plan_changeset`], also keeping the payloads compressed
+    /// while weighing deltas, for [`Repository::write_prepared_changeset`]
+    /// (which then does not compress them again).
+    pub fn plan_prepared_changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        identity: &Identity,
+    ) -> Result<(ChangeSet, PreparedPayloads), RepositoryError> {
+        let builder = self.changeset_builder(jobs, recurse, identity)?;
+        let store = StoreContents(self.store());
+        builder.build_prepared(&store, &store).map_err(internal)
+    }
+
+    /// A builder holding every trove change of `jobs`, before contents are
+    /// weighed.
+    fn changeset_builder(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        identity: &Identity,
+    ) -> Result<ChangeSetBuilder, RepositoryError> {
         let mut builder = ChangeSetBuilder::new();
         let mut queue: VecDeque<(Job, bool)> = jobs.iter().map(|job| (job.clone(), true)).collect();
         let mut seen = BTreeSet::new();
@@ -213,8 +244,7 @@ impl Repository {
             }
         }
         drop(connection);
-        let store = StoreContents(self.store());
-        builder.build(&store, &store).map_err(internal)
+        Ok(builder)
     }
 
     /// Marks the contents of `trove`'s files that this repository does not
@@ -257,8 +287,21 @@ impl Repository {
         changeset: &ChangeSet,
         out: &mut dyn Write,
     ) -> Result<u64, RepositoryError> {
+        self.write_prepared_changeset(changeset, PreparedPayloads::default(), out)
+    }
+
+    /// [`Repository::write_changeset`] with the payloads
+    /// [`Repository::plan_prepared_changeset`] already compressed: those
+    /// are copied as they are. The bytes written are the same.
+    pub fn write_prepared_changeset(
+        &self,
+        changeset: &ChangeSet,
+        prepared: PreparedPayloads,
+        out: &mut dyn Write,
+    ) -> Result<u64, RepositoryError> {
         let store = StoreContents(self.store());
         let mut writer = ChangeSetWriter::new(out, changeset).map_err(internal)?;
+        writer.use_prepared(prepared);
         writer.write_all(&store).map_err(internal)?;
         let written = writer.bytes_written();
         writer.finish().map_err(internal)?;
@@ -274,7 +317,7 @@ impl Repository {
         identity: &Identity,
         out: &mut dyn Write,
     ) -> Result<u64, RepositoryError> {
-        let changeset = self.plan_changeset(jobs, recurse, identity)?;
-        self.write_changeset(&changeset, out)
+        let (changeset, prepared) = self.plan_prepared_changeset(jobs, recurse, identity)?;
+        self.write_prepared_changeset(&changeset, prepared, out)
     }
 }

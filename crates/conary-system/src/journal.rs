@@ -19,7 +19,8 @@
 //! mark `staged`, rename the old files to their backups, rename the staged
 //! files into place, sync, **commit the database** (one SQLite transaction
 //! that also records the transaction id), then finish: delete backups,
-//! remove directories, set directory attributes, delete the journal.
+//! remove directories, set directory attributes, sync the directories
+//! touched (not the whole file system), delete the journal.
 //!
 //! Whether the transaction id is in the database's `transactions` table is
 //! the one fact that decides recovery ([`recover`], run by
@@ -36,11 +37,12 @@
 //! start. The format is JSON: the plan on the first line, one marker a line
 //! after it (a torn last line is ignored).
 
+use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use conary_util::{atomic_write, fsync_dir, safe_join, syncfs};
+use conary_util::{SafeRoot, atomic_write, fsync_dir, syncfs};
 use serde::{Deserialize, Serialize};
 
 use crate::apply::attrs::{Attrs, set_attrs};
@@ -255,8 +257,8 @@ fn exists(path: &Path) -> bool {
 }
 
 /// `path` relative to the root, joined safely, and the sibling `name`.
-fn sibling(root: &Path, path: &str, name: &str) -> Result<(PathBuf, PathBuf), SystemError> {
-    let full = safe_join(root, path)?;
+fn sibling(root: &SafeRoot, path: &str, name: &str) -> Result<(PathBuf, PathBuf), SystemError> {
+    let full = root.join(path)?;
     let other = full
         .parent()
         .map(|parent| parent.join(name))
@@ -294,8 +296,9 @@ fn remove_any(path: &Path) -> Result<(), SystemError> {
 /// Puts the root back as it was before the transaction of `journal`.
 pub(crate) fn undo(root: &Path, db_dir: &Path, journal: &Journal) -> Result<(), SystemError> {
     let plan = &journal.plan;
+    let safe = SafeRoot::new(root)?;
     for stage in plan.stages.iter().rev() {
-        let (path, temp) = sibling(root, &stage.path, &stage.temp)?;
+        let (path, temp) = sibling(&safe, &stage.path, &stage.temp)?;
         if exists(&temp) {
             remove_file_if_exists(&temp)?;
         } else if journal.staged {
@@ -305,13 +308,13 @@ pub(crate) fn undo(root: &Path, db_dir: &Path, journal: &Journal) -> Result<(), 
         }
     }
     for backup in plan.backups.iter().rev() {
-        let (path, saved) = sibling(root, &backup.path, &backup.backup)?;
+        let (path, saved) = sibling(&safe, &backup.path, &backup.backup)?;
         if exists(&saved) {
             fs::rename(&saved, &path).map_err(SystemError::io_with("restore", &path))?;
         }
     }
     for dir in plan.mkdirs.iter().rev() {
-        remove_dir_if_empty(&safe_join(root, dir)?)?;
+        remove_dir_if_empty(&safe.join(dir)?)?;
     }
     if let Some(name) = &plan.rollback_dir {
         remove_any(&db_dir.join("rollbacks").join(name))?;
@@ -322,6 +325,10 @@ pub(crate) fn undo(root: &Path, db_dir: &Path, journal: &Journal) -> Result<(), 
 }
 
 /// Does the steps of a committed transaction that follow its commit.
+///
+/// The cleanup is made durable before the journal goes by syncing the
+/// directories whose entries or attributes changed, not the whole file
+/// system: `syncfs` would also wait for every other process's dirty pages.
 pub(crate) fn finish(
     root: &Path,
     db_dir: &Path,
@@ -329,31 +336,51 @@ pub(crate) fn finish(
     privileged: bool,
 ) -> Result<(), SystemError> {
     let plan = &journal.plan;
+    let safe = SafeRoot::new(root)?;
+    let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut note_parent = |path: &Path| {
+        if let Some(parent) = path.parent() {
+            touched.insert(parent.to_path_buf());
+        }
+    };
     for stage in &plan.stages {
-        let (_, temp) = sibling(root, &stage.path, &stage.temp)?;
-        remove_file_if_exists(&temp)?;
+        let (_, temp) = sibling(&safe, &stage.path, &stage.temp)?;
+        if exists(&temp) {
+            remove_file_if_exists(&temp)?;
+            note_parent(&temp);
+        }
     }
     for backup in &plan.backups {
-        let (_, saved) = sibling(root, &backup.path, &backup.backup)?;
+        let (_, saved) = sibling(&safe, &backup.path, &backup.backup)?;
         remove_any(&saved)?;
+        note_parent(&saved);
         crash::point("finish-backup");
     }
     let mut rmdirs: Vec<&String> = plan.rmdirs.iter().collect();
     rmdirs.sort_by(|a, b| b.cmp(a));
     for dir in rmdirs {
-        remove_dir_if_empty(&safe_join(root, dir)?)?;
+        let path = safe.join(dir)?;
+        remove_dir_if_empty(&path)?;
+        note_parent(&path);
     }
     for dir in &plan.dir_attrs {
-        let path = safe_join(root, &dir.path)?;
+        let path = safe.join(&dir.path)?;
         if fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_dir()) {
             set_attrs(&path, &dir.attrs, privileged)?;
+            touched.insert(path);
         }
     }
     if let Some(name) = &plan.drop_rollback_dir {
-        remove_any(&db_dir.join("rollbacks").join(name))?;
+        let rollbacks = db_dir.join("rollbacks");
+        remove_any(&rollbacks.join(name))?;
+        touched.insert(rollbacks);
     }
-    syncfs(root)?;
-    syncfs(db_dir)?;
+    for dir in &touched {
+        // A directory removed since is synced through its parent.
+        if fs::symlink_metadata(dir).is_ok_and(|metadata| metadata.is_dir()) {
+            fsync_dir(dir)?;
+        }
+    }
     crash::point("finished");
     Ok(())
 }

@@ -36,5 +36,5 @@ pub mod sync;
 pub use atomic::{AtomicFile, atomic_write};
 pub use error::{PathProblem, UtilError};
 pub use lock::LockFile;
-pub use rel_path::{RelPath, safe_join};
+pub use rel_path::{RelPath, SafeRoot, safe_join};
 pub use sync::{create_dir_all_synced, fsync_batch, fsync_dir, syncfs, syncfs_covers_file_system};

@@ -169,6 +169,7 @@ struct Timing {
     policy: Duration,
     troves: Duration,
     changeset: Duration,
+    commit: Duration,
 }
 
 fn run_once(
@@ -195,11 +196,30 @@ fn run_once(
         .map_err(|error| error.into_error())?
         .sync_all()?;
     let changeset = start.elapsed();
+
+    // Commit into a new repository on the same disk (blobs stored, SQLite
+    // transaction, syncs), as `cvc cook NAME=LABEL` does through the server.
+    let start = Instant::now();
+    let repository_dir = out.with_extension("repo");
+    if repository_dir.exists() {
+        fs::remove_dir_all(&repository_dir)?;
+    }
+    let repository = conary_repository::Repository::init(&repository_dir, "bench.example.com")?;
+    repository.add_user("root", "secret", true)?;
+    let root = repository.authenticate(&conary_repository::Credentials::Basic {
+        user: "root".into(),
+        password: "secret".into(),
+    })?;
+    let reader =
+        conary_changeset::ChangeSetReader::new(std::io::BufReader::new(fs::File::open(out)?))?;
+    repository.commit(reader, &root)?;
+    let commit = start.elapsed();
     Ok((
         Timing {
             policy,
             troves,
             changeset,
+            commit,
         },
         fs::metadata(out)?.len(),
         packaged.files.len(),
@@ -228,6 +248,7 @@ fn main() -> BenchResult<()> {
     let mut policy = Vec::new();
     let mut troves = Vec::new();
     let mut changeset = Vec::new();
+    let mut commit = Vec::new();
     let mut total = Vec::new();
     let per_thousand = |duration: Duration| duration.as_secs_f64() * 1000.0 / count as f64;
     let mut last = (0, 0);
@@ -236,8 +257,9 @@ fn main() -> BenchResult<()> {
         policy.push(per_thousand(timing.policy));
         troves.push(per_thousand(timing.troves));
         changeset.push(per_thousand(timing.changeset));
+        commit.push(per_thousand(timing.commit));
         total.push(per_thousand(
-            timing.policy + timing.troves + timing.changeset,
+            timing.policy + timing.troves + timing.changeset + timing.commit,
         ));
         last = (size, files);
     }
@@ -251,6 +273,7 @@ fn main() -> BenchResult<()> {
     println!("  apply_policy      {}", summary(policy));
     println!("  to_troves         {}", summary(troves));
     println!("  write changeset   {}", summary(changeset));
+    println!("  commit            {}", summary(commit));
     println!("  total             {}", summary(total));
     Ok(())
 }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use conary_changeset::{
-    ChangeSetBuilder, ChangeSetReader, ContentKind, PayloadId, Summary, write_changeset,
+    ChangeSetBuilder, ChangeSetReader, ChangeSetWriter, ContentKind, PayloadId, Summary,
+    write_changeset,
 };
 use conary_core::digest::Digest;
 
@@ -24,12 +25,15 @@ fn relative_between(name: &str, old: &str, new: &str) -> (u64, u64, Summary) {
     let mut streams = old_tree.streams.clone();
     streams.extend(new_tree.streams.clone());
 
-    let mut builder = ChangeSetBuilder::new();
-    builder.add_primary(new_tree.trove.tuple());
-    builder
-        .add_relative(&old_tree.trove, new_tree.trove.clone(), &streams)
-        .expect("relative change");
-    let changeset = builder
+    let builder = || {
+        let mut builder = ChangeSetBuilder::new();
+        builder.add_primary(new_tree.trove.tuple());
+        builder
+            .add_relative(&old_tree.trove, new_tree.trove.clone(), &streams)
+            .expect("relative change");
+        builder
+    };
+    let changeset = builder()
         .build(&old_tree.contents, &new_tree.contents)
         .expect("build");
     let bytes = write_changeset(
@@ -38,6 +42,28 @@ fn relative_between(name: &str, old: &str, new: &str) -> (u64, u64, Summary) {
         &(&new_tree.contents, &old_tree.contents),
     )
     .expect("write");
+
+    // The frames compressed while building, written as they are, give the
+    // same bytes.
+    let (same, prepared) = builder()
+        .build_prepared(&old_tree.contents, &new_tree.contents)
+        .expect("build prepared");
+    assert_eq!(same, changeset);
+    let deltas = changeset
+        .contents
+        .values()
+        .filter(|contents| matches!(contents.kind, ContentKind::Delta { .. }))
+        .count();
+    assert!(prepared.len() >= deltas, "{} frames", prepared.len());
+    let mut writer = ChangeSetWriter::new(Vec::new(), &changeset).expect("index");
+    writer.use_prepared(prepared);
+    writer
+        .write_all(&(&new_tree.contents, &old_tree.contents))
+        .expect("write prepared");
+    assert!(
+        writer.finish().expect("finish") == bytes,
+        "{name}: bytes differ"
+    );
 
     // Read it back: every carried payload decodes against the old tree and
     // matches its digest; every new file is accounted for.

@@ -194,6 +194,77 @@ fn delta_is_much_smaller_than_full_on_similar_contents() {
 }
 
 #[test]
+fn prepared_payloads_are_written_without_reading_contents_again() {
+    let old = noise(3, 200_000);
+    let mut new = old.clone();
+    new[1000] ^= 0xff;
+    let mut old_contents = MemContents::new();
+    let mut new_contents = MemContents::new();
+    let s1 = regular(&mut old_contents, &old);
+    let s2 = regular(&mut new_contents, &new);
+    let s3 = regular(&mut new_contents, &noise(4, 5_000));
+    let s4 = regular(&mut new_contents, &[b'z'; 30_000]);
+    let old_trove = trove("p:lib", &version("1-1-1", 1), &[("/usr/lib/p", &s1)]);
+    let files = [
+        ("/usr/lib/p", &s2),
+        ("/usr/lib/q", &s3),
+        ("/usr/lib/r", &s4),
+    ];
+    let new_trove = trove("p:lib", &version("1-2-1", 2), &files);
+    let all = streams([&s1, &s2, &s3, &s4]);
+    let builder = || {
+        let mut builder = ChangeSetBuilder::new();
+        builder
+            .add_relative(&old_trove, new_trove.clone(), &all)
+            .expect("relative");
+        builder
+    };
+    let changeset = builder()
+        .build(&old_contents, &new_contents)
+        .expect("build");
+    let expected = write(&changeset, &(&new_contents, &old_contents));
+    let (same, prepared) = builder()
+        .build_prepared(&old_contents, &new_contents)
+        .expect("build prepared");
+    assert_eq!(same, changeset);
+    // Only the delta was weighed (the new files had no base).
+    let target = s2.content_digest().expect("regular");
+    assert!(matches!(
+        changeset.contents[&target].kind,
+        ContentKind::Delta { .. }
+    ));
+    assert_eq!(prepared.len(), 1);
+
+    // The prepared delta needs neither the new contents nor its base.
+    let mut others = MemContents::new();
+    regular(&mut others, &noise(4, 5_000));
+    regular(&mut others, &[b'z'; 30_000]);
+    let mut writer = ChangeSetWriter::new(Vec::new(), &changeset).expect("index");
+    writer.use_prepared(prepared.clone());
+    writer.write_all(&others).expect("write");
+    assert_eq!(writer.finish().expect("finish"), expected);
+
+    // Without it, the writer needs them.
+    let mut writer = ChangeSetWriter::new(Vec::new(), &changeset).expect("index");
+    let error = writer.write_all(&others).expect_err("no base");
+    assert!(error.to_string().contains("not available"), "{error}");
+
+    // Frames made at other levels are not used.
+    let options = conary_changeset::WriteOptions {
+        delta_level: 5,
+        ..Default::default()
+    };
+    let mut writer = ChangeSetWriter::with_options(Vec::new(), &changeset, options).expect("index");
+    writer.use_prepared(prepared);
+    writer
+        .write_all(&others)
+        .expect_err("levels differ: needs the base");
+    let (read, payloads) = read_all(&expected, &old_contents).expect("read back");
+    assert_eq!(read, changeset);
+    assert_eq!(payloads[&PayloadId::Contents(target)], new);
+}
+
+#[test]
 fn delta_is_not_used_when_it_does_not_help() {
     let mut old_contents = MemContents::new();
     let mut new_contents = MemContents::new();

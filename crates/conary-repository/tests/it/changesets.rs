@@ -116,6 +116,47 @@ fn relative_changesets_carry_only_changed_files() {
 }
 
 #[test]
+fn prepared_payloads_give_the_same_bytes() {
+    let fixture = Fixture::new(HOST);
+    let root = fixture.root();
+    let old_text: String = (0..2000).map(|n| format!("line {n} of foo\n")).collect();
+    let new_text = old_text.replace("line 1000 of", "line one thousand of");
+    let v1 = commit_foo(&fixture, "1.0-1-1", &[("/usr/bin/foo", &old_text)]);
+    let v2 = commit_foo(
+        &fixture,
+        "1.0-1-2",
+        &[("/usr/bin/foo", &new_text), ("/usr/bin/bar", "bar\n")],
+    );
+    let jobs = [update(&v1[0], &v2[0])];
+    let mut bytes = Vec::new();
+    fixture
+        .repository
+        .changeset(&jobs, true, &root, &mut bytes)
+        .expect("changeset");
+    let (planned, prepared) = fixture
+        .repository
+        .plan_prepared_changeset(&jobs, true, &root)
+        .expect("plan prepared");
+    assert_eq!(prepared.len(), 1, "the delta's frame is kept");
+    let changeset = fixture
+        .repository
+        .plan_changeset(&jobs, true, &root)
+        .expect("plan");
+    assert_eq!(planned, changeset);
+    let delta = conary_core::digest::Digest::of(new_text.as_bytes());
+    assert!(matches!(
+        changeset.contents[&delta].kind,
+        ContentKind::Delta { .. }
+    ));
+    let mut again = Vec::new();
+    fixture
+        .repository
+        .write_changeset(&changeset, &mut again)
+        .expect("write");
+    assert!(again == bytes, "the bytes differ");
+}
+
+#[test]
 fn groups_recurse_to_every_member() {
     let fixture = Fixture::new(HOST);
     let root = fixture.root();

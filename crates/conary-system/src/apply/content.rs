@@ -27,6 +27,10 @@ pub(crate) enum Origin {
     Config,
     /// A file on disk, checked against the digest when read.
     File(PathBuf),
+    /// A file this transaction downloaded into the cache: staging may move
+    /// it into place instead of copying it (checked against the digest
+    /// there).
+    Download(PathBuf),
 }
 
 /// The contents a transaction needs, and where each comes from.
@@ -46,6 +50,23 @@ pub(crate) struct Contents {
 pub(crate) struct Bases {
     bytes: BTreeMap<Digest, Vec<u8>>,
     files: BTreeMap<Digest, PathBuf>,
+}
+
+impl Bases {
+    /// True when the base `digest` is at hand.
+    pub(crate) fn has(&self, digest: &Digest) -> bool {
+        self.bytes.contains_key(digest) || self.files.contains_key(digest)
+    }
+
+    /// Adds a base held in memory.
+    pub(crate) fn add_bytes(&mut self, digest: Digest, bytes: Vec<u8>) {
+        self.bytes.insert(digest, bytes);
+    }
+
+    /// Adds a base in a file (checked against its digest when read).
+    pub(crate) fn add_file(&mut self, digest: Digest, file: PathBuf) {
+        self.files.insert(digest, file);
+    }
 }
 
 impl ContentSource for Bases {
@@ -68,7 +89,7 @@ pub(crate) fn cache_dir(db: &Database) -> PathBuf {
 }
 
 /// An installed file with contents `digest`, checked by hashing it.
-fn local_file(db: &Database, digest: &Digest) -> Result<Option<PathBuf>, SystemError> {
+pub(crate) fn local_file(db: &Database, digest: &Digest) -> Result<Option<PathBuf>, SystemError> {
     for path in db.paths_with_digest(digest)? {
         let Some(relative) = path.strip_prefix('/') else {
             continue;
@@ -122,14 +143,18 @@ fn fetch(
 }
 
 /// Finds or fetches every contents `plan` needs that the changeset does not
-/// carry, and every base of a needed delta.
+/// carry, and every base of a needed delta. With `by_changeset` (a
+/// rollback), contents to fetch are first asked for as one changeset of
+/// the trove changes that need them ([`super::fetch`]).
 pub(crate) fn resolve(
     db: &Database,
     changeset: &ChangeSet,
     plan: &FilePlan,
     source: Option<&dyn TroveSource>,
+    by_changeset: bool,
 ) -> Result<Contents, SystemError> {
     let mut contents = Contents::default();
+    let mut to_fetch: BTreeMap<Digest, &str> = BTreeMap::new();
     let mut needed: BTreeMap<Digest, &str> = BTreeMap::new();
     for stage in &plan.stages {
         let Make::Regular { content, .. } = &stage.make else {
@@ -184,9 +209,8 @@ pub(crate) fn resolve(
                     contents.origins.insert(digest, Origin::Config);
                 } else if let Some(file) = local_file(db, &digest)? {
                     contents.origins.insert(digest, Origin::File(file));
-                } else if let Some(source) = source {
-                    let file = fetch(db, source, &digest, path)?;
-                    contents.origins.insert(digest, Origin::File(file));
+                } else if source.is_some() {
+                    to_fetch.insert(digest, path);
                 } else {
                     return Err(SystemError::ContentsUnavailable {
                         digest,
@@ -197,6 +221,20 @@ pub(crate) fn resolve(
                 }
             }
         }
+    }
+    let Some(source) = source.filter(|_| !to_fetch.is_empty()) else {
+        return Ok(contents);
+    };
+    if by_changeset {
+        let missing = to_fetch.keys().copied().collect();
+        for (digest, file) in super::fetch::fetch_by_changeset(db, changeset, &missing, source)? {
+            to_fetch.remove(&digest);
+            contents.origins.insert(digest, Origin::Download(file));
+        }
+    }
+    for (digest, path) in to_fetch {
+        let file = fetch(db, source, &digest, path)?;
+        contents.origins.insert(digest, Origin::Download(file));
     }
     Ok(contents)
 }

@@ -14,7 +14,8 @@
 //!    Identical shared files (and directories) are allowed.
 //! 3. **Contents** ([`content`]): what the changeset does not carry is
 //!    found on the machine or fetched from the trove source (verified, into
-//!    a download cache that survives an interruption); bases of deltas are
+//!    a download cache that survives an interruption; a rollback asks for
+//!    them as one relative changeset, [`fetch`]); bases of deltas are
 //!    checked.
 //! 4. **Journal** ([`crate::journal`]), then the rollback entry
 //!    ([`crate::rollback`]), then **staging** ([`stage`]): every file under
@@ -30,6 +31,7 @@
 pub(crate) mod attrs;
 pub(crate) mod content;
 pub(crate) mod disk;
+pub(crate) mod fetch;
 pub(crate) mod plan;
 pub(crate) mod stage;
 pub(crate) mod troves;
@@ -43,7 +45,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use conary_api::{Job, TroveSource};
 use conary_changeset::ChangeSetReader;
 use conary_core::trove::TroveTuple;
-use conary_util::{safe_join, syncfs};
+use conary_util::{SafeRoot, syncfs};
 
 use crate::crash;
 use crate::db::{Commit, Database, NewInstance, TransactionKind};
@@ -297,7 +299,7 @@ pub(crate) fn run<R: Read>(
     if options.test {
         return Ok(report(0, &ops, &file_plan, false));
     }
-    let contents = content::resolve(db, &index, &file_plan, source)?;
+    let contents = content::resolve(db, &index, &file_plan, source, rollback.is_some())?;
     let inverse = match rollback {
         Some(_) => None,
         None => Some(rollback::inverse(
@@ -312,6 +314,7 @@ pub(crate) fn run<R: Read>(
 
     let transaction = db.next_transaction_id()?;
     let root = db.root().to_path_buf();
+    let safe_root = SafeRoot::new(&root)?;
     let mut journal_plan = journal::Plan::new(transaction);
     journal_plan.rollback_dir = inverse.as_ref().map(|_| transaction.to_string());
     journal_plan.drop_rollback_dir = rollback.as_ref().map(|r| r.dir_name.clone());
@@ -323,7 +326,7 @@ pub(crate) fn run<R: Read>(
     let mut temps = Vec::new();
     for (index, stage) in file_plan.stages.iter().enumerate() {
         let temp = format!(".conary-{transaction}-{index}");
-        let full = safe_join(&root, &stage.rel)?;
+        let full = safe_root.join(&stage.rel)?;
         temps.push(full.with_file_name(&temp));
         journal_plan.stages.push(Stage {
             path: stage.rel.clone(),
@@ -354,8 +357,10 @@ pub(crate) fn run<R: Read>(
             rollback::write_entry(&dir, inverse, local, &file_plan.saves)?;
             crash::point("rollback-entry");
         }
-        let staged = stage::Stager::new(&root, &file_plan, &temps, &contents, privileged, progress)
-            .stage_all(&mut reader)?;
+        let staged = stage::Stager::new(
+            &safe_root, &file_plan, &temps, &contents, privileged, progress,
+        )
+        .stage_all(&mut reader)?;
         reader.finish()?;
         syncfs(&root)?;
         for dir in staged.sync_dirs.values() {
@@ -365,13 +370,13 @@ pub(crate) fn run<R: Read>(
         progress.step(Step::Staged);
         crash::point("staged");
         for backup in &journal.plan.backups {
-            let full = safe_join(&root, &backup.path)?;
+            let full = safe_root.join(&backup.path)?;
             fs::rename(&full, full.with_file_name(&backup.backup))
                 .map_err(SystemError::io_with("move aside", &full))?;
             crash::point("backup");
         }
         for (stage, temp) in journal.plan.stages.iter().zip(&temps) {
-            let full = safe_join(&root, &stage.path)?;
+            let full = safe_root.join(&stage.path)?;
             fs::rename(temp, &full).map_err(SystemError::io_with("rename into place", &full))?;
             crash::point("rename");
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use conary_core::digest::{Digest, FileId};
 use conary_core::files::{FileKind, FileStream};
 use conary_core::trove::TroveTuple;
-use conary_util::{RelPath, UtilError, safe_join};
+use conary_util::{RelPath, SafeRoot, UtilError, safe_join};
 
 use super::attrs::{Attrs, Ids, Lookup};
 use super::disk::{self, Disk};
@@ -156,6 +156,9 @@ fn unsafe_path(path: &str, error: UtilError) -> SystemError {
 pub(crate) struct Planner<'a> {
     pub db: &'a Database,
     pub root: &'a Path,
+    /// The root resolved once (`None` when it cannot be: every path then
+    /// fails as it would alone).
+    safe_root: Option<SafeRoot>,
     pub options: &'a ApplyOptions,
     pub ids: &'a Ids,
     pub privileged: bool,
@@ -176,6 +179,7 @@ impl<'a> Planner<'a> {
         Planner {
             db,
             root: db.root(),
+            safe_root: SafeRoot::new(db.root()).ok(),
             options,
             ids,
             privileged,
@@ -225,7 +229,12 @@ impl<'a> Planner<'a> {
     }
 
     fn full(&self, path: &str, rel: &RelPath) -> Result<PathBuf, SystemError> {
-        rel.under(self.root).map_err(|e| unsafe_path(path, e))
+        match &self.safe_root {
+            Some(root) => root.join_rel(rel),
+            // Fails as resolving the root did.
+            None => rel.under(self.root),
+        }
+        .map_err(|e| unsafe_path(path, e))
     }
 
     /// Makes sure every parent directory of `rel` exists or is planned.
@@ -243,7 +252,11 @@ impl<'a> Planner<'a> {
             let exists = match self.known_dirs.get(&ancestor) {
                 Some(exists) => *exists,
                 None => {
-                    let full = safe_join(self.root, &ancestor).map_err(|e| unsafe_path(path, e))?;
+                    let full = match &self.safe_root {
+                        Some(root) => root.join(&ancestor),
+                        None => safe_join(self.root, &ancestor),
+                    }
+                    .map_err(|e| unsafe_path(path, e))?;
                     let exists = match disk::inspect(&full)? {
                         Disk::Dir => true,
                         Disk::Missing => false,
@@ -486,15 +499,13 @@ impl Planner<'_> {
             }
         }
         let paths: BTreeSet<&String> = news.keys().chain(olds.keys()).collect();
+        let mut owners = self
+            .db
+            .present_owners(paths.iter().map(|path| path.as_str()), &removed)?;
         for path in paths {
             let rel = RelPath::from_rooted(path).map_err(|e| unsafe_path(path, e))?;
             let full = self.full(path, &rel)?;
-            let others: Vec<_> = self
-                .db
-                .owners(path)?
-                .into_iter()
-                .filter(|file| file.is_present && !removed.contains(&file.trove))
-                .collect();
+            let others = owners.remove(path.as_str()).unwrap_or_default();
             let old = olds.get(path).and_then(|files| files.first());
             match news.get(path) {
                 Some(_) if old.is_none() && others.is_empty() && forgotten.contains(path) => {

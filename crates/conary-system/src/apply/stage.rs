@@ -11,15 +11,19 @@ use std::path::{Path, PathBuf};
 
 use conary_changeset::{ChangeSetReader, PayloadId};
 use conary_core::digest::{Digest, Hasher};
-use conary_util::safe_join;
+use conary_util::SafeRoot;
 use rustix::fs::{CWD, FileType, Mode as RawMode, makedev, mknodat};
 
 use super::Progress;
 use super::attrs::{Attrs, set_attrs};
 use super::content::{Contents, Origin};
+use super::disk;
 use super::plan::{Content, FilePlan, Make, StageOp};
 use crate::crash;
 use crate::error::SystemError;
+
+/// `rename` across file systems.
+const EXDEV: i32 = 18;
 
 /// The largest config file whose contents are kept in the database.
 const MAX_CONFIG: u64 = 16 << 20;
@@ -36,6 +40,8 @@ enum Head<'b> {
     Reader(&'b mut dyn Read),
     /// A file already staged with them.
     File(&'b Path),
+    /// A downloaded file with them, to move into place (checked there).
+    Download(&'b Path),
 }
 
 /// What staging leaves for the commit.
@@ -50,7 +56,7 @@ pub(crate) struct Staged {
 /// Writes the staged files of `plan` under the names `temps` (one per
 /// stage, full paths).
 pub(crate) struct Stager<'a> {
-    pub root: &'a Path,
+    pub root: &'a SafeRoot,
     pub plan: &'a FilePlan,
     pub temps: &'a [PathBuf],
     pub contents: &'a Contents,
@@ -103,7 +109,7 @@ fn copy_checked(
 
 impl<'a> Stager<'a> {
     pub(crate) fn new(
-        root: &'a Path,
+        root: &'a SafeRoot,
         plan: &'a FilePlan,
         temps: &'a [PathBuf],
         contents: &'a Contents,
@@ -136,7 +142,7 @@ impl<'a> Stager<'a> {
     /// Creates the planned directories.
     pub(crate) fn make_dirs(&mut self) -> Result<(), SystemError> {
         for (rel, attrs) in &self.plan.mkdirs {
-            let full = safe_join(self.root, rel)?;
+            let full = self.root.join(rel)?;
             match fs::create_dir(&full) {
                 Ok(()) => {}
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists && full.is_dir() => {}
@@ -220,9 +226,22 @@ impl<'a> Stager<'a> {
             if done.contains(digest) {
                 continue;
             }
+            if let Some(Origin::Download(path)) = self.contents.origins.get(digest)
+                && !self.needs_bytes(digest, indexes)
+                && let Some((first, rest)) = indexes.split_first()
+            {
+                // Moved into the first path, copied to the others: the
+                // download is written once.
+                self.stage_one(*first, Some(Head::Download(path)))?;
+                let written = self.temp(*first)?.clone();
+                for index in rest {
+                    self.stage_one(*index, Some(Head::File(&written)))?;
+                }
+                continue;
+            }
             let bytes = match self.contents.origins.get(digest) {
                 Some(Origin::Config) => self.contents.bytes.get(digest).cloned(),
-                Some(Origin::File(path)) => {
+                Some(Origin::File(path) | Origin::Download(path)) => {
                     let file = File::open(path).map_err(SystemError::io_with("open", path))?;
                     let mut bytes = Vec::new();
                     copy_checked(BufReader::new(file), &mut bytes, Some(digest), path)?;
@@ -366,11 +385,28 @@ impl<'a> Stager<'a> {
         head: Option<Head<'_>>,
         temp: &Path,
     ) -> Result<(), SystemError> {
+        if let (Content::Digest(digest), Some(Head::Download(path))) = (content, &head) {
+            match fs::rename(path, temp) {
+                Ok(()) => {
+                    if disk::hash_file(temp)?.0 != *digest {
+                        return Err(SystemError::ContentsUnavailable {
+                            digest: *digest,
+                            path: stage.path.clone(),
+                            reason: "the downloaded file changed since it was checked".to_owned(),
+                        });
+                    }
+                    return Ok(());
+                }
+                // Another file system: copied below.
+                Err(error) if error.raw_os_error() == Some(EXDEV) => {}
+                Err(error) => return Err(SystemError::io("move into place", path, error)),
+            }
+        }
         let file = create_temp(temp)?;
         let mut out = BufWriter::new(file);
-        let target = safe_join(self.root, &stage.rel)?;
+        let target = self.root.join(&stage.rel)?;
         match content {
-            Content::Digest(_) => match head {
+            Content::Digest(digest) => match head {
                 Some(Head::Bytes(bytes)) => {
                     out.write_all(bytes)
                         .map_err(SystemError::io_with("write", temp))?;
@@ -379,6 +415,10 @@ impl<'a> Stager<'a> {
                 Some(Head::File(path)) => {
                     let from = File::open(path).map_err(SystemError::io_with("open", path))?;
                     copy_checked(BufReader::new(from), &mut out, None, path)?;
+                }
+                Some(Head::Download(path)) => {
+                    let from = File::open(path).map_err(SystemError::io_with("open", path))?;
+                    copy_checked(BufReader::new(from), &mut out, Some(digest), path)?;
                 }
                 None => return Err(SystemError::job("contents missing while staging")),
             },

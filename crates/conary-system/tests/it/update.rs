@@ -216,3 +216,125 @@ fn rollback_stack_lists_trims_and_refuses_what_it_lacks() {
     assert!(rollback::list(&db).expect("list").is_empty());
     clean(&db);
 }
+
+/// A trove source that counts what goes through it, and can refuse to
+/// make changesets (as a source that cannot make a relative one would).
+struct Counting<'r> {
+    inner: conary_repository::LocalSource<'r>,
+    refuse_changesets: bool,
+    changeset_bytes: std::cell::Cell<u64>,
+    contents_calls: std::cell::Cell<u64>,
+    contents_bytes: std::cell::Cell<u64>,
+}
+
+impl<'r> Counting<'r> {
+    fn new(inner: conary_repository::LocalSource<'r>, refuse_changesets: bool) -> Self {
+        Counting {
+            inner,
+            refuse_changesets,
+            changeset_bytes: Default::default(),
+            contents_calls: Default::default(),
+            contents_bytes: Default::default(),
+        }
+    }
+}
+
+impl conary_api::TroveSource for Counting<'_> {
+    fn trove_versions(
+        &self,
+        query: &conary_api::TroveQuery,
+    ) -> Result<Vec<conary_core::trove::TroveTuple>, conary_api::SourceError> {
+        self.inner.trove_versions(query)
+    }
+
+    fn troves(
+        &self,
+        tuples: &[conary_core::trove::TroveTuple],
+    ) -> Result<Vec<conary_core::trove::Trove>, conary_api::SourceError> {
+        self.inner.troves(tuples)
+    }
+
+    fn changeset(
+        &self,
+        jobs: &[conary_api::Job],
+        recurse: bool,
+        out: &mut dyn std::io::Write,
+    ) -> Result<u64, conary_api::SourceError> {
+        if self.refuse_changesets {
+            return Err(conary_api::SourceError::Invalid("refused".to_owned()));
+        }
+        let written = self.inner.changeset(jobs, recurse, out)?;
+        self.changeset_bytes
+            .set(self.changeset_bytes.get() + written);
+        Ok(written)
+    }
+
+    fn contents(
+        &self,
+        digest: &conary_core::digest::Digest,
+        out: &mut dyn std::io::Write,
+    ) -> Result<u64, conary_api::SourceError> {
+        let written = self.inner.contents(digest, out)?;
+        self.contents_calls.set(self.contents_calls.get() + 1);
+        self.contents_bytes.set(self.contents_bytes.get() + written);
+        Ok(written)
+    }
+
+    fn dep_suggestions(
+        &self,
+        labels: &[conary_core::version::Label],
+        requires: &conary_core::deps::DependencySet,
+    ) -> Result<
+        std::collections::BTreeMap<
+            conary_core::deps::Dependency,
+            Vec<conary_core::trove::TroveTuple>,
+        >,
+        conary_api::SourceError,
+    > {
+        self.inner.dep_suggestions(labels, requires)
+    }
+}
+
+#[test]
+fn a_rollback_fetches_one_relative_changeset_or_each_contents_when_refused() {
+    let family = &[
+        "libssl3_3.0.17-1~deb12u2_amd64.deb",
+        "libssl3_3.0.22-1~deb12u2_amd64.deb",
+    ];
+    let mut fetched = Vec::new();
+    for refuse in [false, true] {
+        let repo = Repo::new();
+        let tuples = repo.import(family);
+        let root = tempfile::tempdir().expect("root");
+        let mut db = Database::open(root.path()).expect("open");
+        run_jobs(&mut db, &repo, &[install_job(&tuples[0])]);
+        run_jobs(&mut db, &repo, &[update_job(&tuples[0], &tuples[1])]);
+        let source = Counting::new(repo.source(), refuse);
+        rollback::rollback(
+            &mut db,
+            RollbackTarget::Count(1),
+            Some(&source),
+            &ApplyOptions::default(),
+            &NoProgress,
+        )
+        .expect("rollback");
+        assert_root_is(root.path(), &family[..1]);
+        clean(&db);
+        assert!(db.is_installed(&tuples[0]).expect("query"));
+        assert!(!apply::rollback_dir(&db).join("..").join("cache").exists());
+        fetched.push((
+            source.changeset_bytes.get(),
+            source.contents_calls.get(),
+            source.contents_bytes.get(),
+        ));
+    }
+    let [(changeset, calls, _), (refused, alone_calls, alone)] = fetched[..] else {
+        panic!("two runs");
+    };
+    assert_eq!(refused, 0);
+    assert!(alone_calls > 0 && alone > 0, "{fetched:?}");
+    // Everything came in the one changeset, as deltas: far less than the
+    // old contents whole.
+    assert_eq!(calls, 0, "{fetched:?}");
+    assert!(changeset > 0 && changeset * 3 < alone, "{fetched:?}");
+}

@@ -4,7 +4,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use conary_util::{PathProblem, RelPath, UtilError, safe_join};
+use conary_util::{PathProblem, RelPath, SafeRoot, UtilError, safe_join};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -90,9 +90,16 @@ fn symlink_table() {
         ("usr//x", Expect::Unsafe(PathProblem::EmptyComponent)),
         ("", Expect::Unsafe(PathProblem::Empty)),
     ];
-    for (input, expect) in cases {
-        let result = safe_join(&fixture.root, input);
-        match (&expect, &result) {
+    // The same checks whether the root is resolved for each path or once.
+    let resolved = SafeRoot::new(&fixture.root).expect("resolve root");
+    let joins = cases.iter().flat_map(|(input, expect)| {
+        [
+            (*input, expect, safe_join(&fixture.root, input)),
+            (*input, expect, resolved.join(input)),
+        ]
+    });
+    for (input, expect, result) in joins {
+        match (expect, &result) {
             (Expect::Ok, Ok(path)) => assert_eq!(path, &fixture.root.join(input), "{input}"),
             (Expect::Unsafe(problem), Err(UtilError::UnsafePath { problem: got, .. })) => {
                 assert_eq!(got, problem, "{input}");
