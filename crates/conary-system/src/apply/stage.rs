@@ -64,6 +64,8 @@ pub(crate) struct Stager<'a> {
     progress: &'a dyn Progress,
     staged: Staged,
     links: BTreeMap<(Digest, Digest), PathBuf>,
+    /// Config files whose merge conflicted (each left a `.conflicts`).
+    conflicts: std::cell::RefCell<Vec<String>>,
 }
 
 fn create_temp(path: &Path) -> Result<File, SystemError> {
@@ -125,6 +127,7 @@ impl<'a> Stager<'a> {
             progress,
             staged: Staged::default(),
             links: BTreeMap::new(),
+            conflicts: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -261,6 +264,9 @@ impl<'a> Stager<'a> {
                 });
             };
             self.stage_group(digest, indexes, &bytes)?;
+        }
+        if let Some(error) = crate::merge::hooks::conflicts_error(&self.conflicts.borrow()) {
+            return Err(error);
         }
         Ok(self.staged)
     }
@@ -442,6 +448,11 @@ impl<'a> Stager<'a> {
                 let local = fs::read(&target).map_err(SystemError::io_with("read", &target))?;
                 let merged =
                     crate::merge::hooks::merge_config(&stage.path, &target, base, &local, head)?;
+                let merged = merged.unwrap_or_else(|| {
+                    // Staged as it is; the transaction fails after staging.
+                    self.conflicts.borrow_mut().push(stage.path.clone());
+                    local.clone()
+                });
                 out.write_all(&merged)
                     .map_err(SystemError::io_with("write", temp))?;
             }

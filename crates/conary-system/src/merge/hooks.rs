@@ -119,17 +119,19 @@ pub(crate) fn attributes(
 }
 
 /// Merges a config file at staging: `base` (pristine), `local` (on disk at
-/// `full`) and `head` (new). On a conflict the merge with its markers is
-/// written to `PATH.conflicts` and the error names both.
+/// `full`) and `head` (new). `None` when hunks conflict: the merge with its
+/// markers is then written to `PATH.conflicts`, and the transaction fails
+/// after staging ([`conflicts_error`]) so that every conflicting file gets
+/// its `.conflicts`.
 pub(crate) fn merge_config(
     path: &str,
     full: &Path,
     base: &[u8],
     local: &[u8],
     head: &[u8],
-) -> Result<Vec<u8>, SystemError> {
+) -> Result<Option<Vec<u8>>, SystemError> {
     match merge_text(base, local, head) {
-        Ok(merged) => Ok(merged),
+        Ok(merged) => Ok(Some(merged)),
         Err(TextMergeError::NotText) => Err(SystemError::MergeConflict {
             path: path.to_owned(),
             reason: "it is not text and was changed both on this machine and by the update"
@@ -140,15 +142,33 @@ pub(crate) fn merge_config(
             let conflicts = conflicts_path(full);
             fs::write(&conflicts, marked.as_bytes())
                 .map_err(SystemError::io_with("write", &conflicts))?;
-            Err(SystemError::MergeConflict {
-                path: path.to_owned(),
-                reason: format!(
-                    "local changes conflict with the update (see {path}.conflicts); nothing was changed"
-                ),
-                hint: "--replace-config-files",
-            })
+            Ok(None)
         }
     }
+}
+
+/// The error of a transaction whose config merges conflicted at `paths`
+/// (each left with its `PATH.conflicts`); `None` when there were none.
+pub(crate) fn conflicts_error(paths: &[String]) -> Option<SystemError> {
+    let mut paths = paths.to_vec();
+    paths.sort();
+    let (first, rest) = paths.split_first()?;
+    let others = if rest.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = rest
+            .iter()
+            .map(|p| format!("{p} ({p}.conflicts)"))
+            .collect();
+        format!("; so do {}", list.join(", "))
+    };
+    Some(SystemError::MergeConflict {
+        path: first.clone(),
+        reason: format!(
+            "local changes conflict with the update (see {first}.conflicts){others}; nothing was changed"
+        ),
+        hint: "--replace-config-files",
+    })
 }
 
 /// The pristine config contents of the files staged with the machine's

@@ -280,6 +280,61 @@ fn modified_contents_of_a_plain_file_are_a_conflict_unless_replaced() {
 }
 
 #[test]
+fn every_conflicting_config_file_gets_its_conflicts_and_nothing_else_changes() {
+    let repo = Repo::new();
+    let config = FileFlags::CONFIG;
+    let v1 = build(
+        &repo,
+        "two:config",
+        "1-1-1",
+        &[
+            file("/etc/two/a.conf", b"key = 1\n").flag(config),
+            file("/etc/two/b.conf", b"key = 1\n").flag(config),
+            file("/etc/two/c.conf", b"key = 1\nx\ny\nz\nother = 1\n").flag(config),
+            file("/usr/share/two/data", b"one\n"),
+        ],
+    );
+    let v2 = build(
+        &repo,
+        "two:config",
+        "2-1-1",
+        &[
+            file("/etc/two/a.conf", b"key = 2\n").flag(config),
+            file("/etc/two/b.conf", b"key = 2\n").flag(config),
+            file("/etc/two/c.conf", b"key = 2\nx\ny\nz\nother = 1\n").flag(config),
+            file("/usr/share/two/data", b"two\n"),
+        ],
+    );
+    let (root, mut db) = setup(&repo, &v1);
+    let etc = root.path().join("etc/two");
+    fs::write(etc.join("a.conf"), b"key = 3\n").expect("edit");
+    fs::write(etc.join("b.conf"), b"key = 4\n").expect("edit");
+    // c merges cleanly, but the transaction fails as a whole.
+    fs::write(etc.join("c.conf"), b"key = 1\nx\ny\nz\nother = 5\n").expect("edit");
+    let before = snapshot(root.path());
+    let stack = rollback::list(&db).expect("list").len();
+    let jobs = [update_job(&v1, &v2)];
+    let bytes = repo.changeset(&jobs);
+    let error =
+        apply(&mut db, &repo, &jobs, &bytes, &ApplyOptions::default()).expect_err("conflict");
+    let text = error.to_string();
+    assert!(
+        text.contains("/etc/two/a.conf") && text.contains("/etc/two/b.conf"),
+        "{text}"
+    );
+    assert!(!text.contains("c.conf"), "{text}");
+    for name in ["a.conf", "b.conf"] {
+        let conflicts = etc.join(format!("{name}.conflicts"));
+        let marked = fs::read_to_string(&conflicts).expect("conflicts");
+        assert!(marked.contains("<<<<<<<"), "{marked}");
+        fs::remove_file(conflicts).expect("rm");
+    }
+    assert_eq!(snapshot(root.path()), before);
+    assert!(db.is_installed(&v1).expect("query"));
+    assert_eq!(rollback::list(&db).expect("list").len(), stack);
+}
+
+#[test]
 fn a_file_that_becomes_config_keeps_the_local_contents() {
     let repo = Repo::new();
     let v1 = build(
