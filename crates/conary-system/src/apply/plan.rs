@@ -504,8 +504,9 @@ impl Planner<'_> {
         // The new stream with the machine's attributes where it keeps them.
         let mut merged: Option<FileStream> = None;
         let content = match (&on_disk, old) {
-            // Files the administrator deleted stay deleted.
-            (Disk::Missing, Some(_)) => {
+            // Files the administrator deleted stay deleted (a transient
+            // file is always written).
+            (Disk::Missing, Some(_)) if !new.flags.is_transient() => {
                 self.plan.notes.push(Note::new(
                     Some(path),
                     "removed on this machine: not restored".to_owned(),

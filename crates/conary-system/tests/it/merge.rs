@@ -392,6 +392,16 @@ fn transient_files_are_always_replaced() {
     update(&mut db, &repo, &v1, &v2, &ApplyOptions::default());
     assert_eq!(fs::read(&path).expect("read"), b"two\n");
     assert_eq!(mode_of(&path), 0o600);
+    // Even when deleted.
+    let v3 = build(
+        &repo,
+        "t:runtime",
+        "3-1-1",
+        &[file("/var/lib/t/state", b"three\n").flag(transient)],
+    );
+    fs::remove_file(&path).expect("rm");
+    update(&mut db, &repo, &v2, &v3, &ApplyOptions::default());
+    assert_eq!(fs::read(&path).expect("read"), b"three\n");
 }
 
 #[test]
