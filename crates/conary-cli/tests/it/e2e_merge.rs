@@ -238,6 +238,10 @@ fn edits_survive_an_update_beside_the_package_changes_and_roll_back_byte_for_byt
         );
     }
 
+    // A file the update changes, deleted by the administrator.
+    let sudoreplay = root.join("usr/bin/sudoreplay");
+    fs::remove_file(&sudoreplay).expect("rm sudoreplay");
+
     // verify --diff shows the edits.
     let diff = world.conary(root, &["verify", "--all", "--diff"]);
     assert!(diff.contains("/etc/sudoers: contents changed"), "{diff}");
@@ -248,6 +252,7 @@ fn edits_survive_an_update_beside_the_package_changes_and_roll_back_byte_for_byt
         diff.contains("/usr/bin/cvtsudoers: mode 0750, expected 0755"),
         "{diff}"
     );
+    assert!(diff.contains("/usr/bin/sudoreplay: missing"), "{diff}");
 
     // localcs: the edits as a changeset.
     let ccs = world.home().join("sudo-local.ccs");
@@ -278,6 +283,7 @@ fn edits_survive_an_update_beside_the_package_changes_and_roll_back_byte_for_byt
     assert_eq!(fs::read(&cvtsudoers).expect("cvtsudoers"), new_deb);
     assert_ne!(new_deb, old_cvtsudoers, "the package changes cvtsudoers");
     assert_eq!(mode_of(&cvtsudoers), 0o750);
+    assert!(!sudoreplay.exists(), "a deleted file stays deleted");
     if root_user {
         let metadata = fs::metadata(&cvtsudoers).expect("stat");
         assert_eq!((metadata.uid(), metadata.gid()), (4321, 4321));
