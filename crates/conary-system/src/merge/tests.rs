@@ -260,3 +260,21 @@ fn side_files() {
         std::path::Path::new("/r/etc/sudoers.conaryorig")
     );
 }
+
+#[test]
+fn conflicts_error_names_every_file_sorted() {
+    use super::hooks::conflicts_error;
+    assert!(conflicts_error(&[]).is_none());
+    let one = conflicts_error(&["/etc/a".to_owned()]).expect("error");
+    assert_eq!(
+        one.to_string(),
+        "cannot merge '/etc/a': local changes conflict with the update (see /etc/a.conflicts); nothing was changed"
+    );
+    assert_eq!(one.hint(), Some("--replace-config-files"));
+    let two = conflicts_error(&["/etc/b".to_owned(), "/etc/a".to_owned()]).expect("error");
+    assert!(
+        two.to_string()
+            .starts_with("cannot merge '/etc/a': local changes conflict with the update (see /etc/a.conflicts); so do /etc/b (/etc/b.conflicts)"),
+        "{two}"
+    );
+}
