@@ -15,7 +15,6 @@ use conary_api::TroveSource;
 use conary_core::config::Config;
 use conary_core::spec::parse_change_list;
 use conary_core::trove::TroveTuple;
-use conary_system::apply::{self, NoProgress};
 use conary_system::db::Database;
 use conary_system::plan::Planner;
 
@@ -97,7 +96,26 @@ fn outside(
     Ok((keep, erase))
 }
 
-/// Shows the local changes, then (unless `--test`/`--info`) migrates.
+/// The top-level installed troves (no installed collection includes them)
+/// among `tuples`, as erase specs `-NAME=VERSION[FLAVOR]`.
+fn erase_specs(db: &Database, tuples: &[TroveTuple]) -> anyhow::Result<Vec<String>> {
+    let mut specs = Vec::new();
+    for tuple in tuples {
+        let parents = db.parents(tuple).map_err(system::error)?;
+        if parents.is_empty() {
+            specs.push(format!(
+                "-{}={}[{}]",
+                tuple.name, tuple.version, tuple.flavor
+            ));
+        }
+    }
+    Ok(specs)
+}
+
+/// Shows the local changes, then (unless `--test`/`--info`) migrates: one
+/// transaction installs or updates the group and erases every top-level
+/// trove outside it; then the files the transaction did not write are put
+/// back as installed.
 pub fn run(
     args: &MigrateArgs,
     root: &Path,
@@ -111,6 +129,7 @@ pub fn run(
         .next()
         .unwrap_or(&args.group)
         .to_owned();
+    let mut specs = vec![args.group.clone()];
     if system::has_database(root) {
         let db = system::open_readonly(root)?;
         let verify_args = VerifyArgs {
@@ -124,18 +143,12 @@ pub fn run(
                 .and_then(|()| out.flush())
                 .context("cannot write the local changes")?;
         }
-        if args.dry_run.test || args.dry_run.info {
-            let planned = planned_names(&args.group, &db, config, source)?;
-            let (_, erase) = outside(&db, &group_name, &planned)?;
-            let mut text = String::new();
-            for tuple in &erase {
-                let _ = writeln!(text, "would erase {tuple} (not in {group_name})");
-            }
-            write!(out, "{text}").context("cannot write the plan")?;
-        }
+        let planned = planned_names(&args.group, &db, config, source)?;
+        let (_, erase) = outside(&db, &group_name, &planned)?;
+        specs.extend(erase_specs(&db, &erase)?);
     }
     let update_args = UpdateArgs {
-        specs: vec![args.group.clone()],
+        specs,
         replace: ReplaceArgs {
             replace_files: true,
             ..ReplaceArgs::default()
@@ -147,22 +160,10 @@ pub fn run(
     if args.dry_run.test || args.dry_run.info {
         return Ok(summary);
     }
-    let mut db = system::open(root)?;
-    let (keep, erase) = outside(&db, &group_name, &BTreeSet::new())?;
+    let db = system::open(root)?;
+    let (keep, _) = outside(&db, &group_name, &BTreeSet::new())?;
     if keep.is_empty() {
         anyhow::bail!("{} is not installed after the update", args.group);
-    }
-    if !erase.is_empty() {
-        let options = ReplaceArgs {
-            replace_files: true,
-            ..ReplaceArgs::default()
-        }
-        .apply_options(config, false);
-        let report =
-            apply::erase(&mut db, &erase, false, &options, &NoProgress).map_err(system::error)?;
-        for tuple in &report.erased {
-            let _ = writeln!(summary, "Erased {tuple} (not in {group_name})");
-        }
     }
     let restored = conary_system::merge::local::restore(&db, &keep, true, Some(source))
         .map_err(system::error)?;

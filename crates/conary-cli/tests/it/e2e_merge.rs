@@ -614,7 +614,7 @@ fn migrate_shows_local_changes_then_makes_the_machine_exactly_the_group() {
 
     let test = world.conary(root, &["migrate", "group-migrate", "--test"]);
     assert!(test.contains("+keep = 2"), "{test}");
-    assert!(test.contains("would erase extra"), "{test}");
+    assert!(test.contains("Erase extra"), "{test}");
     assert_eq!(
         fs::read(root.join("etc/keepme.conf")).expect("conf"),
         b"keep = 2\n"
@@ -622,6 +622,16 @@ fn migrate_shows_local_changes_then_makes_the_machine_exactly_the_group() {
 
     let done = world.conary(root, &["migrate", "group-migrate"]);
     assert!(done.contains("+keep = 2"), "{done}");
+    // One transaction: the group in, everything else out.
+    assert!(done.contains("Erase extra"), "{done}");
+    assert_eq!(
+        world
+            .conary(root, &["rblist"])
+            .lines()
+            .filter(|l| l.starts_with("r."))
+            .count(),
+        2
+    );
     assert!(!root.join("usr/share/extra/file").exists());
     assert_eq!(
         fs::read(root.join("etc/keepme.conf")).expect("conf"),
