@@ -401,14 +401,13 @@ impl Planner<'_> {
         let mut forgotten: BTreeSet<String> = BTreeSet::new();
         for tuple in ops.old_troves.keys() {
             for file in self.db.files(tuple)? {
-                if !file.is_present {
-                    forgotten.insert(file.path.clone());
-                }
                 if file.is_present {
                     olds.entry(file.path).or_default().push(OldFile {
                         stream: file.stream,
                         file_id: file.file_id,
                     });
+                } else {
+                    forgotten.insert(file.path);
                 }
             }
         }

@@ -182,8 +182,9 @@ impl<'a> Stager<'a> {
             }
         }
         let mut done = BTreeSet::new();
-        // Pristine config contents of files a rollback restores with the
-        // machine's own contents: kept for the database all the same.
+        // Pristine config contents of files staged with the machine's own
+        // contents (a rollback's saved copy, or the disk's): kept for the
+        // database all the same.
         let override_configs = crate::merge::hooks::override_configs(&self.plan.stages);
         while let Some(id) = reader.peek_payload() {
             let wanted = match id {
