@@ -46,8 +46,10 @@ pub(crate) async fn generate(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let recurse = request.recurse;
-    let changeset = with_repository(&state, caller, move |repository, identity| {
-        repository.plan_changeset(&jobs, recurse, identity)
+    // The payloads compressed while weighing deltas are kept and copied
+    // into the stream as they are (no second compression).
+    let (changeset, prepared) = with_repository(&state, caller, move |repository, identity| {
+        repository.plan_prepared_changeset(&jobs, recurse, identity)
     })
     .await?;
     let (sender, receiver) = mpsc::channel(CHANNEL_DEPTH);
@@ -55,7 +57,7 @@ pub(crate) async fn generate(
     tokio::task::spawn_blocking(move || {
         let mut writer = ChannelWriter::new(sender);
         let written = repository
-            .write_changeset(&changeset, &mut writer)
+            .write_prepared_changeset(&changeset, prepared, &mut writer)
             .and_then(|_| {
                 io::Write::flush(&mut writer).map_err(|error| RepositoryError::Changeset {
                     reason: error.to_string(),

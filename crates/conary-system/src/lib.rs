@@ -20,6 +20,11 @@
 //! - [`merge`]: three-way merges of what the machine changed with what an
 //!   update changes (attributes one by one, config files as text), and
 //!   local changes as a changeset (`localcs`), `restore` and `remove`.
+//! - [`tags`] and [`scripts`]: what a transaction runs around its file
+//!   changes — tag handlers named by `<root>/etc/conary/tags/NAME` (in the
+//!   original's phase order, one call per handler and action) with the
+//!   `shlib`, `user-info` and `group-info` built-ins, and the troves'
+//!   scripts (a failing pre-script aborts before anything changed).
 //!
 //! Nothing here talks to the network: contents the machine lacks come from
 //! a [`conary_api::TroveSource`] handed in by the caller.
@@ -45,6 +50,8 @@ pub mod journal;
 pub mod merge;
 pub mod plan;
 pub mod rollback;
+pub mod scripts;
+pub mod tags;
 pub mod verify;
 
 pub use error::SystemError;

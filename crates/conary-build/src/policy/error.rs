@@ -158,6 +158,17 @@ pub enum PolicyError {
         /// What is wrong.
         reason: String,
     },
+    /// A tag description in the destdir cannot be read or has an invalid
+    /// filter (`line` 0: the whole file).
+    #[error("{path}:{line}: {reason}")]
+    TagDescription {
+        /// The description, as installed (`/etc/conary/tags/NAME`).
+        path: String,
+        /// Its line, from 1.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// Building or writing the changeset failed.
     #[error("cannot build the changeset: {0}")]
     ChangeSet(#[from] ChangeSetError),

@@ -38,7 +38,9 @@
 //!    whatever a `Config` directive matches. `InitialContents` and
 //!    `Transient` mark files too; they take over from the implicit config
 //!    of `/etc`, but a file cannot be both config (by directive) and one
-//!    of them, nor both of them. `TagSpec` adds tags; policy adds
+//!    of them, nor both of them. `TagSpec` adds tags, and so does a tag
+//!    description the destdir ships in `/etc/conary/tags` to the files
+//!    its `include`/`exclude` filters match (`tagdesc.rs`); policy adds
 //!    `taghandler` (`/usr/libexec/conary/tags/*`), `tagdescription`
 //!    (`/etc/conary/tags/*`) and `shlib` (a shared object with a soname in
 //!    a system library directory).
@@ -65,6 +67,7 @@ mod directives;
 mod elf;
 mod error;
 mod scan;
+mod tagdesc;
 mod troves;
 mod walk;
 
@@ -155,6 +158,7 @@ pub fn apply_policy(input: &PolicyInput<'_>) -> Result<Packaged, PolicyError> {
     })?;
     let rules = Rules::compile(&package, input.directives)?;
     let entries = walk::walk(input.destdir)?;
+    let tag_filters = tagdesc::read(input.destdir)?;
     walk::check_symlinks(&entries)?;
 
     let mut files: BTreeMap<String, Draft> = BTreeMap::new();
@@ -176,7 +180,15 @@ pub fn apply_policy(input: &PolicyInput<'_>) -> Result<Packaged, PolicyError> {
         if let Some(arch) = scanned.as_ref().and_then(|s| s.elf.as_ref()?.arch) {
             add_arch(&mut flavor, path, arch)?;
         }
-        let draft = Draft::new(&rules, path, entry, scanned, &entries, input.mtime)?;
+        let mut draft = Draft::new(&rules, path, entry, scanned, &entries, input.mtime)?;
+        if !matches!(entry.kind, EntryKind::Directory { .. }) {
+            draft.stream.tags.extend(
+                tag_filters
+                    .iter()
+                    .filter(|description| description.matches(path))
+                    .map(|description| description.tag.clone()),
+            );
+        }
         files.insert(path.clone(), draft);
     }
 

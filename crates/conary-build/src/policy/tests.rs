@@ -276,3 +276,45 @@ fn damaged_elf_files_do_not_panic() {
         let _ = super::elf::analyze(&damaged);
     }
 }
+
+#[test]
+fn tag_descriptions_in_the_destdir_tag_matching_files() {
+    let destdir = tempfile::tempdir().expect("destdir");
+    let write = |path: &str, text: &str| {
+        let full = destdir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    };
+    write(
+        "etc/conary/tags/info-file",
+        "file /usr/libexec/conary/tags/info-file\nimplements files update\n\
+         exclude /usr/share/info/dir\ninclude /usr/share/info/.*\\.info(\\.gz)?\n",
+    );
+    write("usr/share/info/dir", "index");
+    write("usr/share/info/foo.info.gz", "info");
+    write("usr/share/info/foo.txt", "text");
+    write("opt/usr/share/info/bar.info", "elsewhere");
+    let input = super::PolicyInput {
+        name: "foo",
+        destdir: destdir.path(),
+        directives: &[],
+        mtime: 0,
+    };
+    let packaged = super::apply_policy(&input).expect("policy");
+    let tags =
+        |path: &str| -> Vec<String> { packaged.files[path].stream.tags.iter().cloned().collect() };
+    assert_eq!(tags("/usr/share/info/foo.info.gz"), ["info-file"]);
+    assert!(tags("/usr/share/info/dir").is_empty(), "excluded first");
+    assert!(tags("/usr/share/info/foo.txt").is_empty());
+    assert!(tags("/opt/usr/share/info/bar.info").is_empty(), "anchored");
+    assert_eq!(tags("/etc/conary/tags/info-file"), ["tagdescription"]);
+
+    write("etc/conary/tags/bad", "include (\n");
+    let error = super::apply_policy(&input).expect_err("bad filter");
+    assert!(
+        error
+            .to_string()
+            .starts_with("/etc/conary/tags/bad:1: invalid regular expression '('"),
+        "{error}"
+    );
+}

@@ -53,6 +53,13 @@ pub struct ReplaceArgs {
     /// Take new config files whole instead of merging local changes
     #[arg(long)]
     pub replace_config_files: bool,
+    /// Append the tag handler calls and trove scripts to FILE as shell
+    /// lines instead of running them
+    #[arg(long, value_name = "FILE")]
+    pub tag_script: Option<std::path::PathBuf>,
+    /// Do not run trove scripts (tag handlers still run)
+    #[arg(long)]
+    pub no_scripts: bool,
 }
 
 impl ReplaceArgs {
@@ -65,6 +72,8 @@ impl ReplaceArgs {
             replace_config_files: self.replace_config_files,
             local_rollbacks: config.local_rollbacks,
             test,
+            no_scripts: self.no_scripts,
+            tag_script: self.tag_script.clone(),
             ..ApplyOptions::default()
         };
         if self.replace_files {

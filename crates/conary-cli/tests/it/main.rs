@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod e2e_affinity;
 mod e2e_auth;
 mod e2e_by_reference;
 mod e2e_cook;
@@ -11,5 +12,6 @@ mod e2e_errors;
 mod e2e_merge;
 mod e2e_source;
 mod e2e_system;
+mod e2e_tags;
 mod repos;
 mod system_commands;

@@ -82,6 +82,11 @@ pub struct ApplyOptions {
     /// machine changes (no download cache, no journal, no rollback). A
     /// read-only database will do.
     pub test: bool,
+    /// `--no-scripts`: run no trove scripts (tag handlers still run).
+    pub no_scripts: bool,
+    /// `--tag-script FILE`: append the tag handler calls and trove scripts
+    /// to FILE as shell lines instead of running them.
+    pub tag_script: Option<PathBuf>,
 }
 
 impl ApplyOptions {
@@ -312,6 +317,17 @@ pub(crate) fn run<R: Read>(
         )?),
     };
 
+    // Trove scripts and tag handlers: see crate::scripts::hooks.
+    let mut hooks = crate::scripts::hooks::Hooks::new(
+        db,
+        &ops,
+        &new_streams,
+        &old_streams,
+        options,
+        rollback.is_some(),
+    )?;
+    let mut hook_notes = hooks.before(db, progress)?;
+
     let transaction = db.next_transaction_id()?;
     let root = db.root().to_path_buf();
     let safe_root = SafeRoot::new(&root)?;
@@ -413,10 +429,13 @@ pub(crate) fn run<R: Read>(
     journal.remove()?;
     content::clear_cache(db);
     crash::point("done");
-    for note in &file_plan.notes {
+    hook_notes.extend(hooks.after(db, progress));
+    for note in file_plan.notes.iter().chain(&hook_notes) {
         progress.note(note);
     }
-    Ok(report(transaction, &ops, &file_plan, inverse.is_some()))
+    let mut report = report(transaction, &ops, &file_plan, inverse.is_some());
+    report.notes.extend(hook_notes);
+    Ok(report)
 }
 
 fn build_commit(

@@ -10,6 +10,8 @@ mod install;
 mod merge;
 mod plan;
 mod queries;
+mod scripts;
 mod special;
+mod tags;
 mod together;
 mod update;
