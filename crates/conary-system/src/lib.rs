@@ -17,6 +17,9 @@
 //! - [`rollback`]: the stack of inverse changesets (`rblist`, `rollback`,
 //!   `rmrollback`).
 //! - [`verify`]: what on disk differs from the database.
+//! - [`merge`]: three-way merges of what the machine changed with what an
+//!   update changes (attributes one by one, config files as text), and
+//!   local changes as a changeset (`localcs`), `restore` and `remove`.
 //! - [`model`]: the system model (`/etc/conary/system-model`) and what a
 //!   sync to it must change.
 //! - [`tags`] and [`scripts`]: what a transaction runs around its file
@@ -46,6 +49,7 @@ mod error;
 pub mod apply;
 pub mod db;
 pub mod journal;
+pub mod merge;
 pub mod model;
 pub mod plan;
 pub mod rollback;

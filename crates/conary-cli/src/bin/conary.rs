@@ -146,6 +146,16 @@ interrupted sync is finished by the next conary sync.")]
     /// Pin installed troves: never replaced nor erased; updates go beside them
     #[command(after_help = "Example:\n  conary pin libssl3 --root /srv/root")]
     Pin(commands::pin::PinArgs),
+    /// Write the local changes of an installed trove as a changeset
+    #[command(after_help = "Example:\n  conary localcs sudo:config sudo-local.ccs")]
+    Localcs(commands::local::LocalcsArgs),
+    /// Re-create the files of installed troves that were removed from disk
+    Restore(commands::local::RestoreArgs),
+    /// Stop managing installed files (the database forgets them; they stay)
+    Remove(commands::local::RemoveArgs),
+    /// Make the machine exactly GROUP: show the local changes, then install
+    /// or update it overwriting them and erase everything else
+    Migrate(commands::migrate::MigrateArgs),
     /// Unpin installed troves
     #[command(after_help = "Example:\n  conary unpin libssl3 --root /srv/root")]
     Unpin(commands::pin::PinArgs),
@@ -240,6 +250,25 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
         Command::Revert(args) => commands::rollback::revert(args, &cli.global.root()),
         Command::Pin(args) => commands::pin::run(args, &cli.global.root(), true),
         Command::Unpin(args) => commands::pin::run(args, &cli.global.root(), false),
+        Command::Localcs(args) => commands::local::localcs(args, &cli.global.root()),
+        Command::Restore(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config).ok();
+            let source = source.as_ref().map(|s| s as &dyn conary_api::TroveSource);
+            commands::local::restore_files(args, &cli.global.root(), source)
+        }
+        Command::Remove(args) => commands::local::remove(args, &cli.global.root()),
+        Command::Migrate(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::migrate::run(
+                args,
+                &cli.global.root(),
+                &config,
+                &source,
+                &mut std::io::stdout(),
+            )
+        }
     }
 }
 

@@ -6,6 +6,8 @@ pub mod config;
 pub mod cook;
 pub mod explain;
 pub mod import_deb;
+pub mod local;
+pub mod migrate;
 pub mod pin;
 pub mod query;
 pub mod repos;

@@ -9,6 +9,7 @@ mod e2e_by_reference;
 mod e2e_cook;
 mod e2e_corpus;
 mod e2e_errors;
+mod e2e_merge;
 mod e2e_model;
 mod e2e_source;
 mod e2e_system;

@@ -464,7 +464,7 @@ fn build_commit(
                         .map(|stream| (file.file_id, stream.clone()))
                 })
                 .collect(),
-            absent: Vec::new(),
+            absent: file_plan.absent.clone(),
         })
         .collect();
     Commit {

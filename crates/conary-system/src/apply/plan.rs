@@ -17,6 +17,8 @@ use super::{ApplyOptions, Note};
 use crate::db::Database;
 use crate::error::SystemError;
 
+mod contents;
+
 /// Where the contents of a regular file come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Content {
@@ -115,6 +117,9 @@ pub(crate) struct FilePlan {
     pub notes: Vec<Note>,
     /// Files removed from disk.
     pub removed: usize,
+    /// Paths of new troves recorded as not present: files the machine no
+    /// longer manages (`conary remove`).
+    pub absent: Vec<String>,
 }
 
 /// A file of a new trove.
@@ -353,60 +358,6 @@ impl<'a> Planner<'a> {
             hint: Some(hint),
         }
     }
-
-    /// The contents decision for a regular file replacing `old` where the
-    /// disk may hold local changes; `None` keeps the disk as it is.
-    fn regular_content(
-        &mut self,
-        path: &str,
-        full: &Path,
-        old: &OldFile,
-        new: &FileStream,
-        on_disk: &Disk,
-    ) -> Result<Option<Content>, SystemError> {
-        let (Some(base), Some(head)) = (old.stream.content_digest(), new.content_digest()) else {
-            return Ok(Some(Content::Digest(
-                new.content_digest().unwrap_or(Digest::of(b"")),
-            )));
-        };
-        let disk_digest = match on_disk {
-            Disk::Regular => Some(disk::hash_file(full)?.0),
-            _ => None,
-        };
-        let modified = disk_digest.is_some_and(|digest| digest != base);
-        if modified {
-            self.save_local(path, full)?;
-        }
-        if head == base {
-            return Ok(Some(if modified {
-                Content::KeepDisk
-            } else {
-                Content::Digest(head)
-            }));
-        }
-        if !modified {
-            return Ok(Some(Content::Digest(head)));
-        }
-        let flags = new.flags;
-        let both_config = flags.is_config() && old.stream.flags.is_config();
-        if flags.is_initial_contents() {
-            return Ok(None);
-        }
-        if flags.is_transient()
-            || self.options.replace_modified_files
-            || (both_config && self.options.replace_config_files)
-        {
-            return Ok(Some(Content::Digest(head)));
-        }
-        if both_config {
-            return Ok(Some(Content::Merge { base, head }));
-        }
-        Err(SystemError::MergeConflict {
-            path: path.to_owned(),
-            reason: "the file was changed on disk and the update changes it too".to_owned(),
-            hint: "--replace-modified-files",
-        })
-    }
 }
 
 /// A file a rollback restores with contents only the machine had.
@@ -446,6 +397,8 @@ impl Planner<'_> {
             }
         }
         let mut olds: BTreeMap<String, Vec<OldFile>> = BTreeMap::new();
+        // Paths the machine stopped managing (`conary remove`).
+        let mut forgotten: BTreeSet<String> = BTreeSet::new();
         for tuple in ops.old_troves.keys() {
             for file in self.db.files(tuple)? {
                 if file.is_present {
@@ -453,6 +406,8 @@ impl Planner<'_> {
                         stream: file.stream,
                         file_id: file.file_id,
                     });
+                } else {
+                    forgotten.insert(file.path);
                 }
             }
         }
@@ -466,6 +421,13 @@ impl Planner<'_> {
             let others = owners.remove(path.as_str()).unwrap_or_default();
             let old = olds.get(path).and_then(|files| files.first());
             match news.get(path) {
+                Some(_) if old.is_none() && others.is_empty() && forgotten.contains(path) => {
+                    self.plan.absent.push(path.clone());
+                    self.plan.notes.push(Note::new(
+                        Some(path),
+                        "not managed on this machine (conary remove): left alone".to_owned(),
+                    ));
+                }
                 Some(new_files) => {
                     check_ancestors(path, &news)?;
                     let others: Vec<(TroveTuple, FileStream)> = others
@@ -538,11 +500,12 @@ impl Planner<'_> {
         if !take_over && old.is_some_and(|old| old.file_id == new.file_id()) {
             return Ok(());
         }
+        // The new stream with the machine's attributes where it keeps them.
+        let mut merged: Option<FileStream> = None;
         let content = match (&on_disk, old) {
-            (Disk::Missing, Some(old))
-                if new.content_digest().is_some()
-                    && old.stream.content_digest() == new.content_digest() =>
-            {
+            // Files the administrator deleted stay deleted (a transient
+            // file is always written).
+            (Disk::Missing, Some(_)) if !new.flags.is_transient() => {
                 self.plan.notes.push(Note::new(
                     Some(path),
                     "removed on this machine: not restored".to_owned(),
@@ -583,6 +546,15 @@ impl Planner<'_> {
                 head
             }
             (_, Some(old)) => {
+                use crate::merge::hooks::{Attributes, attributes};
+                let (options, privileged) = (self.options, self.privileged);
+                match attributes(path, full, &old.stream, new, options, privileged, self.ids)? {
+                    Attributes::Keep(note) => {
+                        self.plan.notes.push(Note::new(Some(path), note));
+                        return Ok(());
+                    }
+                    Attributes::Stage(stream) => merged = Some(*stream),
+                }
                 let both_regular = matches!(new.kind, FileKind::Regular { .. })
                     && matches!(old.stream.kind, FileKind::Regular { .. });
                 if both_regular {
@@ -612,7 +584,7 @@ impl Planner<'_> {
         if on_disk.exists() {
             self.plan.backups.push(rel.to_string());
         }
-        self.stage(path, rel, make, new)
+        self.stage(path, rel, make, merged.as_ref().unwrap_or(new))
     }
 
     fn plan_directory(
@@ -695,7 +667,14 @@ impl Planner<'_> {
             ));
             return Ok(());
         }
-        let was_staged = self.plan.stages.iter().any(|stage| stage.path == item.path);
+        let replaced = self
+            .plan
+            .stages
+            .iter()
+            .find(|stage| stage.path == item.path);
+        let was_staged = replaced.is_some();
+        // The pristine config contents stay known to the database.
+        let config = replaced.and_then(|stage| stage.config);
         self.plan.stages.retain(|stage| stage.path != item.path);
         let rel_text = rel.to_string();
         if on_disk.exists() && !self.plan.backups.contains(&rel_text) {
@@ -708,7 +687,11 @@ impl Planner<'_> {
             content: Content::Override(item.file.clone()),
             link_group: None,
         };
-        self.stage(&item.path, &rel, make, &item.stream)
+        self.stage(&item.path, &rel, make, &item.stream)?;
+        if let Some(stage) = self.plan.stages.last_mut() {
+            stage.config = config;
+        }
+        Ok(())
     }
 }
 

@@ -64,6 +64,8 @@ pub(crate) struct Stager<'a> {
     progress: &'a dyn Progress,
     staged: Staged,
     links: BTreeMap<(Digest, Digest), PathBuf>,
+    /// Config files whose merge conflicted (each left a `.conflicts`).
+    conflicts: std::cell::RefCell<Vec<String>>,
 }
 
 fn create_temp(path: &Path) -> Result<File, SystemError> {
@@ -125,6 +127,7 @@ impl<'a> Stager<'a> {
             progress,
             staged: Staged::default(),
             links: BTreeMap::new(),
+            conflicts: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -179,6 +182,10 @@ impl<'a> Stager<'a> {
             }
         }
         let mut done = BTreeSet::new();
+        // Pristine config contents of files staged with the machine's own
+        // contents (a rollback's saved copy, or the disk's): kept for the
+        // database all the same.
+        let override_configs = crate::merge::hooks::override_configs(&self.plan.stages);
         while let Some(id) = reader.peek_payload() {
             let wanted = match id {
                 PayloadId::Contents(digest) => by_digest
@@ -186,6 +193,16 @@ impl<'a> Stager<'a> {
                     .filter(|_| self.contents.origins.get(&digest) == Some(&Origin::Payload)),
                 PayloadId::TextDiff(_) => None,
             };
+            if let (PayloadId::Contents(digest), None) = (id, wanted)
+                && override_configs.contains(&digest)
+                && let Some(mut payload) = reader.next_payload(&self.contents.bases)?
+            {
+                if payload.size() <= MAX_CONFIG {
+                    let bytes = payload.read_to_vec()?;
+                    self.staged.config.insert(digest, bytes);
+                }
+                continue;
+            }
             let (PayloadId::Contents(digest), Some(indexes)) = (id, wanted) else {
                 reader.skip_payload()?;
                 continue;
@@ -248,6 +265,9 @@ impl<'a> Stager<'a> {
                 });
             };
             self.stage_group(digest, indexes, &bytes)?;
+        }
+        if let Some(error) = crate::merge::hooks::conflicts_error(&self.conflicts.borrow()) {
+            return Err(error);
         }
         Ok(self.staged)
     }
@@ -427,53 +447,18 @@ impl<'a> Stager<'a> {
                     .get(base)
                     .ok_or_else(|| SystemError::job("merge base missing"))?;
                 let local = fs::read(&target).map_err(SystemError::io_with("read", &target))?;
-                let merged = merge(&stage.path, base, &local, head)?;
-                out.write_all(merged.as_bytes())
+                let merged =
+                    crate::merge::hooks::merge_config(&stage.path, &target, base, &local, head)?;
+                let merged = merged.unwrap_or_else(|| {
+                    // Staged as it is; the transaction fails after staging.
+                    self.conflicts.borrow_mut().push(stage.path.clone());
+                    local.clone()
+                });
+                out.write_all(&merged)
                     .map_err(SystemError::io_with("write", temp))?;
             }
         }
         out.flush().map_err(SystemError::io_with("write", temp))?;
         Ok(())
-    }
-}
-
-/// Three-way merge of a config file's text: the pristine `base`, the
-/// `local` contents on disk and the new `head`.
-fn merge(path: &str, base: &[u8], local: &[u8], head: &[u8]) -> Result<String, SystemError> {
-    fn text<'b>(path: &str, bytes: &'b [u8]) -> Result<&'b str, SystemError> {
-        std::str::from_utf8(bytes).map_err(|_| SystemError::MergeConflict {
-            path: path.to_owned(),
-            reason: "it is not text and was changed both on disk and by the update".to_owned(),
-            hint: "--replace-config-files",
-        })
-    }
-    diffy::merge(text(path, base)?, text(path, local)?, text(path, head)?).map_err(|_| {
-        SystemError::MergeConflict {
-            path: path.to_owned(),
-            reason: "local changes conflict with the update".to_owned(),
-            hint: "--replace-config-files",
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::merge;
-
-    #[test]
-    fn merges_local_and_new_changes_to_different_lines() {
-        let base = b"a\nb\nc\n";
-        let local = b"a\nB\nc\n";
-        let head = b"a\nb\nc\nd\n";
-        assert_eq!(
-            merge("/etc/x", base, local, head).expect("merges"),
-            "a\nB\nc\nd\n"
-        );
-    }
-
-    #[test]
-    fn refuses_conflicting_changes() {
-        let error = merge("/etc/x", b"a\n", b"b\n", b"c\n").expect_err("conflict");
-        assert_eq!(error.hint(), Some("--replace-config-files"));
     }
 }

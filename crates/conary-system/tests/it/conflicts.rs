@@ -36,6 +36,32 @@ fn refused(
     error
 }
 
+/// Like [`refused`] for a conflicting config merge: only `conflicts`
+/// (with conflict markers) is left.
+fn refused_leaving(
+    db: &mut Database,
+    repo: &Repo,
+    jobs: &[conary_api::Job],
+    conflicts: &std::path::Path,
+) -> SystemError {
+    let before = snapshot(db.root());
+    let installed = db.installed().expect("installed");
+    let bytes = repo.changeset(jobs);
+    let error = apply(db, repo, jobs, &bytes, &ApplyOptions::default()).expect_err("refused");
+    let marked = fs::read_to_string(conflicts).expect("conflicts left");
+    assert!(
+        marked.contains("<<<<<<<") && marked.contains(">>>>>>>"),
+        "{marked}"
+    );
+    assert!(error.to_string().contains(".conflicts"), "{error}");
+    fs::remove_file(conflicts).expect("remove conflicts");
+    assert_eq!(snapshot(db.root()), before, "{error}");
+    assert_eq!(db.installed().expect("installed"), installed);
+    assert!(!db.dir().join("journal").exists());
+    assert!(leftovers(db.root()).is_empty());
+    error
+}
+
 #[test]
 fn a_path_owned_by_another_trove_is_refused_unless_replaced() {
     let repo = Repo::new();
@@ -222,12 +248,9 @@ fn local_config_changes_are_merged_kept_on_rollback_and_conflicts_refused() {
     run_jobs(&mut db, &repo, &[update_job(&v1, &v2)]);
     assert_eq!(fs::read(&path).expect("merged"), b"a\nB\nc\nd\n");
 
-    let error = refused(
-        &mut db,
-        &repo,
-        &[update_job(&v2, &v3)],
-        &ApplyOptions::default(),
-    );
+    // A conflicting merge leaves PATH.conflicts and changes nothing else.
+    let conflicts = root.path().join("etc/conf.conf.conflicts");
+    let error = refused_leaving(&mut db, &repo, &[update_job(&v2, &v3)], &conflicts);
     assert_eq!(error.hint(), Some("--replace-config-files"), "{error}");
     let options = ApplyOptions {
         replace_config_files: true,
@@ -236,6 +259,8 @@ fn local_config_changes_are_merged_kept_on_rollback_and_conflicts_refused() {
     let bytes = repo.changeset(&[update_job(&v2, &v3)]);
     apply(&mut db, &repo, &[update_job(&v2, &v3)], &bytes, &options).expect("replaced");
     assert_eq!(fs::read(&path).expect("new"), b"a\nX\nc\nd\n");
+    let orig = root.path().join("etc/conf.conf.conaryorig");
+    assert_eq!(fs::read(&orig).expect("kept"), b"a\nB\nc\nd\n");
 
     let source = repo.source();
     rollback::rollback(

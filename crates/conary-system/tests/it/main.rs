@@ -7,6 +7,7 @@ mod crash;
 mod dry_run;
 mod fixtures;
 mod install;
+mod merge;
 mod model;
 mod plan;
 mod queries;
