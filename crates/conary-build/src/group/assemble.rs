@@ -302,6 +302,10 @@ fn group_trove(
     }
     trove.info = ctx.info.clone();
     trove.info.flags.set(TroveFlags::COLLECTION, true);
+    trove.info.scripts = group.scripts.clone();
+    if group.compatibility_class.is_some() {
+        trove.info.compatibility_class = group.compatibility_class;
+    }
     trove.info.size = size(contents, manifests);
     if trove.info.search_path.is_empty() {
         trove.info.search_path = plan.search_path.iter().map(ToString::to_string).collect();

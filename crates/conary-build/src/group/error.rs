@@ -94,6 +94,14 @@ pub enum GroupError {
         /// The group named.
         name: String,
     },
+    /// A script slot that does not exist.
+    #[error("{at}: unknown script slot '{slot}'")]
+    BadScriptSlot {
+        /// Where the operation is.
+        at: Location,
+        /// The slot named.
+        slot: String,
+    },
     /// `createGroup` of a name that does not start with `group-`.
     #[error("{at}: cannot create group '{name}': group names start with 'group-'")]
     BadGroupName {

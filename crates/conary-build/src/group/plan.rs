@@ -35,6 +35,10 @@ pub(crate) struct GroupPlan {
     pub(crate) replaces: Vec<Located<(TroveName, TroveTuple)>>,
     /// `requires` of the group.
     pub(crate) requires: BTreeSet<TroveName>,
+    /// Trove scripts of the group (`addPostInstallScript`, …).
+    pub(crate) scripts: conary_core::troveinfo::TroveScripts,
+    /// The group's compatibility class (`setCompatibilityClass`).
+    pub(crate) compatibility_class: Option<u16>,
 }
 
 impl GroupPlan {
@@ -46,6 +50,8 @@ impl GroupPlan {
             removes: Vec::new(),
             replaces: Vec::new(),
             requires: BTreeSet::new(),
+            scripts: conary_core::troveinfo::TroveScripts::default(),
+            compatibility_class: None,
         }
     }
 }
@@ -237,6 +243,24 @@ fn apply(plan: &mut Plan, binder: &Binder<'_>, op: &Located<GroupOp>) -> Result<
         GroupOp::Requires { name, group } => {
             let name = trove_name(at, name)?;
             target(plan, at, group.as_deref())?.requires.insert(name);
+        }
+        GroupOp::AddScript {
+            slot,
+            contents,
+            group,
+        } => {
+            let slot: conary_core::troveinfo::ScriptSlot =
+                slot.parse().map_err(|_| GroupError::BadScriptSlot {
+                    at: at.clone(),
+                    slot: slot.clone(),
+                })?;
+            target(plan, at, group.as_deref())?
+                .scripts
+                .scripts
+                .insert(slot, conary_core::troveinfo::TroveScript::new(contents));
+        }
+        GroupOp::SetCompatibilityClass { class, group } => {
+            target(plan, at, group.as_deref())?.compatibility_class = Some(*class);
         }
     }
     Ok(())

@@ -659,6 +659,135 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         };
         push_group_op(this, eval, "setAutoResolve", item)
     }
+    fn addPreInstallScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "preInstall".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPreInstallScript", item)
+    }
+
+    fn addPostInstallScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "postInstall".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPostInstallScript", item)
+    }
+
+    fn addPreUpdateScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "preUpdate".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPreUpdateScript", item)
+    }
+
+    fn addPostUpdateScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "postUpdate".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPostUpdateScript", item)
+    }
+
+    fn addPreEraseScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "preErase".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPreEraseScript", item)
+    }
+
+    fn addPostEraseScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "postErase".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPostEraseScript", item)
+    }
+
+    fn addPreRollbackScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "preRollback".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPreRollbackScript", item)
+    }
+
+    fn addPostRollbackScript<'v>(
+        this: &RecipeObject,
+        #[starlark(require = named)] contents: &str,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let item = GroupOp::AddScript {
+            slot: "postRollback".to_owned(),
+            contents: contents.to_owned(),
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "addPostRollbackScript", item)
+    }
+
+    fn setCompatibilityClass<'v>(
+        this: &RecipeObject,
+        class: u32,
+        #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        eval: &mut Evaluator<'v, '_, '_>,
+    ) -> starlark::Result<NoneType> {
+        let Ok(class) = u16::try_from(class) else {
+            return fail(format!(
+                "compatibility class {class} is out of range (0 to 65535)"
+            ));
+        };
+        let item = GroupOp::SetCompatibilityClass {
+            class,
+            group: optional(groupName),
+        };
+        push_group_op(this, eval, "setCompatibilityClass", item)
+    }
 }
 
 /// `Requires`/`Provides` arguments: `(DEP, PATTERN…)` or

@@ -360,6 +360,27 @@ pub enum GroupOp {
         /// Whether to resolve.
         auto_resolve: bool,
     },
+    /// `r.addPostInstallScript(contents=TEXT, groupName=None)` and the
+    /// other seven slots (`addPreInstallScript`, `addPreUpdateScript`,
+    /// `addPostUpdateScript`, `addPreEraseScript`, `addPostEraseScript`,
+    /// `addPreRollbackScript`, `addPostRollbackScript`): a trove script of
+    /// the group, run when it is installed, updated, erased or rolled back.
+    AddScript {
+        /// The slot, as trove info names it (`postInstall`).
+        slot: String,
+        /// The script (`#!` first line, or run with `/bin/sh -c`).
+        contents: String,
+        /// Target group.
+        group: Option<String>,
+    },
+    /// `r.setCompatibilityClass(N, groupName=None)`: the group's
+    /// compatibility class, for rollback invalidation.
+    SetCompatibilityClass {
+        /// The class.
+        class: u16,
+        /// Target group.
+        group: Option<String>,
+    },
 }
 
 /// Every flag a recipe may read through `use.NAME` defaults to off unless

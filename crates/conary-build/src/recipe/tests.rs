@@ -346,6 +346,29 @@ fn each_group_op_is_recorded() {
             r#"r.setAutoResolve(True)"#,
             GroupOp::SetAutoResolve { auto_resolve: true },
         ),
+        (
+            r#"r.addPreInstallScript(contents="exit 1")"#,
+            GroupOp::AddScript {
+                slot: "preInstall".into(),
+                contents: "exit 1".into(),
+                group: None,
+            },
+        ),
+        (
+            r##"r.addPostRollbackScript(contents="#!/bin/sh\ntrue\n", groupName="group-x")"##,
+            GroupOp::AddScript {
+                slot: "postRollback".into(),
+                contents: "#!/bin/sh\ntrue\n".into(),
+                group: Some("group-x".into()),
+            },
+        ),
+        (
+            r#"r.setCompatibilityClass(2)"#,
+            GroupOp::SetCompatibilityClass {
+                class: 2,
+                group: None,
+            },
+        ),
     ];
     for (call, expected) in cases {
         let recipe = eval(&group(call)).expect(call);
@@ -359,6 +382,10 @@ fn each_group_op_is_recorded() {
 #[test]
 fn errors_name_the_place() {
     let cases: Vec<(String, &str)> = vec![
+        (
+            group("r.setCompatibilityClass(70000)"),
+            "t.recipe:5:5: compatibility class 70000 is out of range (0 to 65535)",
+        ),
         (
             package("r.Mkae()"),
             "t.recipe:5:5: unknown build action 'Mkae'",

@@ -462,3 +462,46 @@ fn an_included_group_keeps_its_own_by_default_choices() {
         ]
     );
 }
+
+#[test]
+fn scripts_and_the_compatibility_class_go_into_the_group_trove() {
+    let repo = Repo::new();
+    two_packages(&repo);
+    let ops = vec![
+        add("foo"),
+        GroupOp::AddScript {
+            slot: "postInstall".into(),
+            contents: "echo installed\n".into(),
+            group: None,
+        },
+        GroupOp::SetCompatibilityClass {
+            class: 3,
+            group: None,
+        },
+    ];
+    let cooked = cook(&repo, ops).expect("cook");
+    let group = cooked.main().expect("main");
+    let script = group
+        .info
+        .scripts
+        .get(conary_core::troveinfo::ScriptSlot::PostInstall)
+        .expect("a postInstall script");
+    assert_eq!(script.script, "echo installed\n");
+    assert_eq!(group.info.compatibility_class, Some(3));
+
+    let bad = vec![
+        add("foo"),
+        GroupOp::AddScript {
+            slot: "duringInstall".into(),
+            contents: String::new(),
+            group: None,
+        },
+    ];
+    let error = cook(&repo, bad).expect_err("no such slot");
+    assert!(
+        error
+            .to_string()
+            .contains("unknown script slot 'duringInstall'"),
+        "{error}"
+    );
+}
