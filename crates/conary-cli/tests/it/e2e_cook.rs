@@ -599,3 +599,47 @@ fn build_requirements_are_bound_to_the_installed_versions() {
         "{info}"
     );
 }
+
+#[test]
+fn a_group_pre_install_script_that_fails_leaves_the_root_untouched() {
+    let world = World::new();
+    world.commit_source("hello", HELLO_RECIPE, &hello_sources());
+    world.commit_source("libc-host", LIBC_RECIPE, &[]);
+    world.cvc(&["cook", &format!("hello={LABEL}")]);
+    world.cvc(&["cook", &format!("libc-host={LABEL}")]);
+    let recipe = "name = 'group-dist'\nversion = '1.0'\n\ndef setup(r):\n    r.add('hello')\n    r.add('libc-host')\n    r.addPreInstallScript(contents = 'echo refusing; exit 7')\n";
+    world.commit_source("group-dist", recipe, &[]);
+    world.cvc(&["cook", &format!("group-dist={LABEL}")]);
+    let info = world.conary(&["rq", "group-dist", "--info"]);
+    assert!(info.contains("Name         : group-dist"), "{info}");
+
+    // The root holds a shell (and its C library) for scripts to run in.
+    let root = world.home().join("root");
+    let root_arg = root.to_str().expect("utf-8");
+    world.conary(&["update", "libc-host", "--root", root_arg]);
+    let before = world.conary(&["q", "--root", root_arg]);
+
+    let output = world.run_in(
+        CONARY,
+        world.home(),
+        &["update", "group-dist", "--root", root_arg],
+    );
+    assert!(
+        !output.status.success(),
+        "the failing script stops the install"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("preInstall script of trove group-dist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(exit status: 7)"),
+        "the script itself ran and failed: {stderr}"
+    );
+    assert!(!root.join("usr/bin/hello").exists());
+    assert_eq!(world.conary(&["q", "--root", root_arg]), before);
+
+    world.conary(&["update", "group-dist", "--root", root_arg, "--no-scripts"]);
+    assert!(root.join("usr/bin/hello").exists());
+}
