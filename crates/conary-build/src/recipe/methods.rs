@@ -78,6 +78,24 @@ fn push_policy(
     Ok(NoneType)
 }
 
+/// `r.addPreInstallScript(…)` and the other seven script slots: one
+/// `AddScript` operation for `slot`, recorded as a call of `method`.
+fn add_script(
+    this: &RecipeObject,
+    eval: &Evaluator,
+    method: &str,
+    slot: &str,
+    contents: &str,
+    group: NoneOr<&str>,
+) -> starlark::Result<NoneType> {
+    let item = GroupOp::AddScript {
+        slot: slot.to_owned(),
+        contents: contents.to_owned(),
+        group: optional(group),
+    };
+    push_group_op(this, eval, method, item)
+}
+
 fn push_group_op(
     this: &RecipeObject,
     eval: &Evaluator,
@@ -665,12 +683,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "preInstall".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPreInstallScript", item)
+        add_script(
+            this,
+            eval,
+            "addPreInstallScript",
+            "preInstall",
+            contents,
+            groupName,
+        )
     }
 
     fn addPostInstallScript<'v>(
@@ -679,12 +699,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "postInstall".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPostInstallScript", item)
+        add_script(
+            this,
+            eval,
+            "addPostInstallScript",
+            "postInstall",
+            contents,
+            groupName,
+        )
     }
 
     fn addPreUpdateScript<'v>(
@@ -693,12 +715,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "preUpdate".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPreUpdateScript", item)
+        add_script(
+            this,
+            eval,
+            "addPreUpdateScript",
+            "preUpdate",
+            contents,
+            groupName,
+        )
     }
 
     fn addPostUpdateScript<'v>(
@@ -707,12 +731,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "postUpdate".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPostUpdateScript", item)
+        add_script(
+            this,
+            eval,
+            "addPostUpdateScript",
+            "postUpdate",
+            contents,
+            groupName,
+        )
     }
 
     fn addPreEraseScript<'v>(
@@ -721,12 +747,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "preErase".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPreEraseScript", item)
+        add_script(
+            this,
+            eval,
+            "addPreEraseScript",
+            "preErase",
+            contents,
+            groupName,
+        )
     }
 
     fn addPostEraseScript<'v>(
@@ -735,12 +763,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "postErase".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPostEraseScript", item)
+        add_script(
+            this,
+            eval,
+            "addPostEraseScript",
+            "postErase",
+            contents,
+            groupName,
+        )
     }
 
     fn addPreRollbackScript<'v>(
@@ -749,12 +779,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "preRollback".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPreRollbackScript", item)
+        add_script(
+            this,
+            eval,
+            "addPreRollbackScript",
+            "preRollback",
+            contents,
+            groupName,
+        )
     }
 
     fn addPostRollbackScript<'v>(
@@ -763,12 +795,14 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        let item = GroupOp::AddScript {
-            slot: "postRollback".to_owned(),
-            contents: contents.to_owned(),
-            group: optional(groupName),
-        };
-        push_group_op(this, eval, "addPostRollbackScript", item)
+        add_script(
+            this,
+            eval,
+            "addPostRollbackScript",
+            "postRollback",
+            contents,
+            groupName,
+        )
     }
 
     fn setCompatibilityClass<'v>(
