@@ -46,6 +46,31 @@ pub fn fails(bin: &str, args: &[&str], home: &Path) -> String {
     stderr.trim_end().to_owned()
 }
 
+/// Runs `BIN ARGS --config-file RC` in `dir` with `home` as `$HOME`.
+pub fn run_in(bin: &str, dir: &Path, home: &Path, rc: &str, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .args(["--config-file", rc])
+        .current_dir(dir)
+        .env("HOME", home)
+        .env_remove("CONARY_LOG")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {bin}: {error}"))
+}
+
+/// [`run_in`], which must succeed; returns standard output.
+pub fn ok_in(bin: &str, dir: &Path, home: &Path, rc: &str, args: &[&str]) -> String {
+    let output = run_in(bin, dir, home, rc, args);
+    assert!(
+        output.status.success(),
+        "{} {args:?} failed: {}{}",
+        name(bin),
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
 fn name(bin: &str) -> &str {
     Path::new(bin)
         .file_name()

@@ -5,11 +5,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use conary_test::{ADMIN_PASSWORD, ADMIN_USER, ConaryRc, RunningServer, TestRepository};
 
-use crate::cli::{CONARY, CVC, REPOS};
+use crate::cli::{self, CONARY, CVC, REPOS};
 
 const HOST: &str = "conary.example.com";
 const DEVEL: &str = "conary.example.com@rpl:devel";
@@ -48,25 +48,14 @@ impl World {
         self.repository.scratch()
     }
 
+    /// Runs `BIN ARGS --config-file RC` in `dir`.
     fn run_in(&self, bin: &str, dir: &Path, args: &[&str]) -> Output {
-        Command::new(bin)
-            .args(args)
-            .args(["--config-file", &self.rc])
-            .current_dir(dir)
-            .env("HOME", self.home())
-            .env_remove("CONARY_LOG")
-            .output()
-            .unwrap_or_else(|error| panic!("cannot run {bin}: {error}"))
+        cli::run_in(bin, dir, self.home(), &self.rc, args)
     }
 
+    /// `BIN ARGS` in `dir`, which must succeed; standard output.
     fn ok_in(&self, bin: &str, dir: &Path, args: &[&str]) -> String {
-        let output = self.run_in(bin, dir, args);
-        assert!(
-            output.status.success(),
-            "{bin} {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("UTF-8 output")
+        cli::ok_in(bin, dir, self.home(), &self.rc, args)
     }
 
     /// `conary ARGS --root ROOT`, which must succeed.
