@@ -355,80 +355,37 @@ fn instruction_set(flavor: &Flavor) -> String {
         .to_owned()
 }
 
-/// Policy directives with macros expanded in their patterns.
+/// Policy directives with macros expanded in their patterns (not in the
+/// dependency patterns of `Requires`/`Provides` exceptions).
 fn expand_directives(
     directives: &[Located<PolicyDirective>],
     macros: &Macros,
 ) -> Result<Vec<Located<PolicyDirective>>, CookError> {
-    let expand_all = |at: &crate::recipe::model::Location, patterns: &[String]| {
-        patterns
-            .iter()
-            .map(|pattern| {
-                macros.expand(pattern).map_err(|error| CookError::Macro {
-                    at: at.clone(),
-                    message: error.to_string(),
-                })
-            })
-            .collect::<Result<Vec<String>, CookError>>()
-    };
     directives
         .iter()
         .map(|located| {
-            let at = &located.at;
-            let item = match &located.item {
-                PolicyDirective::ComponentSpec {
-                    component,
-                    patterns,
-                } => PolicyDirective::ComponentSpec {
-                    component: component.clone(),
-                    patterns: expand_all(at, patterns)?,
-                },
-                PolicyDirective::Config { patterns } => PolicyDirective::Config {
-                    patterns: expand_all(at, patterns)?,
-                },
-                PolicyDirective::InitialContents { patterns } => PolicyDirective::InitialContents {
-                    patterns: expand_all(at, patterns)?,
-                },
-                PolicyDirective::Transient { patterns } => PolicyDirective::Transient {
-                    patterns: expand_all(at, patterns)?,
-                },
-                PolicyDirective::TagSpec { tag, patterns } => PolicyDirective::TagSpec {
-                    tag: tag.clone(),
-                    patterns: expand_all(at, patterns)?,
-                },
-                PolicyDirective::ExcludeDirectories { patterns } => {
-                    PolicyDirective::ExcludeDirectories {
-                        patterns: expand_all(at, patterns)?,
-                    }
-                }
-                PolicyDirective::Requires { dep, patterns } => PolicyDirective::Requires {
-                    dep: dep.clone(),
-                    patterns: if dep.is_some() {
-                        expand_all(at, patterns)?
-                    } else {
-                        patterns.clone()
-                    },
-                },
-                PolicyDirective::Provides { dep, patterns } => PolicyDirective::Provides {
-                    dep: dep.clone(),
-                    patterns: if dep.is_some() {
-                        expand_all(at, patterns)?
-                    } else {
-                        patterns.clone()
-                    },
-                },
-                PolicyDirective::Ownership {
-                    user,
-                    group,
-                    patterns,
-                } => PolicyDirective::Ownership {
-                    user: user.clone(),
-                    group: group.clone(),
-                    patterns: expand_all(at, patterns)?,
-                },
+            let mut item = located.item.clone();
+            let patterns = match &mut item {
+                PolicyDirective::Requires { dep: None, .. }
+                | PolicyDirective::Provides { dep: None, .. } => None,
+                PolicyDirective::ComponentSpec { patterns, .. }
+                | PolicyDirective::Config { patterns }
+                | PolicyDirective::InitialContents { patterns }
+                | PolicyDirective::Transient { patterns }
+                | PolicyDirective::TagSpec { patterns, .. }
+                | PolicyDirective::ExcludeDirectories { patterns }
+                | PolicyDirective::Requires { patterns, .. }
+                | PolicyDirective::Provides { patterns, .. }
+                | PolicyDirective::Ownership { patterns, .. } => Some(patterns),
             };
+            for pattern in patterns.into_iter().flatten() {
+                *pattern = macros.expand(pattern).map_err(|error| CookError::Macro {
+                    at: located.at.clone(),
+                    message: error.to_string(),
+                })?;
+            }
             Ok(Located {
-                at: at.clone(),
+                at: located.at.clone(),
                 item,
             })
         })
