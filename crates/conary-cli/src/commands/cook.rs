@@ -354,6 +354,38 @@ fn build_all(
     Ok((recipe, built))
 }
 
+/// The changeset of a cook: the built package flavors with `version` and
+/// `info`, or, for a group recipe, its groups bound on the search labels
+/// (`first`, then the configuration's).
+fn assemble(
+    env: &CookEnv<'_>,
+    recipe: &Recipe,
+    built: &[BuiltFlavor],
+    flavors: &[Flavor],
+    version: Version,
+    info: TroveInfo,
+    first: Option<&Label>,
+) -> anyhow::Result<Assembled> {
+    if recipe.kind != RecipeKind::Group {
+        return Ok(assemble_packages(built, &version, &info)?);
+    }
+    let source = env
+        .source
+        .context("a group recipe binds troves from a repository: configure one")?;
+    let groups = cook_group(
+        recipe,
+        &GroupContext {
+            source,
+            label_path: search_labels(env.config, first),
+            flavor: flavors.first().cloned().unwrap_or_default(),
+            version,
+            info,
+            auto_resolve: env.config.auto_resolve,
+        },
+    )?;
+    Ok(assemble_groups(groups.groups)?)
+}
+
 /// The result lines of a cook.
 fn report(word: &str, assembled: &Assembled) -> String {
     let mut out = String::new();
@@ -400,7 +432,7 @@ fn cook_local(
     let (recipe, built) = build_all(
         env,
         &tree,
-        factory.as_ref().map(|(recipe, _, _)| recipe),
+        factory.as_ref().map(|(recipe, _)| recipe),
         &flavors,
         &options,
         work.path(),
@@ -413,27 +445,9 @@ fn cook_local(
         env,
         &recipe,
         None,
-        factory.as_ref().map(|(_, tuple, _)| tuple),
+        factory.as_ref().map(|(_, tuple)| tuple),
     )?;
-    let assembled = if recipe.kind == RecipeKind::Group {
-        let source = env
-            .source
-            .context("a group recipe binds troves from a repository: configure one")?;
-        let groups = cook_group(
-            &recipe,
-            &GroupContext {
-                source,
-                label_path: search_labels(env.config, None),
-                flavor: flavors.first().cloned().unwrap_or_default(),
-                version: version.clone(),
-                info,
-                auto_resolve: env.config.auto_resolve,
-            },
-        )?;
-        assemble_groups(groups.groups)?
-    } else {
-        assemble_packages(&built, &version, &info)?
-    };
+    let assembled = assemble(env, &recipe, &built, &flavors, version, info, None)?;
     let file = args
         .to_file
         .clone()
@@ -466,7 +480,7 @@ fn fetch_factory(
     source: &NetworkSource,
     name: &str,
     first: &[Label],
-) -> anyhow::Result<(FactoryRecipe, TroveTuple, tempfile::TempDir)> {
+) -> anyhow::Result<(FactoryRecipe, TroveTuple)> {
     let spec: TroveSpec = format!("{name}:source")
         .parse()
         .with_context(|| format!("invalid factory name '{name}'"))?;
@@ -488,7 +502,7 @@ fn fetch_factory(
     let file = format!("{name}.recipe");
     let text = std::fs::read_to_string(dir.path().join(&file))
         .with_context(|| format!("factory {tuple} has no {file}"))?;
-    Ok((FactoryRecipe { file, text }, tuple, dir))
+    Ok((FactoryRecipe { file, text }, tuple))
 }
 
 /// `cvc cook NAME=LABEL[FLAVOR]…`: the committed source, cooked and
@@ -548,7 +562,7 @@ fn cook_remote(
     let (recipe, built) = build_all(
         env,
         &tree,
-        factory.as_ref().map(|(recipe, _, _)| recipe),
+        factory.as_ref().map(|(recipe, _)| recipe),
         flavors,
         &options,
         work.path(),
@@ -575,24 +589,9 @@ fn cook_remote(
         env,
         &recipe,
         Some(&source_tuple.version),
-        factory.as_ref().map(|(_, tuple, _)| tuple),
+        factory.as_ref().map(|(_, tuple)| tuple),
     )?;
-    let assembled = if recipe.kind == RecipeKind::Group {
-        let groups = cook_group(
-            &recipe,
-            &GroupContext {
-                source,
-                label_path: search_labels(env.config, Some(&label)),
-                flavor: flavors.first().cloned().unwrap_or_default(),
-                version: version.clone(),
-                info,
-                auto_resolve: env.config.auto_resolve,
-            },
-        )?;
-        assemble_groups(groups.groups)?
-    } else {
-        assemble_packages(&built, &version, &info)?
-    };
+    let assembled = assemble(env, &recipe, &built, flavors, version, info, Some(&label))?;
     if let Some(file) = &args.to_file {
         assembled.write(file)?;
         out.push_str(&report("built", &assembled));
