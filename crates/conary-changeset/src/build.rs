@@ -11,7 +11,7 @@ use crate::compress;
 use crate::error::ChangeSetError;
 use crate::model::{ChangeSet, ContentKind, Contents, TextDiff, TextDiffKey, TroveChange};
 use crate::prepared::{Frame, PreparedPayloads};
-use crate::source::{ContentSource, read_verified};
+use crate::source::{ContentSource, read_verified, stored_frame};
 use crate::textdiff::text_diff;
 use crate::validate::{Limits, validate};
 
@@ -288,8 +288,17 @@ impl ChangeSetBuilder {
         }
         let new = read_verified(new_contents, digest, max, "contents")?;
         let levels = self.levels();
-        let full = compress(&new, levels, None)?;
-        let mut best = (full.len() as u64, ContentKind::Full, full);
+        // Contents the source keeps compressed weigh what their frame
+        // weighs, and the writer copies that frame: only a delta needs
+        // compressing here.
+        let (full_len, full) = match stored_frame(new_contents, digest, needed.size)? {
+            Some(frame) => (frame.len() as u64, None),
+            None => {
+                let full = compress(&new, levels, None)?;
+                (full.len() as u64, Some(full))
+            }
+        };
+        let mut best = (full_len, ContentKind::Full, full);
         for base in &needed.bases {
             let old = match read_verified(old_contents, base, max, "base contents") {
                 Ok(old) => old,
@@ -302,10 +311,13 @@ impl ChangeSetBuilder {
             let delta = compress(&new, levels, Some(&old))?;
             let delta_len = (delta.len() as u64).saturating_add(DELTA_INDEX_COST);
             if delta_len < best.0 {
-                best = (delta_len, ContentKind::Delta { base: *base }, delta);
+                best = (delta_len, ContentKind::Delta { base: *base }, Some(delta));
             }
         }
         let (_, kind, bytes) = best;
+        let Some(bytes) = bytes else {
+            return Ok((kind, None));
+        };
         // A stream whose size disagrees with its contents is left to the
         // writer, which reports it.
         let frame = (new.len() as u64 == needed.size).then_some(Frame {

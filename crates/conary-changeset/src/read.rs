@@ -180,6 +180,58 @@ impl<R: Read> ChangeSetReader<R> {
         }))
     }
 
+    /// The next payload as the zstd frame stored in the changeset, neither
+    /// decoded nor checked, when it is full contents (no delta, not a text
+    /// diff) of at most `max_size` bytes; `Ok(None)`, consuming nothing,
+    /// otherwise (read it with [`ChangeSetReader::next_payload`]). For a
+    /// store that keeps contents compressed: the caller must check the
+    /// frame against [`RawFrame::digest`] and [`RawFrame::size`] (or
+    /// [`RawFrame::decode`] it) before trusting it. A frame longer than any
+    /// zstd encoder makes for its size is refused as corrupt.
+    pub fn next_full_frame(&mut self, max_size: u64) -> Result<Option<RawFrame>, ChangeSetError> {
+        self.close_open()?;
+        let Some(PayloadId::Contents(digest)) = self.peek_payload() else {
+            return Ok(None);
+        };
+        let Some(contents) = self.changeset.contents.get(&digest) else {
+            return Ok(None);
+        };
+        if contents.kind != ContentKind::Full || contents.size > max_size {
+            return Ok(None);
+        }
+        let size = contents.size;
+        let id = PayloadId::Contents(digest);
+        let bound = usize::try_from(size)
+            .map(zstd::zstd_safe::compress_bound)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(2)
+            .saturating_add(1024) as u64;
+        self.next += 1;
+        self.state = ChunkState::start();
+        let mut chunks = ChunkReader {
+            input: &mut self.input,
+            state: &mut self.state,
+            id,
+            max_chunk_len: self.limits.max_chunk_len,
+        };
+        let mut bytes = Vec::new();
+        (&mut chunks)
+            .take(bound.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| ChangeSetError::from_io(e, "read a payload"))?;
+        if bytes.len() as u64 > bound {
+            return Err(ChangeSetError::Corrupt {
+                what: id.to_string(),
+                reason: format!("compressed payload longer than {bound} bytes for {size} bytes"),
+            });
+        }
+        Ok(Some(RawFrame {
+            digest,
+            size,
+            bytes,
+        }))
+    }
+
     /// Skips the next payload without decompressing it (its framing is still
     /// checked); returns it with the number of bytes it takes in the
     /// changeset, or `None` after the last.
@@ -312,6 +364,53 @@ fn read_index<R: Read>(input: &mut Input<R>, limits: &Limits) -> Result<Vec<u8>,
         });
     }
     Ok(bytes)
+}
+
+/// A full payload as stored in a changeset, from
+/// [`ChangeSetReader::next_full_frame`]: not yet decoded nor checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFrame {
+    /// The digest the index announces for the contents.
+    pub digest: Digest,
+    /// The size the index announces for the contents.
+    pub size: u64,
+    /// The compressed bytes, as they were in the changeset.
+    pub bytes: Vec<u8>,
+}
+
+impl RawFrame {
+    /// Decodes the frame as a reader does a full payload (the same window
+    /// limit), checking the size and digest the index announced.
+    pub fn decode(&self) -> Result<Vec<u8>, ChangeSetError> {
+        let id = PayloadId::Contents(self.digest);
+        let corrupt = |error: io::Error| ChangeSetError::Corrupt {
+            what: id.to_string(),
+            reason: error.to_string(),
+        };
+        let decoder = compress::decoder(&self.bytes[..], self.size, None).map_err(corrupt)?;
+        let mut out = Vec::new();
+        decoder
+            .take(self.size.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(corrupt)?;
+        if out.len() as u64 != self.size {
+            return Err(ChangeSetError::SizeMismatch {
+                what: "contents",
+                digest: self.digest,
+                expected: self.size,
+                found: out.len() as u64,
+            });
+        }
+        let found = Digest::of(&out);
+        if found != self.digest {
+            return Err(ChangeSetError::DigestMismatch {
+                what: "contents",
+                expected: self.digest,
+                found,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// One payload being read: decompresses (against the base of a delta) and

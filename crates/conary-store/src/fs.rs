@@ -62,6 +62,9 @@ const CHUNK: usize = 256 * 1024;
 /// Name of the directory holding blobs being written.
 const TEMP_DIR: &str = "tmp";
 
+/// A blob file kept as a frame, its header already read.
+type FrameFile = io::Chain<io::Cursor<Vec<u8>>, File>;
+
 /// The suffix of blobs kept as zstd frames.
 const FRAME_SUFFIX: &str = ".zst";
 
@@ -255,7 +258,7 @@ impl FsStore {
     fn open_frame(
         &self,
         digest: &Digest,
-    ) -> Result<Option<(u64, io::Chain<io::Cursor<Vec<u8>>, File>)>, StoreError> {
+    ) -> Result<Option<(u64, FrameFile)>, StoreError> {
         let path = self.frame_path(digest);
         let mut file = match File::open(&path) {
             Ok(file) => file,
