@@ -207,6 +207,50 @@ impl ChangeSetBuilder {
         Ok(())
     }
 
+    /// A digest of everything this builder will base its changeset on
+    /// (the format, the options, every trove change with its files, the
+    /// contents needed and the bases of their deltas, the contents the
+    /// receiver has): two builders with the same fingerprint build and
+    /// write the same changeset from the same contents. A repository keys
+    /// its cache of generated changesets by it.
+    ///
+    /// ```rust
+    /// use conary_changeset::{BuildOptions, ChangeSetBuilder};
+    /// let plain = ChangeSetBuilder::new().fingerprint();
+    /// assert_eq!(plain, ChangeSetBuilder::new().fingerprint());
+    /// let no_deltas = BuildOptions { deltas: false, ..Default::default() };
+    /// assert_ne!(plain, ChangeSetBuilder::with_options(no_deltas).fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> Digest {
+        let mut hasher = conary_core::digest::Hasher::new();
+        let mut field = |bytes: &[u8]| {
+            hasher.update(&(bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        field(b"conary changeset builder");
+        field(&crate::index::CHANGESET_FORMAT.number.to_le_bytes());
+        field(&crate::index::ENVELOPE_FORMAT.to_le_bytes());
+        field(format!("{:?}", self.options).as_bytes());
+        field(&crate::index::encode(&self.changeset));
+        for (digest, needed) in &self.needed {
+            field(digest.as_bytes());
+            field(&needed.size.to_le_bytes());
+            for base in &needed.bases {
+                field(base.as_bytes());
+            }
+        }
+        field(b"known");
+        for digest in &self.known {
+            field(digest.as_bytes());
+        }
+        field(b"text diffs");
+        for key in &self.text_diffs {
+            field(key.base.as_bytes());
+            field(key.target.as_bytes());
+        }
+        hasher.finalize()
+    }
+
     /// Decides how each contents travels, reading old and new contents
     /// where a delta or a text diff is tried, and returns the checked
     /// changeset. Write it with a source that has both old and new contents

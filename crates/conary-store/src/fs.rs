@@ -255,10 +255,7 @@ impl FsStore {
     /// Opens blob `digest` kept as a frame: its declared content size and
     /// a reader of the whole frame (header included); `None` when it is
     /// not kept compressed.
-    fn open_frame(
-        &self,
-        digest: &Digest,
-    ) -> Result<Option<(u64, FrameFile)>, StoreError> {
+    fn open_frame(&self, digest: &Digest) -> Result<Option<(u64, FrameFile)>, StoreError> {
         let path = self.frame_path(digest);
         let mut file = match File::open(&path) {
             Ok(file) => file,
