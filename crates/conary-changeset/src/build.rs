@@ -2,8 +2,6 @@
 //! decides, file by file, what travels and how.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use conary_core::digest::{Digest, FileId};
 use conary_core::files::{FileKind, FileStream};
@@ -20,32 +18,6 @@ use crate::validate::{Limits, validate};
 /// The bytes a delta costs in the index beyond a full entry (its base
 /// digest and tag), added to its length when comparing.
 const DELTA_INDEX_COST: u64 = 34;
-
-/// What [`ChangeSetBuilder::choose`] reads from, and on how many threads.
-#[derive(Clone, Copy)]
-enum Sources<'a> {
-    /// Sources used on this thread only.
-    Local(&'a dyn ContentSource, &'a dyn ContentSource),
-    /// Sources that threads may share, and how many threads to use.
-    Shared(
-        &'a (dyn ContentSource + Sync),
-        &'a (dyn ContentSource + Sync),
-        usize,
-    ),
-}
-
-impl<'a> Sources<'a> {
-    /// The old and new sources.
-    fn pair(&self) -> (&'a dyn ContentSource, &'a dyn ContentSource) {
-        match *self {
-            Sources::Local(old, new) => (old, new),
-            Sources::Shared(old, new, _) => (old, new),
-        }
-    }
-}
-
-/// The outcome of weighing one contents.
-type Chosen = Result<(ContentKind, Option<Frame>), ChangeSetError>;
 
 /// Knobs for building.
 ///
@@ -288,7 +260,7 @@ impl ChangeSetBuilder {
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
     ) -> Result<ChangeSet, ChangeSetError> {
-        self.build_inner(Sources::Local(old_contents, new_contents), false)
+        self.build_inner(old_contents, new_contents, false)
             .map(|(changeset, _)| changeset)
     }
 
@@ -302,20 +274,7 @@ impl ChangeSetBuilder {
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
     ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
-        self.build_inner(Sources::Local(old_contents, new_contents), true)
-    }
-
-    /// [`ChangeSetBuilder::build_prepared`], weighing contents on up to
-    /// `threads` threads (sources shared between them). The changeset and
-    /// the payloads kept are the same as on one thread, in the same order;
-    /// on error, the first failing contents (in digest order) is reported.
-    pub fn build_prepared_threads(
-        self,
-        old_contents: &(dyn ContentSource + Sync),
-        new_contents: &(dyn ContentSource + Sync),
-        threads: usize,
-    ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
-        self.build_inner(Sources::Shared(old_contents, new_contents, threads), true)
+        self.build_inner(old_contents, new_contents, true)
     }
 
     fn levels(&self) -> compress::Levels {
@@ -327,23 +286,17 @@ impl ChangeSetBuilder {
 
     fn build_inner(
         mut self,
-        sources: Sources<'_>,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
         keep: bool,
     ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
         let needed = std::mem::take(&mut self.needed);
-        let work: Vec<(&Digest, &Needed)> = needed
-            .iter()
-            .filter(|(digest, _)| !self.known.contains(digest))
-            .collect();
-        let mut chosen = self.choose_all(&work, &sources)?.into_iter();
         let mut prepared = PreparedPayloads::new(self.levels());
         for (digest, needed) in &needed {
             let kind = if self.known.contains(digest) {
                 ContentKind::Reference
             } else {
-                let (kind, frame) = chosen.next().ok_or_else(|| {
-                    ChangeSetError::inconsistent(format!("no choice made for contents {digest}"))
-                })?;
+                let (kind, frame) = self.choose(digest, needed, old_contents, new_contents)?;
                 if keep && let Some(frame) = frame {
                     prepared.keep(*digest, frame);
                 }
@@ -356,67 +309,10 @@ impl ChangeSetBuilder {
             self.changeset.contents.insert(*digest, contents);
         }
         if self.options.text_diffs {
-            let (old_contents, new_contents) = sources.pair();
             self.add_text_diffs(old_contents, new_contents)?;
         }
         validate(&self.changeset, &self.options.limits)?;
         Ok((self.changeset, prepared))
-    }
-
-    /// [`ChangeSetBuilder::choose`] for each of `work`, in order: on this
-    /// thread, or spread over several when the sources may be shared.
-    fn choose_all(
-        &self,
-        work: &[(&Digest, &Needed)],
-        sources: &Sources<'_>,
-    ) -> Result<Vec<(ContentKind, Option<Frame>)>, ChangeSetError> {
-        let (old_contents, new_contents, threads) = match *sources {
-            Sources::Local(old, new) => {
-                return work
-                    .iter()
-                    .map(|(digest, needed)| self.choose(digest, needed, old, new))
-                    .collect();
-            }
-            Sources::Shared(old, new, threads) => (old, new, threads),
-        };
-        let threads = threads.clamp(1, work.len().max(1));
-        let next = AtomicUsize::new(0);
-        let failed = AtomicBool::new(false);
-        let slots: Vec<Mutex<Option<Chosen>>> = work.iter().map(|_| Mutex::new(None)).collect();
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| {
-                    while !failed.load(Ordering::Relaxed) {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let (Some((digest, needed)), Some(slot)) =
-                            (work.get(index), slots.get(index))
-                        else {
-                            break;
-                        };
-                        let result = self.choose(digest, needed, old_contents, new_contents);
-                        if result.is_err() {
-                            failed.store(true, Ordering::Relaxed);
-                        }
-                        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
-                    }
-                });
-            }
-        });
-        let mut chosen = Vec::with_capacity(work.len());
-        for slot in slots {
-            match slot.into_inner().unwrap_or_else(PoisonError::into_inner) {
-                Some(result) => chosen.push(result?),
-                // Left undone because another contents failed, which is
-                // reported in its place (slots are in order).
-                None => continue,
-            }
-        }
-        if chosen.len() != work.len() {
-            return Err(ChangeSetError::inconsistent(
-                "contents were left unweighed".to_owned(),
-            ));
-        }
-        Ok(chosen)
     }
 
     /// Full or delta, whichever is smaller, with the compressed frame of

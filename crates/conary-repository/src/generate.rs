@@ -100,17 +100,6 @@ fn troves_named(changeset: &ChangeSet) -> Vec<TroveTuple> {
     troves.into_iter().collect()
 }
 
-/// How many threads weigh deltas against full contents while a changeset
-/// is planned: the cores there are, at most [`MAX_WEIGHING_THREADS`].
-fn weighing_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(MAX_WEIGHING_THREADS)
-}
-
-/// The most threads one changeset is weighed on.
-const MAX_WEIGHING_THREADS: usize = 4;
-
 /// A changeset error caused by the repository's own data or output.
 fn internal(error: ChangeSetError) -> RepositoryError {
     RepositoryError::Changeset {
@@ -218,9 +207,7 @@ impl Repository {
     ) -> Result<(ChangeSet, PreparedPayloads), RepositoryError> {
         let builder = self.changeset_builder(jobs, recurse, identity)?;
         let store = StoreContents(self.store());
-        builder
-            .build_prepared_threads(&store, &store, weighing_threads())
-            .map_err(internal)
+        builder.build_prepared(&store, &store).map_err(internal)
     }
 
     /// The repository's changeset cache (see [`crate::cache`]), in
@@ -248,9 +235,7 @@ impl Repository {
             });
         }
         let store = StoreContents(self.store());
-        let (changeset, prepared) = builder
-            .build_prepared_threads(&store, &store, weighing_threads())
-            .map_err(internal)?;
+        let (changeset, prepared) = builder.build_prepared(&store, &store).map_err(internal)?;
         Ok(PlannedChangeset {
             planned: Planned::Fresh {
                 changeset: Box::new(changeset),

@@ -10,7 +10,6 @@ mod props;
 mod real_data;
 mod round_trip;
 mod summary;
-mod threads;
 mod tree;
 mod truncation;
 mod verify;
