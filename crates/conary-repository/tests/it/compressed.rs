@@ -90,3 +90,57 @@ fn plain_blobs_of_earlier_stores_are_still_served() {
     let bytes = install_changeset(&fixture, &bundle);
     assert_eq!(read_back(&bytes), [text.as_bytes().to_vec()]);
 }
+
+/// A full payload the store cannot keep as it is (here two zstd frames,
+/// which a reader decodes as one stream) is decoded and stored plain.
+#[test]
+fn payloads_the_store_cannot_keep_are_stored_plain() {
+    let fixture = Fixture::new(HOST);
+    let text = "two frames make one payload\n".repeat(200);
+    let (bundle, digest) = bundle(&text);
+    let bytes = conary_changeset::write_changeset(Vec::new(), &bundle.absolute(), &bundle.contents)
+        .expect("write");
+    // The writer's frame is the store's form of the same contents.
+    let frame = conary_store::frame::compress(text.as_bytes(), 3).expect("compress");
+    let chunk = |payload: &[u8]| {
+        let mut out = Vec::new();
+        conary_core::encoding::write_varint(&mut out, payload.len() as u64);
+        out.extend_from_slice(payload);
+        out.push(0);
+        out
+    };
+    let original = chunk(&frame);
+    let at = bytes
+        .windows(original.len())
+        .position(|window| window == original)
+        .expect("the payload as one chunk");
+    let (first, second) = text.as_bytes().split_at(text.len() / 2 + 5);
+    let mut two = conary_store::frame::compress(first, 3).expect("compress");
+    two.extend(conary_store::frame::compress(second, 3).expect("compress"));
+    let mut changed = bytes[..at].to_vec();
+    changed.extend(chunk(&two));
+    changed.extend_from_slice(&bytes[at + original.len()..]);
+    let reader = ChangeSetReader::new(&changed[..]).expect("reader");
+    fixture
+        .repository
+        .commit(reader, &fixture.root())
+        .expect("commit");
+    let frame_path = frame_path(&fixture, &digest);
+    assert!(!frame_path.exists(), "not kept as a frame");
+    assert!(frame_path.with_extension("").is_file(), "stored plain");
+    let store = fixture.repository.store();
+    assert_eq!(store.get_bytes(&digest).expect("get"), text.as_bytes());
+    // A payload whose frames decode to other contents is refused.
+    let mut wrong = conary_store::frame::compress(second, 3).expect("compress");
+    wrong.extend(conary_store::frame::compress(first, 3).expect("compress"));
+    let mut changed = bytes[..at].to_vec();
+    changed.extend(chunk(&wrong));
+    changed.extend_from_slice(&bytes[at + original.len()..]);
+    let other = Fixture::new(HOST);
+    let reader = ChangeSetReader::new(&changed[..]).expect("reader");
+    let error = other
+        .repository
+        .commit(reader, &other.root())
+        .expect_err("refused");
+    assert!(error.to_string().contains(&digest.to_string()), "{error}");
+}
