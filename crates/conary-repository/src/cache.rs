@@ -109,20 +109,21 @@ impl ChangesetCache {
     /// most recently used.
     pub fn get(&self, key: &Digest) -> Option<Vec<u8>> {
         let path = self.entry_path(key);
-        let mut file = File::options().read(true).write(true).open(&path).ok()?;
         let mut bytes = Vec::new();
-        if file.read_to_end(&mut bytes).is_err() {
-            return None;
-        }
+        File::open(&path)
+            .and_then(|mut file| file.read_to_end(&mut bytes))
+            .ok()?;
         match parse(&bytes) {
             Some((_, changeset)) => {
-                let changeset = changeset.to_vec();
-                // Best effort: a failure only makes eviction less exact.
-                let _ = file.set_modified(SystemTime::now());
-                Some(changeset)
+                // Best effort (a read-only cache is still read): a failure
+                // only makes eviction less exact.
+                let _ = File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|file| file.set_modified(SystemTime::now()));
+                Some(changeset.to_vec())
             }
             None => {
-                drop(file);
                 let _ = fs::remove_file(&path);
                 None
             }
