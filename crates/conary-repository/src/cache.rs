@@ -2,6 +2,11 @@
 //! request made again (many clients updating the same way) is answered by
 //! copying a file instead of weighing deltas and writing payloads.
 //!
+//! Only relative changesets (at least one trove changed from an old
+//! version) are kept: they are the ones whose making weighs deltas. An
+//! absolute changeset is made by copying stored zstd frames, about as fast
+//! as reading it back.
+//!
 //! Entries live in `DIR/changeset-cache/` (see [`CACHE_DIR`]), one file per
 //! changeset, named by its key: the
 //! [fingerprint](conary_changeset::ChangeSetBuilder::fingerprint) of what

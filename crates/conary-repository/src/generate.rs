@@ -247,7 +247,8 @@ impl Repository {
 
     /// Writes a changeset planned by [`Repository::plan_cached_changeset`]
     /// to `out`: copied from the cache, or written and then kept in the
-    /// cache (when whole and small enough). Returns the bytes written.
+    /// cache (when it changes some trove relatively, i.e. deltas were
+    /// weighed, and is small enough). Returns the bytes written.
     pub fn write_planned_changeset(
         &self,
         planned: PlannedChangeset,
@@ -267,9 +268,13 @@ impl Repository {
                 prepared,
                 key,
             } => {
+                // Only relative changesets are kept: an absolute one is
+                // made by copying stored frames, about as fast as reading
+                // it back, and would take the most room.
+                let relative = changeset.troves.values().any(|change| change.old.is_some());
                 let mut capture = Capture {
                     out,
-                    kept: Some(Vec::new()),
+                    kept: relative.then(Vec::new),
                 };
                 let written = self.write_prepared_changeset(&changeset, prepared, &mut capture)?;
                 if let Some(bytes) = capture.kept {

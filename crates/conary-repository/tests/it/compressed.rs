@@ -144,3 +144,13 @@ fn payloads_the_store_cannot_keep_are_stored_plain() {
         .expect_err("refused");
     assert!(error.to_string().contains(&digest.to_string()), "{error}");
 }
+
+#[test]
+fn absolute_changesets_are_not_cached() {
+    let fixture = Fixture::new(HOST);
+    let (bundle, _) = bundle("made by copying frames\n");
+    fixture.commit(&bundle, &fixture.root()).expect("commit");
+    let first = install_changeset(&fixture, &bundle);
+    assert!(!fixture.repository.changeset_cache().dir().exists());
+    assert_eq!(install_changeset(&fixture, &bundle), first);
+}
