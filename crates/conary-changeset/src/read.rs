@@ -44,6 +44,9 @@ pub struct ChangeSetReader<R: Read> {
     /// end.
     open: Option<PayloadId>,
     base: Vec<u8>,
+    /// The zstd context full payloads are decoded with, made once (a
+    /// delta needs one of its own, holding its base).
+    context: Option<zstd::zstd_safe::DCtx<'static>>,
 }
 
 impl<R: Read> std::fmt::Debug for ChangeSetReader<R> {
@@ -80,6 +83,7 @@ impl<R: Read> ChangeSetReader<R> {
             state: ChunkState::start(),
             open: None,
             base: Vec::new(),
+            context: None,
         })
     }
 
@@ -157,6 +161,15 @@ impl<R: Read> ChangeSetReader<R> {
                 compress::MAX_DELTA_SPAN,
             )?;
         }
+        if base.is_none() && self.context.is_none() {
+            let context = zstd::zstd_safe::DCtx::try_create().ok_or_else(|| {
+                ChangeSetError::io(
+                    format!("start decoding {id}"),
+                    io::Error::other("cannot allocate a zstd context"),
+                )
+            })?;
+            self.context = Some(context);
+        }
         self.next += 1;
         self.state = ChunkState::start();
         self.open = Some(id);
@@ -166,9 +179,13 @@ impl<R: Read> ChangeSetReader<R> {
             id,
             max_chunk_len: self.limits.max_chunk_len,
         };
-        let prefix = base.map(|_| self.base.as_slice());
-        let decoder = compress::decoder(BufReader::with_capacity(CHUNK_LEN, chunks), size, prefix)
-            .map_err(|e| ChangeSetError::io(format!("start decoding {id}"), e))?;
+        let input = BufReader::with_capacity(CHUNK_LEN, chunks);
+        let decoder = match (base, self.context.as_mut()) {
+            (Some(_), _) => compress::decoder(input, size, Some(self.base.as_slice())),
+            (None, Some(context)) => compress::full_decoder(input, size, context),
+            (None, None) => Err(io::Error::other("no zstd context")),
+        }
+        .map_err(|e| ChangeSetError::io(format!("start decoding {id}"), e))?;
         Ok(Some(PayloadReader {
             id,
             decoder,

@@ -171,3 +171,38 @@ fn full_payloads_come_back_as_frames() {
         "{error}"
     );
 }
+
+#[test]
+fn one_zstd_context_decodes_payload_after_payload() {
+    // Full payloads share the reader's zstd context: one abandoned half
+    // way does not disturb the next.
+    let mut plain = MemContents::new();
+    let texts: Vec<Vec<u8>> = (0..4).map(|n| text(n * 3 + 1)).collect();
+    let streams_of: Vec<_> = texts.iter().map(|t| regular(&mut plain, t)).collect();
+    let paths = ["/a", "/b", "/c", "/d"];
+    let files: Vec<(&str, _)> = paths.iter().copied().zip(&streams_of).collect();
+    let v = version("1.0-1-1", 1);
+    let mut builder = ChangeSetBuilder::new();
+    builder
+        .add_absolute(trove("foo:runtime", &v, &files), &streams(&streams_of))
+        .expect("add");
+    let changeset = builder.build(&NoContents, &plain).expect("build");
+    let bytes = write(&changeset, &plain);
+    let mut reader = ChangeSetReader::new(&bytes[..]).expect("reader");
+    let mut count = 0;
+    while let Some(mut payload) = reader.next_payload(&NoContents).expect("payload") {
+        let PayloadId::Contents(digest) = payload.id() else {
+            panic!("only contents")
+        };
+        if count % 2 == 0 {
+            let mut start = [0u8; 10];
+            payload.read_exact(&mut start).expect("a start");
+        } else {
+            let data = payload.read_to_vec().expect("whole");
+            assert_eq!(Digest::of(&data), digest);
+        }
+        count += 1;
+    }
+    assert_eq!(count, 4);
+    reader.finish().expect("finish");
+}
