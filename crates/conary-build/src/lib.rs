@@ -28,4 +28,5 @@ pub mod group;
 pub mod import;
 pub mod policy;
 pub mod recipe;
+pub mod shadow;
 pub mod source;

@@ -27,6 +27,12 @@ pub enum SourceError {
         /// What is wrong with it.
         reason: String,
     },
+    /// `cvc merge` cannot run in this checkout.
+    #[error("cannot merge: {reason}")]
+    Merge {
+        /// Why.
+        reason: String,
+    },
     /// The recipe could not be evaluated (the message names its line).
     #[error("{0}")]
     Evaluation(#[from] crate::recipe::RecipeError),

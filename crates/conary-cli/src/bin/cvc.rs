@@ -102,6 +102,30 @@ OLD and NEW are revisions on the buildLabel (1.0-2, or 1.0 for its newest) or fu
 prints 'committed NAME=VERSION[FLAVOR]' for each trove (or 'built ...' and 'wrote FILE');
 a failure names the recipe line and shows the end of the build log")]
     Cook(commands::cook::CookArgs),
+    /// Shadow troves onto a label (same or another server): /parent//label
+    #[command(after_help = "Examples:
+  cvc shadow b.example.com@rpl:mypatch kernel
+                       (kernel:source and kernel with its components, every flavor of its
+                        newest build, as /PARENT-BRANCH//b.example.com@rpl:mypatch/REVISION)
+  cvc shadow :mypatch kernel=2.6.5-1 --source-only --info
+prints 'committed NAME=VERSION[FLAVOR]' per new trove, 'already shadowed ...' for the others;
+file contents are not copied: the shadow's troves reference the parent's files")]
+    Shadow(commands::shadow::ShadowArgs),
+    /// Branch source troves off a source version: /label/1.2-3/child
+    #[command(after_help = "Example:
+  cvc branch conary.example.com@rpl:stable hello=1.2-3
+creates hello:source=/conary.example.com@rpl:devel/1.2-3/stable/1.2-3; check it out with
+hello=conary.example.com@rpl:stable, commits count on (1.2-4). Use a branch only for divergent
+development; a shadow follows its parent (cvc merge)")]
+    Branch(commands::shadow::BranchArgs),
+    /// In a shadow's checkout: merge the parent branch's newer source version
+    #[command(after_help = "Example (in a checkout of kernel on /linux26//mypatch):
+  cvc merge
+prints 'merged kernel:source=/…/linux26/2.6.6-1', 'M FILE' per merged file and 'C FILE' per
+conflict (text files hold <<<<<<< ours / ||||||| original / ======= / >>>>>>> theirs markers;
+binary files keep the local version); cvc commit then numbers the shadow after the merged
+parent (2.6.6-1.1)")]
+    Merge,
 }
 
 fn main() -> ExitCode {
@@ -173,6 +197,21 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let result = commands::cook::run(args, &env);
             reporter.finish();
             result
+        }
+        Command::Shadow(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::shadow::shadow(args, &config, &source)
+        }
+        Command::Branch(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::shadow::branch(args, &config, &source)
+        }
+        Command::Merge => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::merge::run(&source, &current_dir()?)
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;

@@ -1,0 +1,384 @@
+//! The version tree end to end, with two real servers on loopback: the
+//! seeds' kernel example (a shadow on another server that follows its
+//! parent through `cvc merge`), shadows of shadows, branches, derived
+//! packages and branch affinity on update with true shadows.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use conary_test::{ADMIN_PASSWORD, ADMIN_USER, ConaryRc, RunningServer, TestRepository};
+
+use crate::cli::{self, CONARY, CVC, REPOS};
+
+const A: &str = "a.example.com";
+const B: &str = "b.example.com";
+/// The parent branch, on A.
+const LINUX26: &str = "a.example.com@rpl:linux26";
+/// The shadow, on B.
+const MYPATCH: &str = "b.example.com@rpl:mypatch";
+
+struct World {
+    a: TestRepository,
+    b: TestRepository,
+    _servers: (RunningServer, RunningServer),
+    rc: String,
+    root: PathBuf,
+}
+
+impl World {
+    fn new() -> World {
+        let a = TestRepository::new(REPOS, A);
+        let b = TestRepository::new(REPOS, B);
+        let servers = (a.serve(), b.serve());
+        let rc = ConaryRc::new()
+            .repository_map(A, &servers.0.url())
+            .repository_map(B, &servers.1.url())
+            .user(A, ADMIN_USER, ADMIN_PASSWORD)
+            .user(B, ADMIN_USER, ADMIN_PASSWORD)
+            .install_label(LINUX26)
+            .line(&format!("buildLabel {LINUX26}"))
+            .line("flavor is: x86_64")
+            .write_in(a.scratch())
+            .display()
+            .to_string();
+        let root = a.scratch().join("root");
+        World {
+            a,
+            b,
+            _servers: servers,
+            rc,
+            root,
+        }
+    }
+
+    fn home(&self) -> &Path {
+        self.a.scratch()
+    }
+
+    fn run_in(&self, bin: &str, dir: &Path, args: &[&str]) -> Output {
+        cli::run_in(bin, dir, self.home(), &self.rc, args)
+    }
+
+    /// `BIN ARGS` in `dir`, which must succeed; standard output.
+    fn ok_in(&self, bin: &str, dir: &Path, args: &[&str]) -> String {
+        cli::ok_in(bin, dir, self.home(), &self.rc, args)
+    }
+
+    /// `cvc ARGS` in the home directory, which must succeed.
+    fn cvc(&self, args: &[&str]) -> String {
+        self.ok_in(CVC, self.home(), args)
+    }
+
+    /// `cvc ARGS` in `dir`, which must fail; standard error.
+    fn cvc_fails_in(&self, dir: &Path, args: &[&str]) -> String {
+        let output = self.run_in(CVC, dir, args);
+        assert!(!output.status.success(), "cvc {args:?} succeeded");
+        String::from_utf8(output.stderr).expect("UTF-8")
+    }
+
+    /// `conary ARGS --root ROOT`, which must succeed.
+    fn conary(&self, args: &[&str]) -> String {
+        let mut all = args.to_vec();
+        let root = self.root.to_str().expect("utf-8").to_owned();
+        all.extend(["--root", &root]);
+        self.ok_in(CONARY, self.home(), &all)
+    }
+
+    /// The installed troves, `NAME=VERSION[FLAVOR]` per line.
+    fn installed(&self) -> String {
+        self.conary(&["q", "--full-versions"])
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.home().join(name)
+    }
+
+    /// The full versions of `name` on `label`, oldest first.
+    fn versions(&self, name: &str, label: &str) -> Vec<String> {
+        let listed = self.ok_in(
+            CONARY,
+            self.home(),
+            &[
+                "rq",
+                &format!("{name}={label}"),
+                "--full-versions",
+                "--all-versions",
+            ],
+        );
+        listed
+            .lines()
+            .filter_map(|line| line.split_once('=').map(|(_, v)| v.to_owned()))
+            .map(|v| v.split('[').next().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// The kernel recipe at `version`, with the shadow's patch line or not.
+fn kernel_recipe(version: &str, patched: bool) -> String {
+    let mut text = format!(
+        "name = 'kernel'\nversion = '{version}'\n\ndef setup(r):\n    r.Create('/boot/vmlinuz', contents = 'linux {version}\\n')\n    r.Create('/usr/share/kernel/README', contents = 'stock kernel\\n')\n"
+    );
+    if patched {
+        text.push_str("    r.Create('/usr/share/kernel/mypatch', contents = 'my patch\\n')\n");
+    }
+    text
+}
+
+/// The line `committed NAME=VERSION[…]` of `out` for trove `name`.
+fn committed(out: &str, name: &str) -> String {
+    out.lines()
+        .find_map(|line| {
+            let rest = line.strip_prefix("committed ")?;
+            let (trove, version) = rest.split_once('=')?;
+            (trove == name).then(|| version.split('[').next().unwrap_or_default().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no 'committed {name}=' in {out:?}"))
+}
+
+#[test]
+fn the_kernel_example_shadow_on_another_server_merges_its_parent() {
+    let world = World::new();
+    let parent = world.dir("kernel-a");
+    world.cvc(&["newpkg", "kernel", "--dir", "kernel-a"]);
+    fs::write(parent.join("kernel.recipe"), kernel_recipe("2.6.5", false)).expect("recipe");
+    let out = world.ok_in(CVC, &parent, &["commit", "-m", "2.6.5"]);
+    assert_eq!(
+        out,
+        "committed kernel:source=/a.example.com@rpl:linux26/2.6.5-1\n"
+    );
+    let out = world.cvc(&["cook", &format!("kernel={LINUX26}")]);
+    assert_eq!(
+        committed(&out, "kernel"),
+        "/a.example.com@rpl:linux26/2.6.5-1-1"
+    );
+
+    // The shadow on B: the source and the build keep their revisions;
+    // B stores the new troves and no contents.
+    let info = world.cvc(&["shadow", MYPATCH, "kernel", "--info"]);
+    assert!(
+        info.contains("shadow kernel:source=/a.example.com@rpl:linux26/2.6.5-1[] -> /a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1\n"),
+        "{info}"
+    );
+    let out = world.cvc(&["shadow", MYPATCH, "kernel"]);
+    assert_eq!(
+        committed(&out, "kernel:source"),
+        "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1"
+    );
+    assert_eq!(
+        committed(&out, "kernel"),
+        "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1-1"
+    );
+    assert!(
+        committed(&out, "kernel:runtime").ends_with("//b.example.com@rpl:mypatch/2.6.5-1-1"),
+        "{out}"
+    );
+    assert_eq!(world.b.blob_count(), 0, "B stores no contents: {out}");
+    let again = world.cvc(&["shadow", MYPATCH, "kernel"]);
+    assert!(!again.contains("committed"), "{again}");
+    assert!(
+        again.contains(
+            "already shadowed kernel:source=/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1[]"
+        ),
+        "{again}"
+    );
+
+    // One patch committed on the shadow: a dotted source count; its build
+    // counts from 1 (the source count has a part for the shadow).
+    world.cvc(&[
+        "checkout",
+        &format!("kernel={MYPATCH}"),
+        "--dir",
+        "kernel-b",
+    ]);
+    let shadow = world.dir("kernel-b");
+    assert_eq!(
+        fs::read_to_string(shadow.join("kernel.recipe")).expect("checked out"),
+        kernel_recipe("2.6.5", false)
+    );
+    fs::write(shadow.join("kernel.recipe"), kernel_recipe("2.6.5", true)).expect("recipe");
+    fs::write(shadow.join("mypatch.patch"), "--- a\n+++ b\n").expect("patch");
+    world.ok_in(CVC, &shadow, &["add", "mypatch.patch"]);
+    let out = world.ok_in(CVC, &shadow, &["commit", "-m", "my patch"]);
+    assert_eq!(
+        out,
+        "committed kernel:source=/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1.1\n"
+    );
+    let out = world.cvc(&["cook", &format!("kernel={MYPATCH}")]);
+    assert_eq!(
+        committed(&out, "kernel"),
+        "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1.1-1"
+    );
+
+    // The parent moves to 2.6.6-1.
+    fs::write(parent.join("kernel.recipe"), kernel_recipe("2.6.6", false)).expect("recipe");
+    let out = world.ok_in(CVC, &parent, &["commit", "-m", "2.6.6"]);
+    assert_eq!(
+        out,
+        "committed kernel:source=/a.example.com@rpl:linux26/2.6.6-1\n"
+    );
+    let out = world.cvc(&["cook", &format!("kernel={LINUX26}")]);
+    assert_eq!(
+        committed(&out, "kernel"),
+        "/a.example.com@rpl:linux26/2.6.6-1-1"
+    );
+
+    // Merge on the shadow: the parent's new version line and the
+    // shadow's patch line together; the commit is 2.6.6-1.1.
+    let out = world.ok_in(CVC, &shadow, &["merge"]);
+    assert!(
+        out.contains("merged kernel:source=/a.example.com@rpl:linux26/2.6.6-1"),
+        "{out}"
+    );
+    assert_eq!(
+        fs::read_to_string(shadow.join("kernel.recipe")).expect("merged"),
+        kernel_recipe("2.6.6", true)
+    );
+    assert!(shadow.join("mypatch.patch").exists());
+    let out = world.ok_in(CVC, &shadow, &["commit", "-m", "merge 2.6.6"]);
+    assert_eq!(
+        out,
+        "committed kernel:source=/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.6-1.1\n"
+    );
+    let nothing = world.ok_in(CVC, &shadow, &["merge"]);
+    assert!(nothing.contains("nothing to merge"), "{nothing}");
+    let out = world.cvc(&["cook", &format!("kernel={MYPATCH}")]);
+    assert_eq!(
+        committed(&out, "kernel"),
+        "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.6-1.1-1"
+    );
+    assert_eq!(
+        world.versions("kernel:source", MYPATCH),
+        [
+            "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1",
+            "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1.1",
+            "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.6-1.1",
+        ]
+    );
+
+    // Installed from the shadow, the patched kernel's files are there.
+    world.conary(&["update", &format!("kernel={MYPATCH}")]);
+    assert!(
+        world
+            .installed()
+            .contains("kernel=/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.6-1.1-1"),
+        "{}",
+        world.installed()
+    );
+    assert_eq!(
+        fs::read_to_string(world.root.join("usr/share/kernel/mypatch")).expect("installed"),
+        "my patch\n"
+    );
+    assert_eq!(
+        fs::read_to_string(world.root.join("boot/vmlinuz")).expect("installed"),
+        "linux 2.6.6\n"
+    );
+}
+
+/// A small recipe: `lines` are the `r.Create` calls' contents, one file
+/// each.
+fn hello_recipe(version: &str, lines: &[&str]) -> String {
+    let mut text = format!("name = 'hello'\nversion = '{version}'\n\ndef setup(r):\n");
+    for (index, line) in lines.iter().enumerate() {
+        text.push_str(&format!(
+            "    r.Create('/usr/share/hello/{index}', contents = '{line}\\n')\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_shadow_of_a_shadow_counts_deeper_and_merges_from_its_parent_shadow() {
+    let world = World::new();
+    let deep = "a.example.com@rpl:deep";
+    let parent = world.dir("hello-a");
+    world.cvc(&["newpkg", "hello", "--dir", "hello-a"]);
+    fs::write(
+        parent.join("hello.recipe"),
+        hello_recipe("1.0", &["a", "b", "c", "d", "e"]),
+    )
+    .expect("recipe");
+    world.ok_in(CVC, &parent, &["commit", "-m", "1.0"]);
+    world.cvc(&["cook", &format!("hello={LINUX26}")]);
+
+    // Onto B, then from B's shadow onto A again: /linux26//mypatch//deep.
+    world.cvc(&["shadow", MYPATCH, "hello"]);
+    assert_eq!(world.b.blob_count(), 0, "B stores the new troves only");
+    let out = world.cvc(&["shadow", deep, &format!("hello={MYPATCH}")]);
+    let deep_branch =
+        "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch//a.example.com@rpl:deep";
+    assert_eq!(
+        committed(&out, "hello:source"),
+        format!("{deep_branch}/1.0-1")
+    );
+    assert_eq!(committed(&out, "hello"), format!("{deep_branch}/1.0-1-1"));
+
+    // A change on the deep shadow pads the count to its depth.
+    world.cvc(&["checkout", &format!("hello={deep}"), "--dir", "hello-deep"]);
+    let deep_dir = world.dir("hello-deep");
+    fs::write(
+        deep_dir.join("hello.recipe"),
+        hello_recipe("1.0", &["a", "b", "c", "d", "deep"]),
+    )
+    .expect("recipe");
+    let out = world.ok_in(CVC, &deep_dir, &["commit", "-m", "deep"]);
+    assert_eq!(
+        committed(&out, "hello:source"),
+        format!("{deep_branch}/1.0-1.0.1")
+    );
+    let out = world.cvc(&["cook", &format!("hello={deep}")]);
+    assert_eq!(
+        committed(&out, "hello"),
+        format!("{deep_branch}/1.0-1.0.1-1")
+    );
+
+    // The middle shadow moves; the deep one merges it.
+    world.cvc(&["checkout", &format!("hello={MYPATCH}"), "--dir", "hello-b"]);
+    let middle = world.dir("hello-b");
+    fs::write(
+        middle.join("hello.recipe"),
+        hello_recipe("1.0", &["middle", "b", "c", "d", "e"]),
+    )
+    .expect("recipe");
+    world.ok_in(CVC, &middle, &["commit", "-m", "middle"]);
+    let out = world.ok_in(CVC, &deep_dir, &["merge"]);
+    assert!(out.contains("M hello.recipe"), "{out}");
+    assert_eq!(
+        fs::read_to_string(deep_dir.join("hello.recipe")).expect("merged"),
+        hello_recipe("1.0", &["middle", "b", "c", "d", "deep"])
+    );
+    let out = world.ok_in(CVC, &deep_dir, &["commit", "-m", "merged"]);
+    assert_eq!(
+        committed(&out, "hello:source"),
+        format!("{deep_branch}/1.0-1.1.1")
+    );
+    let out = world.cvc(&["cook", &format!("hello={deep}")]);
+    assert_eq!(
+        committed(&out, "hello"),
+        format!("{deep_branch}/1.0-1.1.1-1")
+    );
+
+    // Installed from the deep shadow: contents from A and B.
+    world.conary(&["update", &format!("hello={deep}")]);
+    let read = |name: &str| fs::read_to_string(world.root.join("usr/share/hello").join(name));
+    assert_eq!(read("0").expect("installed"), "middle\n");
+    assert_eq!(read("4").expect("installed"), "deep\n");
+
+    // Conflicting changes of one line: marked, and said so.
+    fs::write(
+        middle.join("hello.recipe"),
+        hello_recipe("1.0", &["middle", "b", "c", "d", "clash"]),
+    )
+    .expect("recipe");
+    world.ok_in(CVC, &middle, &["commit", "-m", "clash"]);
+    let out = world.ok_in(CVC, &deep_dir, &["merge"]);
+    assert!(out.contains("C hello.recipe\n"), "{out}");
+    assert!(out.contains("conflicts in hello.recipe"), "{out}");
+    let marked = fs::read_to_string(deep_dir.join("hello.recipe")).expect("marked");
+    assert!(marked.contains("<<<<<<< ours\n"), "{marked}");
+    assert!(marked.contains(">>>>>>> theirs\n"), "{marked}");
+
+    // A checkout of the trunk has no parent to merge from.
+    let refused = world.cvc_fails_in(&parent, &["merge"]);
+    assert!(refused.contains("which is not a shadow"), "{refused}");
+}
