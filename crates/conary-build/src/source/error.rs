@@ -27,6 +27,16 @@ pub enum SourceError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A label names several branch instances of a trove.
+    #[error("{what} names several branches: {branches}; name one whole, e.g. {example}")]
+    AmbiguousLabel {
+        /// The trove and label asked for.
+        what: String,
+        /// The branches found.
+        branches: String,
+        /// A spec naming one of them.
+        example: String,
+    },
     /// `cvc merge` cannot run in this checkout.
     #[error("cannot merge: {reason}")]
     Merge {

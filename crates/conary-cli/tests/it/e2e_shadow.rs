@@ -382,3 +382,70 @@ fn a_shadow_of_a_shadow_counts_deeper_and_merges_from_its_parent_shadow() {
     let refused = world.cvc_fails_in(&parent, &["merge"]);
     assert!(refused.contains("which is not a shadow"), "{refused}");
 }
+
+#[test]
+fn a_branch_counts_on_from_its_branch_point_and_a_label_of_two_branches_is_ambiguous() {
+    let world = World::new();
+    let stable = "a.example.com@rpl:stable";
+    let trunk = world.dir("hello-a");
+    world.cvc(&["newpkg", "hello", "--dir", "hello-a"]);
+    for (version, line) in [("1.2", "one"), ("1.2", "two"), ("1.2", "three")] {
+        fs::write(trunk.join("hello.recipe"), hello_recipe(version, &[line])).expect("recipe");
+        world.ok_in(CVC, &trunk, &["commit", "-m", line]);
+    }
+    let info = world.cvc(&["branch", stable, "hello=1.2-3", "--info"]);
+    assert_eq!(
+        info,
+        "branch hello:source=/a.example.com@rpl:linux26/1.2-3[] -> /a.example.com@rpl:linux26/1.2-3/stable/3\n"
+    );
+    let out = world.cvc(&["branch", stable, "hello=1.2-3"]);
+    assert_eq!(
+        committed(&out, "hello:source"),
+        "/a.example.com@rpl:linux26/1.2-3/stable/3"
+    );
+    let again = world.cvc(&["branch", stable, "hello=1.2-3"]);
+    assert!(again.starts_with("already branched "), "{again}");
+
+    // New source counts on the branch go on from the branch point.
+    world.cvc(&[
+        "checkout",
+        &format!("hello={stable}"),
+        "--dir",
+        "hello-stable",
+    ]);
+    let branch = world.dir("hello-stable");
+    fs::write(
+        branch.join("hello.recipe"),
+        hello_recipe("1.2", &["stable"]),
+    )
+    .expect("recipe");
+    let out = world.ok_in(CVC, &branch, &["commit", "-m", "stable fix"]);
+    assert_eq!(
+        committed(&out, "hello:source"),
+        "/a.example.com@rpl:linux26/1.2-3/stable/4"
+    );
+    let out = world.cvc(&["cook", &format!("hello={stable}")]);
+    assert_eq!(
+        committed(&out, "hello"),
+        "/a.example.com@rpl:linux26/1.2-3-0/stable/4-1"
+    );
+
+    // Branching again from another version onto the same label: the label
+    // now names two branch instances, and a checkout by label says so.
+    world.cvc(&["branch", stable, "hello=1.2-2"]);
+    let refused = world.cvc_fails_in(world.home(), &["checkout", &format!("hello={stable}")]);
+    assert!(
+        refused.contains("names several branches: /a.example.com@rpl:linux26/1.2-2/stable, /a.example.com@rpl:linux26/1.2-3/stable"),
+        "{refused}"
+    );
+    world.cvc(&[
+        "checkout",
+        "hello=/a.example.com@rpl:linux26/1.2-3/stable",
+        "--dir",
+        "hello-whole",
+    ]);
+    assert_eq!(
+        fs::read_to_string(world.dir("hello-whole").join("hello.recipe")).expect("checked out"),
+        hello_recipe("1.2", &["stable"])
+    );
+}
