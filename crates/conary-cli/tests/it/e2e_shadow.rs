@@ -359,7 +359,7 @@ fn a_shadow_of_a_shadow_counts_deeper_and_merges_from_its_parent_shadow() {
     );
 
     // Installed from the deep shadow: contents from A and B.
-    world.conary(&["update", &format!("hello={deep}")]);
+    world.conary(&["update", "hello=:deep"]);
     let read = |name: &str| fs::read_to_string(world.root.join("usr/share/hello").join(name));
     assert_eq!(read("0").expect("installed"), "middle\n");
     assert_eq!(read("4").expect("installed"), "deep\n");
@@ -448,4 +448,104 @@ fn a_branch_counts_on_from_its_branch_point_and_a_label_of_two_branches_is_ambig
         fs::read_to_string(world.dir("hello-whole").join("hello.recipe")).expect("checked out"),
         hello_recipe("1.2", &["stable"])
     );
+}
+
+/// The seeds' gimp: a recipe whose files carry the version (so two
+/// versions do not overlap).
+fn gimp_recipe(version: &str) -> String {
+    format!(
+        "name = 'gimp'\nversion = '{version}'\n\ndef setup(r):\n    r.Create('/usr/share/gimp/{version}/README', contents = 'gimp {version}\\n')\n"
+    )
+}
+
+#[test]
+fn gimp_keeps_to_the_shadow_it_was_moved_to_and_both_branches_install_side_by_side() {
+    let world = World::new();
+    let release = LINUX26;
+    let devel = "b.example.com@rpl:gimpdevel";
+    let stable = world.dir("gimp-a");
+    world.cvc(&["newpkg", "gimp", "--dir", "gimp-a"]);
+    let build_stable = |version: &str| {
+        fs::write(stable.join("gimp.recipe"), gimp_recipe(version)).expect("recipe");
+        world.ok_in(CVC, &stable, &["commit", "-m", version]);
+        world.cvc(&["cook", &format!("gimp={release}")]);
+    };
+    build_stable("2.2.2");
+    world.conary(&["update", "gimp"]);
+    assert!(
+        world
+            .installed()
+            .contains("gimp=/a.example.com@rpl:linux26/2.2.2-1-1"),
+        "{}",
+        world.installed()
+    );
+
+    // The development gimp on a shadow on another server.
+    world.cvc(&["shadow", devel, "gimp"]);
+    world.cvc(&["checkout", &format!("gimp={devel}"), "--dir", "gimp-b"]);
+    let shadow = world.dir("gimp-b");
+    let build_devel = |version: &str| -> String {
+        fs::write(shadow.join("gimp.recipe"), gimp_recipe(version)).expect("recipe");
+        world.ok_in(CVC, &shadow, &["commit", "-m", version]);
+        committed(&world.cvc(&["cook", &format!("gimp={devel}")]), "gimp")
+    };
+    let devel_branch = "/a.example.com@rpl:linux26//b.example.com@rpl:gimpdevel";
+    assert_eq!(build_devel("2.3.0"), format!("{devel_branch}/2.3.0-0.1-1"));
+
+    // Moved onto the shadow, it stays there when the release moves on.
+    world.conary(&["update", &format!("gimp={devel}")]);
+    let installed = world.installed();
+    assert!(
+        installed.contains(&format!("gimp={devel_branch}/2.3.0-0.1-1")),
+        "{installed}"
+    );
+    assert!(!installed.contains("linux26/2.2.2"), "{installed}");
+    build_stable("2.2.3");
+    assert_eq!(build_devel("2.3.1"), format!("{devel_branch}/2.3.1-0.1-1"));
+    world.conary(&["update", "gimp"]);
+    let installed = world.installed();
+    assert!(
+        installed.contains(&format!("gimp={devel_branch}/2.3.1-0.1-1")),
+        "{installed}"
+    );
+    assert!(!installed.contains("2.2.3"), "{installed}");
+    assert!(world.root.join("usr/share/gimp/2.3.1/README").exists());
+
+    // Naming the release label moves it back.
+    world.conary(&["update", &format!("gimp={release}")]);
+    let installed = world.installed();
+    assert!(
+        installed.contains("gimp=/a.example.com@rpl:linux26/2.2.3-1-1"),
+        "{installed}"
+    );
+    assert!(!installed.contains("gimpdevel"), "{installed}");
+    assert!(!world.root.join("usr/share/gimp/2.3.1/README").exists());
+
+    // --keep-existing: both branches side by side, and a plain update
+    // moves each along its own branch.
+    world.conary(&["update", "--keep-existing", &format!("gimp={devel}")]);
+    let installed = world.installed();
+    assert!(
+        installed.contains("gimp=/a.example.com@rpl:linux26/2.2.3-1-1"),
+        "{installed}"
+    );
+    assert!(
+        installed.contains(&format!("gimp={devel_branch}/2.3.1-0.1-1")),
+        "{installed}"
+    );
+    build_stable("2.2.4");
+    assert_eq!(build_devel("2.3.2"), format!("{devel_branch}/2.3.2-0.1-1"));
+    world.conary(&["update", "gimp"]);
+    let installed = world.installed();
+    assert!(
+        installed.contains("gimp=/a.example.com@rpl:linux26/2.2.4-1-1"),
+        "{installed}"
+    );
+    assert!(
+        installed.contains(&format!("gimp={devel_branch}/2.3.2-0.1-1")),
+        "{installed}"
+    );
+    assert!(world.root.join("usr/share/gimp/2.2.4/README").exists());
+    assert!(world.root.join("usr/share/gimp/2.3.2/README").exists());
+    assert!(!world.root.join("usr/share/gimp/2.2.3/README").exists());
 }
