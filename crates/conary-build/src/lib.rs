@@ -24,6 +24,7 @@
 pub mod build;
 pub mod cook;
 pub mod deb;
+pub mod derive;
 pub mod group;
 pub mod import;
 pub mod policy;

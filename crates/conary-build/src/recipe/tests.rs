@@ -678,6 +678,7 @@ fn metadata_does_not_call_setup() {
             name: "t".into(),
             version: "1".into(),
             factory: Some("factory-x".into()),
+            derived: false,
         }
     );
 }

@@ -397,6 +397,7 @@ fn a_factory_cooks_the_package_that_names_it() {
             name: "tzdata".into(),
             version: "2024a".into(),
             factory: Some("factory-archive".into()),
+            derived: false,
         }
     );
 }

@@ -126,6 +126,14 @@ conflict (text files hold <<<<<<< ours / ||||||| original / ======= / >>>>>>> th
 binary files keep the local version); cvc commit then numbers the shadow after the merged
 parent (2.6.6-1.1)")]
     Merge,
+    /// Shadow a binary package and check out a derived recipe that changes its files
+    #[command(after_help = "Example:
+  cvc derive foo=conary.example.com@rpl:devel --target conary.example.com@rpl:custom
+shadows foo (with its source) onto the target and checks it out in ./foo with a recipe
+saying `derived = True`; its setup(r) changes the parent's files (r.Create('/etc/foo.conf',
+contents = ...), r.Remove(...)); cvc commit, then cvc cook foo=conary.example.com@rpl:custom
+commits the derived package (derivedFrom the parent; unchanged files by reference)")]
+    Derive(commands::derive::DeriveArgs),
 }
 
 fn main() -> ExitCode {
@@ -212,6 +220,11 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let config = cli.global.load_config()?;
             let source = conary_cli::source::open(&config)?;
             commands::merge::run(&source, &current_dir()?)
+        }
+        Command::Derive(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::derive::run(args, &config, &source, &current_dir()?)
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;

@@ -185,7 +185,7 @@ fn flavors_for(
 }
 
 /// Seconds since the epoch, now.
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())
@@ -193,7 +193,7 @@ fn now() -> u64 {
 }
 
 /// Who cooks: config `name` <`contact`>, else $USER.
-fn builder(config: &Config) -> String {
+pub(crate) fn builder(config: &Config) -> String {
     match (&config.name, &config.contact) {
         (Some(name), Some(contact)) => format!("{name} <{contact}>"),
         (Some(name), None) => name.clone(),
@@ -548,6 +548,20 @@ fn cook_remote(
         .map_or(0, |timestamp| timestamp.as_millis() / 1000);
     let metadata =
         conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
+    if metadata.derived {
+        let flavor = flavors.first().cloned().unwrap_or_default();
+        return super::derive::cook(
+            source,
+            &super::derive::DerivedCook {
+                config: env.config,
+                source_tuple: &source_tuple,
+                tree: &tree,
+                flavor: &flavor,
+                options: &options,
+                to_file: args.to_file.as_deref(),
+            },
+        );
+    }
     let factory = match &metadata.factory {
         Some(factory) => Some(fetch_factory(
             env,

@@ -4,6 +4,7 @@ pub mod changeset;
 pub mod commit;
 pub mod config;
 pub mod cook;
+pub mod derive;
 pub mod explain;
 pub mod import_deb;
 pub mod local;

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use conary_changeset::ChangeSetReader;
 use conary_test::{ADMIN_PASSWORD, ADMIN_USER, ConaryRc, RunningServer, TestRepository};
 
 use crate::cli::{self, CONARY, CVC, REPOS};
@@ -548,4 +549,110 @@ fn gimp_keeps_to_the_shadow_it_was_moved_to_and_both_branches_install_side_by_si
     assert!(world.root.join("usr/share/gimp/2.2.4/README").exists());
     assert!(world.root.join("usr/share/gimp/2.3.2/README").exists());
     assert!(!world.root.join("usr/share/gimp/2.2.3/README").exists());
+}
+
+const FOO: &str = "name = 'foo'\nversion = '1.0'\n\ndef setup(r):\n    r.Create('/etc/foo.conf', contents = 'setting = 0\\n')\n    r.Create('/usr/bin/foo', contents = 'foo tool\\n', mode = 0o755)\n    r.Create('/usr/share/foo/README', contents = 'read me\\n')\n";
+
+#[test]
+fn a_derived_package_replaces_a_config_file_and_keeps_the_rest_by_reference() {
+    let world = World::new();
+    let custom = "b.example.com@rpl:custom";
+    let upstream = world.dir("foo-a");
+    world.cvc(&["newpkg", "foo", "--dir", "foo-a"]);
+    fs::write(upstream.join("foo.recipe"), FOO).expect("recipe");
+    world.ok_in(CVC, &upstream, &["commit", "-m", "1.0"]);
+    world.cvc(&["cook", &format!("foo={LINUX26}")]);
+
+    let out = world.cvc(&[
+        "derive",
+        "foo",
+        "--target",
+        custom,
+        "--dir",
+        "foo-derived",
+        "--extract",
+    ]);
+    let branch = "/a.example.com@rpl:linux26//b.example.com@rpl:custom";
+    assert!(
+        out.contains(&format!("derived foo={branch}/1.0-1-1 in ")),
+        "{out}"
+    );
+    let derived = world.dir("foo-derived");
+    let recipe = fs::read_to_string(derived.join("foo.recipe")).expect("derived recipe");
+    assert!(recipe.contains("derived = True"), "{recipe}");
+    assert_eq!(
+        fs::read_to_string(derived.join("_ROOT_/etc/foo.conf")).expect("extracted"),
+        "setting = 0\n"
+    );
+    let recipe = recipe.replace(
+        "    pass\n",
+        "    r.Create('/etc/foo.conf', contents = 'setting = 1\\n')\n    r.Remove('/usr/share/foo/README')\n",
+    );
+    fs::write(derived.join("foo.recipe"), recipe).expect("recipe");
+    let out = world.ok_in(CVC, &derived, &["commit", "-m", "our setting"]);
+    assert_eq!(committed(&out, "foo:source"), format!("{branch}/1.0-1.1"));
+    let blobs = world.b.blob_count();
+    let out = world.cvc(&["cook", &format!("foo={custom}")]);
+    let version = committed(&out, "foo");
+    assert_eq!(version, format!("{branch}/1.0-1.1-1"));
+    assert_eq!(
+        world.b.blob_count(),
+        blobs + 1,
+        "B stores the new config file only: {out}"
+    );
+
+    let info = world.ok_in(
+        CONARY,
+        world.home(),
+        &["rq", &format!("foo={custom}"), "--info"],
+    );
+    assert!(
+        info.contains(&format!("Derived from : foo={branch}/1.0-1-1[")),
+        "{info}"
+    );
+
+    // The derived troves: the config file is new, the rest is the parent's.
+    let ccs = world.dir("foo-derived.ccs");
+    world.ok_in(
+        CONARY,
+        world.home(),
+        &[
+            "changeset",
+            &format!("foo={version}"),
+            ccs.to_str().expect("utf-8"),
+        ],
+    );
+    let file = std::io::BufReader::new(fs::File::open(&ccs).expect("changeset"));
+    let index = ChangeSetReader::new(file)
+        .expect("index")
+        .changeset()
+        .clone();
+    let mut paths = Vec::new();
+    for change in index.troves.values() {
+        let trove = &change.new;
+        assert_eq!(trove.version.to_string(), version, "{}", trove.name);
+        assert!(trove.info.flags.is_derived(), "{} is derived", trove.name);
+        for file in trove.files.values() {
+            let expected = if file.path == "/etc/foo.conf" {
+                version.clone()
+            } else {
+                "/a.example.com@rpl:linux26/1.0-1-1".to_owned()
+            };
+            assert_eq!(file.file_version.to_string(), expected, "{}", file.path);
+            paths.push(file.path.clone());
+        }
+    }
+    paths.sort();
+    assert_eq!(paths, ["/etc/foo.conf", "/usr/bin/foo"]);
+
+    world.conary(&["update", &format!("foo={custom}")]);
+    assert_eq!(
+        fs::read_to_string(world.root.join("etc/foo.conf")).expect("installed"),
+        "setting = 1\n"
+    );
+    assert_eq!(
+        fs::read_to_string(world.root.join("usr/bin/foo")).expect("installed"),
+        "foo tool\n"
+    );
+    assert!(!world.root.join("usr/share/foo/README").exists());
 }
