@@ -205,6 +205,43 @@ mod tests {
         assert_eq!(next.trailing_revision().to_string(), "2.6.6-1.1.1");
     }
 
+    proptest::proptest! {
+        /// A commit after merging a parent version on a shadow of any
+        /// depth is a modified shadow of exactly that parent version, and
+        /// the next commit on it counts on from it.
+        #[test]
+        fn a_merge_commit_is_a_child_of_the_merged_parent(
+            upstream in "[0-9][0-9a-z.]{0,6}",
+            counts in proptest::collection::vec(1u64..50, 1..4),
+            extra in 1usize..3,
+        ) {
+            let hosts = ["a", "b", "c", "d", "e", "f"];
+            let depth = counts.len() - 1;
+            let mut parent_branch = String::from("/a.example.com@rpl:t");
+            for host in &hosts[1..=depth] {
+                parent_branch.push_str(&format!("//{host}.example.com@rpl:t"));
+            }
+            let count: Vec<String> = counts.iter().map(u64::to_string).collect();
+            let parent = v(&format!("{parent_branch}/{upstream}-{}", count.join(".")));
+            let mut branch = parent_branch.clone();
+            for host in &hosts[depth + 1..depth + 1 + extra] {
+                branch.push_str(&format!("//{host}.example.com@rpl:t"));
+            }
+            let branch: Branch = branch.parse().expect("branch");
+            let next = commit_version(&branch, &upstream, None, Some(&parent), &[])
+                .expect("numbered");
+            proptest::prop_assert!(next.is_modified_shadow(), "{}", next);
+            let mut up = next.clone();
+            for _ in 0..extra {
+                up = up.parent_version().expect("a parent");
+            }
+            proptest::prop_assert_eq!(up.to_string(), parent.to_string());
+            let again = commit_version(&branch, &upstream, Some(&next), None, &[next.clone()])
+                .expect("numbered");
+            proptest::prop_assert!(again.trailing_revision().source_count() > next.trailing_revision().source_count());
+        }
+    }
+
     #[test]
     fn existing_timestamps_do_not_matter() {
         let branch: Branch = "/a.example.com@rpl:2".parse().expect("branch");

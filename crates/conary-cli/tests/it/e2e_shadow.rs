@@ -184,6 +184,14 @@ fn the_kernel_example_shadow_on_another_server_merges_its_parent() {
         "{again}"
     );
 
+    // A build of the unchanged shadow: the build count gets the 0
+    // placeholder for the parent's count.
+    let out = world.cvc(&["cook", &format!("kernel={MYPATCH}")]);
+    assert_eq!(
+        committed(&out, "kernel"),
+        "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch/2.6.5-1-0.1"
+    );
+
     // One patch committed on the shadow: a dotted source count; its build
     // counts from 1 (the source count has a part for the shadow).
     world.cvc(&[
@@ -305,9 +313,25 @@ fn a_shadow_of_a_shadow_counts_deeper_and_merges_from_its_parent_shadow() {
     // Onto B, then from B's shadow onto A again: /linux26//mypatch//deep.
     world.cvc(&["shadow", MYPATCH, "hello"]);
     assert_eq!(world.b.blob_count(), 0, "B stores the new troves only");
-    let out = world.cvc(&["shadow", deep, &format!("hello={MYPATCH}")]);
+    // (`:deep` is relative to the buildLabel; written to a file, then
+    // committed.)
+    let ccs = world.dir("deep.ccs");
+    let ccs_text = ccs.to_str().expect("utf-8");
+    let out = world.cvc(&[
+        "shadow",
+        ":deep",
+        &format!("hello={MYPATCH}"),
+        "--to-file",
+        ccs_text,
+    ]);
     let deep_branch =
         "/a.example.com@rpl:linux26//b.example.com@rpl:mypatch//a.example.com@rpl:deep";
+    assert!(
+        out.contains(&format!("shadowed hello:source={deep_branch}/1.0-1[]\n")),
+        "{out}"
+    );
+    assert!(out.ends_with(&format!("wrote {ccs_text}\n")), "{out}");
+    let out = world.ok_in(CONARY, world.home(), &["commit", ccs_text]);
     assert_eq!(
         committed(&out, "hello:source"),
         format!("{deep_branch}/1.0-1")
