@@ -236,7 +236,7 @@ mod tests {
                 up = up.parent_version().expect("a parent");
             }
             proptest::prop_assert_eq!(up.to_string(), parent.to_string());
-            let again = commit_version(&branch, &upstream, Some(&next), None, &[next.clone()])
+            let again = commit_version(&branch, &upstream, Some(&next), None, std::slice::from_ref(&next))
                 .expect("numbered");
             proptest::prop_assert!(again.trailing_revision().source_count() > next.trailing_revision().source_count());
         }
