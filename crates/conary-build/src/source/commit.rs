@@ -56,6 +56,21 @@ pub fn commit_checkout(
     let branch = checkout.state.branch.clone();
     let recipe_file = checkout.recipe_file();
     let working = checkout.working_files()?;
+    if checkout.state.last_merged.is_some() {
+        let marked: Vec<&str> = working
+            .iter()
+            .filter(|(_, file)| has_conflict_markers(&file.contents))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !marked.is_empty() {
+            return Err(SourceError::Merge {
+                reason: format!(
+                    "conflict markers from cvc merge remain in {}: resolve them, then commit",
+                    marked.join(", ")
+                ),
+            });
+        }
+    }
     let recipe = working
         .get(&recipe_file)
         .ok_or_else(|| SourceError::NotTracked {
@@ -164,6 +179,16 @@ pub fn commit_checkout(
     }
     checkout.save()?;
     Ok(stamped.tuple())
+}
+
+/// Whether `contents` hold a whole conflict left by `cvc merge` (a line
+/// `<<<<<<< ours` and, after it, a line `>>>>>>> theirs`).
+fn has_conflict_markers(contents: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(contents) else {
+        return false;
+    };
+    let mut lines = text.lines();
+    lines.any(|line| line == "<<<<<<< ours") && lines.any(|line| line == ">>>>>>> theirs")
 }
 
 /// Whether the working files are exactly the previous version's.

@@ -402,6 +402,21 @@ fn a_shadow_of_a_shadow_counts_deeper_and_merges_from_its_parent_shadow() {
     let marked = fs::read_to_string(deep_dir.join("hello.recipe")).expect("marked");
     assert!(marked.contains("<<<<<<< ours\n"), "{marked}");
     assert!(marked.contains(">>>>>>> theirs\n"), "{marked}");
+    let refused = world.cvc_fails_in(&deep_dir, &["commit", "-m", "not yet"]);
+    assert!(
+        refused.contains("conflict markers from cvc merge remain in hello.recipe"),
+        "{refused}"
+    );
+    fs::write(
+        deep_dir.join("hello.recipe"),
+        hello_recipe("1.0", &["middle", "b", "c", "d", "resolved"]),
+    )
+    .expect("resolved");
+    let out = world.ok_in(CVC, &deep_dir, &["commit", "-m", "resolved"]);
+    assert_eq!(
+        committed(&out, "hello:source"),
+        format!("{deep_branch}/1.0-1.2.1")
+    );
 
     // A checkout of the trunk has no parent to merge from.
     let refused = world.cvc_fails_in(&parent, &["merge"]);
