@@ -422,11 +422,12 @@ pub fn plan(
                     .source_version
                     .clone()
                     .unwrap_or_else(|| trove.version.source_version());
-                parents.insert(TroveTuple::new(
-                    name.source(),
-                    source_version,
-                    Flavor::default(),
-                ));
+                // A package imported without its source (a .deb) is
+                // shadowed alone.
+                let tuple = TroveTuple::new(name.source(), source_version, Flavor::default());
+                if let Some(stored) = stored(source, &tuple)? {
+                    parents.insert(stored);
+                }
             }
         }
     }
@@ -466,12 +467,18 @@ fn source_spec(spec: &TroveSpec) -> Result<TroveSpec, ShadowError> {
 
 /// Whether the repository holds `tuple` (timestamps aside).
 fn exists(source: &dyn TroveSource, tuple: &TroveTuple) -> Result<bool, ShadowError> {
+    Ok(stored(source, tuple)?.is_some())
+}
+
+/// The repository's tuple (with its timestamps) for `tuple`, if it holds
+/// it.
+fn stored(source: &dyn TroveSource, tuple: &TroveTuple) -> Result<Option<TroveTuple>, ShadowError> {
     let query = TroveQuery::on_branch(tuple.version.branch().clone())
         .named([tuple.name.clone()])
         .all_versions();
     match source.trove_versions(&query) {
-        Ok(found) => Ok(found.iter().any(|found| same_tuple(found, tuple))),
-        Err(conary_api::SourceError::NotFound(_)) => Ok(false),
+        Ok(found) => Ok(found.into_iter().find(|found| same_tuple(found, tuple))),
+        Err(conary_api::SourceError::NotFound(_)) => Ok(None),
         Err(source) => Err(ShadowError::Repository {
             what: format!("cannot list {} on {}", tuple.name, tuple.version.branch()),
             source,

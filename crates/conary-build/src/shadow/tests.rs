@@ -57,6 +57,11 @@ impl Fixture {
     /// Commits `hello:source` at 1.0-1 and `hello` (with `hello:runtime`,
     /// one file) built from it at 1.0-1-1.
     fn commit_hello(&self) {
+        self.commit_package(true);
+    }
+
+    /// [`Fixture::commit_hello`], with or without the source trove.
+    fn commit_package(&self, with_source: bool) {
         let source_version: Version = format!("/{TRUNK}/1.0-1").parse().expect("v");
         let binary: Version = format!("/{TRUNK}/1.0-1-1").parse().expect("v");
         let mut contents = MemContents::new();
@@ -108,7 +113,12 @@ impl Fixture {
             .strong_refs
             .insert(runtime.tuple(), TroveRef::new(true));
         package.info.source_version = Some(source_version);
-        for trove in [source, runtime, package] {
+        let troves = if with_source {
+            vec![source, runtime, package]
+        } else {
+            vec![runtime, package]
+        };
+        for trove in troves {
             builder.add_primary(trove.tuple());
             builder.add_absolute(trove, &streams).expect("absolute");
         }
@@ -330,5 +340,33 @@ fn a_branch_starts_from_the_source_revision() {
             "hello:source".to_owned(),
             "/conary.example.com@rpl:1/1.0-1/stable/1".to_owned()
         )]
+    );
+}
+
+#[test]
+fn a_package_without_its_source_is_shadowed_alone() {
+    let fixture = Fixture::new();
+    fixture.commit_package(false);
+    let source = fixture.source();
+    let planned = plan(
+        &source,
+        &Target::Shadow(label(SHADOW)),
+        &specs(&["hello"]),
+        &[label(TRUNK)],
+        ShadowOptions::default(),
+    )
+    .expect("plan");
+    let names: Vec<String> = names_and_versions(&planned)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(names, ["hello", "hello:runtime"]);
+    let out = fixture.dir.path().join("alone.ccs");
+    assert_eq!(
+        planned
+            .write_changeset(&source, &out)
+            .expect("written")
+            .len(),
+        2
     );
 }
