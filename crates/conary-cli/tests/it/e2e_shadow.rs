@@ -588,6 +588,52 @@ fn gimp_keeps_to_the_shadow_it_was_moved_to_and_both_branches_install_side_by_si
     assert!(world.root.join("usr/share/gimp/2.2.4/README").exists());
     assert!(world.root.join("usr/share/gimp/2.3.2/README").exists());
     assert!(!world.root.join("usr/share/gimp/2.2.3/README").exists());
+
+    // Naming one branch updates that one only.
+    build_stable("2.2.5");
+    assert_eq!(build_devel("2.3.3"), format!("{devel_branch}/2.3.3-0.1-1"));
+    world.conary(&["update", &format!("gimp={devel}")]);
+    let installed = world.installed();
+    assert!(
+        installed.contains(&format!("gimp={devel_branch}/2.3.3-0.1-1")),
+        "{installed}"
+    );
+    assert!(
+        installed.contains("gimp=/a.example.com@rpl:linux26/2.2.4-1-1"),
+        "{installed}"
+    );
+}
+
+const TUNABLE: &str = "name = 'tunable'\nversion = '1'\n\ndef setup(r):\n    if use.ssl:\n        r.Create('/usr/share/tunable/mode', contents = 'ssl\\n')\n    else:\n        r.Create('/usr/share/tunable/mode', contents = 'plain\\n')\n";
+
+#[test]
+fn a_shadow_takes_every_flavor_of_the_build_unless_one_is_named() {
+    let world = World::new();
+    let dir = world.dir("tunable");
+    world.cvc(&["newpkg", "tunable"]);
+    fs::write(dir.join("tunable.recipe"), TUNABLE).expect("recipe");
+    world.ok_in(CVC, &dir, &["commit", "-m", "1"]);
+    world.cvc(&[
+        "cook",
+        &format!("tunable={LINUX26}[ssl]"),
+        &format!("tunable={LINUX26}[!ssl]"),
+    ]);
+    let out = world.cvc(&["shadow", MYPATCH, "tunable"]);
+    let packages: Vec<&str> = out
+        .lines()
+        .filter(|line| line.starts_with("committed tunable="))
+        .collect();
+    assert_eq!(packages.len(), 2, "{out}");
+    assert!(out.contains("[ssl]\n") && out.contains("[!ssl]\n"), "{out}");
+
+    let one = "b.example.com@rpl:one";
+    let out = world.cvc(&["shadow", one, "tunable[ssl]"]);
+    let packages: Vec<&str> = out
+        .lines()
+        .filter(|line| line.starts_with("committed tunable="))
+        .collect();
+    assert_eq!(packages.len(), 1, "{out}");
+    assert!(packages[0].ends_with("[ssl]"), "{out}");
 }
 
 const FOO: &str = "name = 'foo'\nversion = '1.0'\n\ndef setup(r):\n    r.Create('/etc/foo.conf', contents = 'setting = 0\\n')\n    r.Create('/usr/bin/foo', contents = 'foo tool\\n', mode = 0o755)\n    r.Create('/usr/share/foo/README', contents = 'read me\\n')\n";
