@@ -12,7 +12,11 @@
 //! - [`import`]: `cvc import-deb`, which turns a `.deb` into a package trove
 //!   and its components, with file streams and contents.
 //! - [`source`]: source control (`cvc newpkg`, `checkout`, `add`, `remove`,
-//!   `commit`, `diff`, `log`, `rdiff`) and the `CONARY` state file.
+//!   `commit`, `diff`, `log`, `rdiff`, `merge`) and the `CONARY` state file.
+//! - [`shadow`]: `cvc shadow` and `cvc branch`: troves relabelled onto a
+//!   shadow or branch, referencing the parent's files.
+//! - [`derive`]: derived packages (`cvc derive`, recipes with
+//!   `derived = True`): a parent package's files changed without a rebuild.
 //! - [`group`]: cooking a group recipe: its operations bound to exact
 //!   troves, dependency closure, group troves.
 //! - [`policy`]: packaging policy, which turns a build's destdir into
