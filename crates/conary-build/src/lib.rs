@@ -15,7 +15,7 @@
 //!   `commit`, `diff`, `log`, `rdiff`, `merge`) and the `CONARY` state file.
 //! - [`shadow`]: `cvc shadow` and `cvc branch`: troves relabelled onto a
 //!   shadow or branch, referencing the parent's files.
-//! - [`derive`]: derived packages (`cvc derive`, recipes with
+//! - [`derive`](mod@derive): derived packages (`cvc derive`, recipes with
 //!   `derived = True`): a parent package's files changed without a rebuild.
 //! - [`group`]: cooking a group recipe: its operations bound to exact
 //!   troves, dependency closure, group troves.
