@@ -207,6 +207,20 @@ fn under(root: &Path, path: &str, trove: &Trove) -> Result<PathBuf, DeriveError>
     Ok(root.join(relative))
 }
 
+/// The first directory between `root` and `path` that is a symbolic link.
+fn symlinked_ancestor(root: &Path, path: &Path) -> Option<PathBuf> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut here = root.to_path_buf();
+    let parts: Vec<Component<'_>> = relative.components().collect();
+    for part in parts.iter().take(parts.len().saturating_sub(1)) {
+        here.push(part);
+        if std::fs::symlink_metadata(&here).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Some(here);
+        }
+    }
+    None
+}
+
 /// Writes the parent's files into `destdir`.
 fn populate(destdir: &Path, parent: &Parent) -> Result<(), DeriveError> {
     for component in &parent.components {
@@ -222,6 +236,15 @@ fn populate(destdir: &Path, parent: &Parent) -> Result<(), DeriveError> {
                 .ok_or_else(|| bad(format!("no stream for {}", file.path)))?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            // A parent whose symlink stands where a directory of a later
+            // path is would have that path written outside the destdir.
+            if let Some(link) = symlinked_ancestor(destdir, &path) {
+                return Err(bad(format!(
+                    "{} lies under the symbolic link {}",
+                    file.path,
+                    link.display()
+                )));
             }
             match &stream.kind {
                 FileKind::Regular { digest, .. } => {

@@ -104,3 +104,17 @@ fn unsafe_parent_paths_are_refused() {
         assert!(error.to_string().contains("unsafe path"), "{bad}: {error}");
     }
 }
+
+#[test]
+fn a_path_under_a_symbolic_link_is_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("etc")).expect("dir");
+    std::os::unix::fs::symlink("/tmp", root.join("etc/link")).expect("symlink");
+    assert_eq!(
+        symlinked_ancestor(root, &root.join("etc/link/file")),
+        Some(root.join("etc/link"))
+    );
+    assert_eq!(symlinked_ancestor(root, &root.join("etc/file")), None);
+    assert_eq!(symlinked_ancestor(root, &root.join("etc/link")), None);
+}
