@@ -253,6 +253,24 @@ fn source_only_and_binary_only_split_the_request() {
         source_only: false,
         binary_only: true,
     };
+    let versioned = |text: &str| {
+        let planned = plan(
+            &source,
+            &target,
+            &specs(&[text]),
+            &path,
+            ShadowOptions::default(),
+        )
+        .expect("plan");
+        planned.items.len()
+    };
+    assert_eq!(
+        versioned("hello=1.0-1"),
+        3,
+        "a source revision names its build"
+    );
+    assert_eq!(versioned("hello=1.0-1-1"), 3);
+    assert_eq!(versioned(&format!("hello={TRUNK}")), 3);
     assert_eq!(only(source_only), ["hello:source"]);
     assert_eq!(only(binary_only), ["hello", "hello:runtime"]);
     let planned = plan(
