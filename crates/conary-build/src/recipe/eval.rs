@@ -417,12 +417,11 @@ pub(crate) fn evaluate(file: &str, text: &str, ctx: &RecipeContext) -> Result<Re
 pub(crate) fn evaluate_metadata(file: &str, text: &str) -> Result<RecipeMetadata, RecipeError> {
     let session = Session::new(&RecipeContext::default());
     let (top, _) = session.run(Parsed::parse(file, text)?, Setup::Skip)?;
-    let derived = top.derived;
     Ok(RecipeMetadata {
         name: top.name,
         version: top.version,
         factory: top.factory,
-        derived,
+        derived: top.derived,
     })
 }
 

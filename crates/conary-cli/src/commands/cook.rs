@@ -418,6 +418,13 @@ fn cook_local(
     let flavors = flavors_for(base, None, extra)?;
     let metadata =
         conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
+    if metadata.derived {
+        bail!(
+            "{}: a derived recipe cooks from its parent in the repository: cvc commit, then cvc cook {}=LABEL",
+            tree.recipe_file,
+            metadata.name
+        );
+    }
     let factory = match &metadata.factory {
         Some(name) => {
             let source = env

@@ -674,6 +674,11 @@ fn a_derived_package_replaces_a_config_file_and_keeps_the_rest_by_reference() {
         "    r.Create('/etc/foo.conf', contents = 'setting = 1\\n')\n    r.Remove('/usr/share/foo/README')\n",
     );
     fs::write(derived.join("foo.recipe"), recipe).expect("recipe");
+    let refused = world.cvc_fails_in(&derived, &["cook", "."]);
+    assert!(
+        refused.contains("a derived recipe cooks from its parent in the repository"),
+        "{refused}"
+    );
     let out = world.ok_in(CVC, &derived, &["commit", "-m", "our setting"]);
     assert_eq!(committed(&out, "foo:source"), format!("{branch}/1.0-1.1"));
     let blobs = world.b.blob_count();
