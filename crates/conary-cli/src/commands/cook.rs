@@ -23,7 +23,7 @@ use conary_core::name::TroveName;
 use conary_core::spec::TroveSpec;
 use conary_core::trove::TroveTuple;
 use conary_core::troveinfo::TroveInfo;
-use conary_core::version::{Label, Version};
+use conary_core::version::{Label, Version, VersionSpec};
 
 /// Arguments of `cvc cook`.
 #[derive(Debug, Clone, Args)]
@@ -540,6 +540,27 @@ fn cook_remote(
         .find_one(&spec)
         .with_context(|| format!("cannot cook {name}"))?;
     let label = source_tuple.version.trailing_label().clone();
+    if !matches!(
+        spec.version(),
+        Some(VersionSpec::Version(_) | VersionSpec::Branch(_))
+    ) {
+        // A label branched twice names two branches: say so rather than
+        // cook whichever committed last.
+        let mut branches: Vec<String> =
+            conary_build::source::source_versions(source, spec.name(), &label)?
+                .iter()
+                .map(|tuple| tuple.version.without_timestamps().branch().to_string())
+                .collect();
+        branches.sort();
+        branches.dedup();
+        if branches.len() > 1 {
+            bail!(
+                "{spec_text}: {label} names several branches ({}); name one whole, e.g. {base_name}={}",
+                branches.join(", "),
+                branches[0]
+            );
+        }
+    }
 
     (env.step)(&format!("fetching {source_tuple}"));
     let checkout = tempfile::Builder::new()

@@ -478,6 +478,13 @@ fn a_branch_counts_on_from_its_branch_point_and_a_label_of_two_branches_is_ambig
         refused.contains("names several branches: /a.example.com@rpl:linux26/1.2-2/stable, /a.example.com@rpl:linux26/1.2-3/stable"),
         "{refused}"
     );
+    let refused = world.cvc_fails_in(world.home(), &["cook", &format!("hello={stable}")]);
+    assert!(refused.contains("names several branches"), "{refused}");
+    let out = world.cvc(&["cook", "hello=/a.example.com@rpl:linux26/1.2-3/stable"]);
+    assert_eq!(
+        committed(&out, "hello"),
+        "/a.example.com@rpl:linux26/1.2-3-0/stable/4-2"
+    );
     world.cvc(&[
         "checkout",
         "hello=/a.example.com@rpl:linux26/1.2-3/stable",
