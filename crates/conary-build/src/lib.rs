@@ -22,6 +22,7 @@
 //! them.
 
 pub mod build;
+pub mod clone;
 pub mod cook;
 pub mod deb;
 pub mod group;
