@@ -102,6 +102,21 @@ OLD and NEW are revisions on the buildLabel (1.0-2, or 1.0 for its newest) or fu
 prints 'committed NAME=VERSION[FLAVOR]' for each trove (or 'built ...' and 'wrote FILE');
 a failure names the recipe line and shows the end of the build log")]
     Cook(commands::cook::CookArgs),
+    /// Copy troves to a related branch (a sibling shadow, the parent), recording clonedFrom
+    #[command(after_help = "Examples:
+  cvc clone /conary.example.com@rpl:qa hello=conary.example.com@rpl:dev --with-sources
+  cvc clone /conary.example.com@rpl:1//qa 'hello=:dev[ssl]' --info
+prints 'committed NAME=VERSION[FLAVOR]' per new trove, 'already cloned ...' for troves
+cloned before (from the same version)")]
+    Clone(commands::promote::CloneArgs),
+    /// Promote groups (and what they hold) from one label to another
+    #[command(after_help = "Examples:
+  cvc promote group-dist :dev--:qa          (labels relative to the buildLabel)
+  cvc promote group-dist @rpl:qa--@rpl:prod --info
+  cvc promote group-dist conary.example.com@rpl:qa--conary.example.com@rpl:prod
+clones every trove of the group on FROM (with its source and every flavor of its cook)
+to TO in one commit; promoting again says 'nothing to promote'")]
+    Promote(commands::promote::PromoteArgs),
 }
 
 fn main() -> ExitCode {
@@ -173,6 +188,16 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let result = commands::cook::run(args, &env);
             reporter.finish();
             result
+        }
+        Command::Clone(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::promote::clone_command(args, &config, &source)
+        }
+        Command::Promote(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::promote::promote_command(args, &config, &source)
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;

@@ -9,6 +9,7 @@ pub mod import_deb;
 pub mod local;
 pub mod migrate;
 pub mod pin;
+pub mod promote;
 pub mod query;
 pub mod repos;
 pub mod repos_serve;
