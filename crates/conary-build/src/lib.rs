@@ -29,4 +29,5 @@ pub mod group;
 pub mod import;
 pub mod policy;
 pub mod recipe;
+pub mod redirect;
 pub mod source;
