@@ -132,7 +132,7 @@ fn newest(
         .into_iter()
         .filter(|tuple| &tuple.name == name)
         .collect();
-    found.sort_by(|a, b| b.version.timestamp().cmp(&a.version.timestamp()));
+    found.sort_by_key(|tuple| std::cmp::Reverse(tuple.version.timestamp()));
     Ok(found)
 }
 
