@@ -117,6 +117,19 @@ cloned before (from the same version)")]
 clones every trove of the group on FROM (with its source and every flavor of its cook)
 to TO in one commit; promoting again says 'nothing to promote'")]
     Promote(commands::promote::PromoteArgs),
+    /// Redirect a trove to another name or branch: updates follow it
+    #[command(after_help = "Examples:
+  cvc redirect oldname=conary.example.com@rpl:1 newname=conary.example.com@rpl:1
+  cvc redirect foo=/conary.example.com@rpl:1 foo=/other.example.com@rpl:1
+commits a redirect (the next build count) on the old branch for every flavor of the
+newest trove there; 'conary update NAME' then erases it and installs the target")]
+    Redirect(commands::redirect::RedirectArgs),
+    /// Mark troves removed in the repository (admin): a stub stays, contents go
+    #[command(after_help = "Example:
+  cvc markremoved foo=/conary.example.com@rpl:1/1.0-1-2
+prints 'removed NAME=VERSION[FLAVOR]' for each trove (a package takes its components);
+updates and queries step around removed troves")]
+    Markremoved(commands::markremoved::MarkRemovedArgs),
 }
 
 fn main() -> ExitCode {
@@ -198,6 +211,16 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let config = cli.global.load_config()?;
             let source = conary_cli::source::open(&config)?;
             commands::promote::promote_command(args, &config, &source)
+        }
+        Command::Redirect(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::redirect::run(args, &source)
+        }
+        Command::Markremoved(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::markremoved::run(args, &config, &source)
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;
