@@ -114,7 +114,8 @@ pub fn target_for_label(branch: &Branch, label: &Label) -> Result<Branch, CloneE
 
 /// Refuses a clone from `from` to an unrelated branch `to`. Related: the
 /// parent of `from` (or any ancestor), or a sibling (the same parent;
-/// for trunks, the same host and namespace).
+/// for trunks, the same namespace, on any host: a promotion to another
+/// repository).
 ///
 /// # Errors
 /// [`CloneError::Unrelated`] naming both branches.
@@ -135,10 +136,7 @@ pub fn check_related(from: &Branch, to: &Branch) -> Result<(), CloneError> {
     }
     let related = match (from.parent_branch(), to.parent_branch()) {
         (Some(a), Some(b)) => a == b,
-        (None, None) => {
-            from.label().host() == to.label().host()
-                && from.label().namespace() == to.label().namespace()
-        }
+        (None, None) => from.label().namespace() == to.label().namespace(),
         _ => false,
     };
     if related {
@@ -147,7 +145,7 @@ pub fn check_related(from: &Branch, to: &Branch) -> Result<(), CloneError> {
     Err(CloneError::Unrelated {
         from: from.to_string(),
         to: to.to_string(),
-        reason: "it is neither a parent nor a sibling (same parent branch, or a trunk of the same host and namespace)".to_owned(),
+        reason: "it is neither a parent nor a sibling (same parent branch, or a trunk of the same namespace)".to_owned(),
     })
 }
 

@@ -365,6 +365,7 @@ fn targets_are_siblings_or_parents() {
     check_related(&branch("/a@r:1//b@r:dev"), &branch("/a@r:1")).expect("parent");
     check_related(&branch("/a@r:1//b@r:dev"), &branch("/a@r:1//b@r:qa")).expect("sibling");
     check_related(&branch("/a@r:dev"), &branch("/a@r:qa")).expect("trunks");
+    check_related(&branch("/a@r:dev"), &branch("/b@r:prod")).expect("another repository");
     assert!(check_related(&branch("/a@r:dev"), &branch("/a@other:qa")).is_err());
     assert!(check_related(&branch("/a@r:1//b@r:dev"), &branch("/c@r:1//b@r:qa")).is_err());
 

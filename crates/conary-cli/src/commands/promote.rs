@@ -20,7 +20,7 @@ use conary_core::version::{Branch, Label};
 #[derive(Debug, Clone, Args)]
 pub struct CloneArgs {
     /// The branch to clone to: a sibling shadow, the parent branch, or a
-    /// trunk of the same host and namespace
+    /// trunk of the same namespace
     #[arg(value_name = "TARGET-BRANCH")]
     pub target: String,
     /// The troves to clone

@@ -47,16 +47,43 @@ const GROUP: &str = "name = 'group-dist'\nversion = '1.0'\n\ndef setup(r):\n    
 pub(crate) struct World {
     repository: TestRepository,
     server: RunningServer,
+    /// A second repository, [`OTHER`], when asked for.
+    other: Option<(TestRepository, RunningServer)>,
     rc: String,
 }
 
+/// The host of the second repository of [`World::with_other`].
+pub(crate) const OTHER: &str = "other.example.com";
+
 impl World {
     pub(crate) fn new() -> World {
+        World::make(false)
+    }
+
+    /// A world with a second repository, [`OTHER`].
+    pub(crate) fn with_other() -> World {
+        World::make(true)
+    }
+
+    fn make(two: bool) -> World {
         let repository = TestRepository::new(REPOS, HOST);
         let server = repository.serve();
-        let rc = ConaryRc::new()
-            .repository_map(HOST, &server.url())
-            .user(HOST, ADMIN_USER, ADMIN_PASSWORD)
+        let other = two.then(|| {
+            let other = TestRepository::new(REPOS, OTHER);
+            let served = other.serve();
+            (other, served)
+        });
+        let mut rc = ConaryRc::new().repository_map(HOST, &server.url()).user(
+            HOST,
+            ADMIN_USER,
+            ADMIN_PASSWORD,
+        );
+        if let Some((_, served)) = &other {
+            rc = rc
+                .repository_map(OTHER, &served.url())
+                .user(OTHER, ADMIN_USER, ADMIN_PASSWORD);
+        }
+        let rc = rc
             .install_label(DEV)
             .line(&format!("buildLabel {DEV}"))
             .line("flavor is: x86_64")
@@ -68,8 +95,16 @@ impl World {
         World {
             repository,
             server,
+            other,
             rc,
         }
+    }
+
+    /// How many contents the second repository stores.
+    pub(crate) fn other_blobs(&self) -> usize {
+        self.other
+            .as_ref()
+            .map_or(0, |(repository, _)| repository.blob_count())
     }
 
     pub(crate) fn home(&self) -> &Path {
@@ -119,12 +154,17 @@ impl World {
 
     /// A `conaryrc` with no install label path (a machine whose model
     /// says where to search).
-    fn machine_rc(&self) -> String {
+    pub(crate) fn machine_rc(&self) -> String {
         fs::create_dir_all(self.home().join("machine")).expect("mkdir");
-        ConaryRc::new()
+        let mut rc = ConaryRc::new()
             .repository_map(HOST, &self.server.url())
-            .user(HOST, ADMIN_USER, ADMIN_PASSWORD)
-            .line("flavor is: x86_64")
+            .user(HOST, ADMIN_USER, ADMIN_PASSWORD);
+        if let Some((_, served)) = &self.other {
+            rc = rc
+                .repository_map(OTHER, &served.url())
+                .user(OTHER, ADMIN_USER, ADMIN_PASSWORD);
+        }
+        rc.line("flavor is: x86_64")
             .write_in(&self.home().join("machine"))
             .display()
             .to_string()
@@ -394,5 +434,42 @@ fn clone_goes_to_a_related_branch_only() {
     assert!(
         again.ends_with("nothing to clone: every trove is already cloned\n"),
         "{again}"
+    );
+}
+
+#[test]
+fn a_promotion_to_another_repository_stores_no_contents_there() {
+    let world = World::with_other();
+    world.commit_source("hello", HELLO);
+    world.cvc(&["cook", &format!("hello={DEV}")]);
+    let prod = format!("{OTHER}@rpl:prod");
+    let promoted = world.cvc(&["promote", "hello", &format!(":dev--{prod}")]);
+    assert!(
+        promoted.contains(&format!("committed hello=/{prod}/1.0-1-1[]")),
+        "{promoted}"
+    );
+    assert_eq!(world.other_blobs(), 0, "the contents stay on {HOST}");
+    assert_eq!(
+        world.digests(&format!("hello:data={prod}")),
+        world.digests(&format!("hello:data={DEV}"))
+    );
+    let root = world.home().join("root");
+    let root_text = root.display().to_string();
+    let machine = world.machine_rc();
+    cli::ok(
+        CONARY,
+        &[
+            "update",
+            &format!("hello={prod}"),
+            "--root",
+            &root_text,
+            "--config-file",
+            &machine,
+        ],
+        world.home(),
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("usr/share/hello/greeting")).expect("installed"),
+        "hello, world\n"
     );
 }

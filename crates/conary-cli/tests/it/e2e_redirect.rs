@@ -5,7 +5,7 @@
 //! and updates step around.
 
 use crate::cli::CVC;
-use crate::e2e_promote::World;
+use crate::e2e_promote::{OTHER, World};
 
 const DEV: &str = "conary.example.com@rpl:dev";
 
@@ -93,4 +93,29 @@ fn a_removed_trove_is_stepped_around() {
     world.conary(&["update", "hello", "--root", &root]);
     let installed = world.conary(&["q", "--root", &root, "--full-versions"]);
     assert_eq!(installed, format!("hello=/{DEV}/1.0-1-1\n"));
+}
+
+#[test]
+fn an_update_follows_a_move_to_another_repository() {
+    let world = World::with_other();
+    world.commit_source("foo", &recipe("foo", "1.0"));
+    world.cvc(&["cook", &format!("foo={DEV}")]);
+    let root = world.home().join("root");
+    let root = root.to_str().expect("utf-8").to_owned();
+    world.conary(&["update", "foo", "--root", &root]);
+
+    let moved = format!("{OTHER}@rpl:1");
+    world.cvc(&["promote", "foo", &format!(":dev--{moved}")]);
+    world.cvc(&["redirect", &format!("foo={DEV}"), &format!("foo=/{moved}")]);
+    world.conary(&["update", "foo", "--root", &root]);
+    let installed = world.conary(&["q", "--root", &root, "--full-versions"]);
+    assert_eq!(installed, format!("foo=/{moved}/1.0-1-1\n"));
+    assert!(world.home().join("root/usr/share/foo/README").exists());
+
+    // It stays there: the next update looks on its new branch.
+    let again = world.conary(&["update", "foo", "--root", &root, "--info"]);
+    assert!(
+        !again.contains("Install") && !again.contains("Update"),
+        "{again}"
+    );
 }
