@@ -435,3 +435,60 @@ proptest! {
         let _ = LabelMapping::parse(&text, None);
     }
 }
+
+#[test]
+fn default_only_and_exclude_groups_narrow_the_clone() {
+    let (mut memory, group) = world();
+    let hello = memory
+        .troves
+        .values()
+        .find(|t| t.name.as_str() == "hello")
+        .expect("hello")
+        .clone();
+    let debuginfo = Trove::new(
+        "hello:debuginfo".parse().expect("name"),
+        hello.version.clone(),
+        hello.flavor.clone(),
+    );
+    let mut package = hello.clone();
+    package.add_strong_ref(debuginfo.tuple(), false);
+    memory.put(debuginfo.clone());
+    memory.put(package);
+
+    let all = plan(
+        &memory,
+        std::slice::from_ref(&group),
+        &promote(":dev--:qa"),
+        &CloneOptions::default(),
+    )
+    .expect("plan");
+    assert!(
+        all.troves
+            .iter()
+            .any(|t| t.name.as_str() == "hello:debuginfo")
+    );
+
+    let options = CloneOptions {
+        default_only: true,
+        exclude_groups: true,
+        ..CloneOptions::default()
+    };
+    let narrow = plan(&memory, &[group], &promote(":dev--:qa"), &options).expect("plan");
+    let names: BTreeSet<&str> = narrow.troves.iter().map(|t| t.name.as_str()).collect();
+    assert!(!names.contains("hello:debuginfo"), "{names:?}");
+    assert!(!names.contains("group-dist"), "{names:?}");
+    assert!(
+        names.contains("hello") && names.contains("tunable:runtime"),
+        "{names:?}"
+    );
+    let copy = narrow
+        .troves
+        .iter()
+        .find(|t| t.name.as_str() == "hello")
+        .expect("hello copy");
+    assert_eq!(
+        copy.strong_refs.len(),
+        1,
+        "the debuginfo reference is dropped"
+    );
+}

@@ -414,12 +414,24 @@ fn clone_goes_to_a_related_branch_only() {
         refused.contains("lineage would break: source hello:source="),
         "{refused}"
     );
-    let cloned = world.cvc(&[
-        "clone",
-        &format!("/{QA}"),
-        &format!("hello={DEV}"),
-        "--with-sources",
-    ]);
+    let qa = format!("/{QA}");
+    let hello = format!("hello={DEV}");
+    let tested = world.cvc(&["clone", &qa, &hello, "--with-sources", "--test"]);
+    assert_eq!(tested.lines().count(), 3, "{tested}");
+    assert!(
+        tested.lines().all(|line| line.starts_with("would commit ")),
+        "{tested}"
+    );
+    assert!(
+        world
+            .run(CONARY, &["rq", &format!("hello={QA}")])
+            .stdout
+            .is_empty()
+    );
+    let file = world.home().join("clone.ccs").display().to_string();
+    let written = world.cvc(&["clone", &qa, &hello, "--with-sources", "--to-file", &file]);
+    assert!(written.ends_with(&format!("wrote {file}\n")), "{written}");
+    let cloned = world.conary(&["commit", &file]);
     assert_eq!(cloned.lines().count(), 3, "{cloned}");
     assert!(
         cloned.contains(&format!("committed hello:source=/{QA}/1.0-1[]")),
