@@ -17,6 +17,10 @@
 //!   troves, dependency closure, group troves.
 //! - [`policy`]: packaging policy, which turns a build's destdir into
 //!   component troves, a package trove and their changeset.
+//! - [`clone`]: `cvc clone` and `cvc promote`: the clone map, troves
+//!   copied to a related branch or label with `clonedFrom`.
+//! - [`redirect`]: `cvc redirect`: redirect troves that send updates to
+//!   another name, branch or repository.
 //!
 //! Shadows, branches, merge and promote arrive with the issue that needs
 //! them.
