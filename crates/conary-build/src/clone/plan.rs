@@ -205,6 +205,15 @@ pub fn plan(
     };
     if let (Destination::Branch(target), Some(from)) = (destination, &router.from_branch) {
         super::labels::check_related(from, target)?;
+        if let Some(other) = roots.iter().find(|root| root.version.branch() != from) {
+            return Err(CloneError::Unrelated {
+                from: other.version.branch().to_string(),
+                to: target.to_string(),
+                reason: format!(
+                    "{other} is not on {from}, the branch of the first trove named; clone each branch on its own"
+                ),
+            });
+        }
     }
     let mut existing = Existing {
         source,

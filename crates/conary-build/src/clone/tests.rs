@@ -337,7 +337,26 @@ fn clone_to_a_branch_refuses_unrelated_targets_and_conflicts() {
     )
     .expect_err("conflict");
     assert!(matches!(error, CloneError::Conflict { .. }), "{error}");
-    let _ = group;
+
+    // Troves of two branches in one clone.
+    let elsewhere = Trove::new(
+        "other".parse().expect("name"),
+        version("/conary.example.com@rpl:misc/1700000000.000:1.0-1-1"),
+        Default::default(),
+    );
+    memory.put(elsewhere.clone());
+    let qa: Branch = "/conary.example.com@rpl:qa".parse().expect("branch");
+    let error = plan(
+        &memory,
+        &[group, elsewhere.tuple()],
+        &Destination::Branch(qa),
+        &CloneOptions::default(),
+    )
+    .expect_err("two branches");
+    assert!(
+        error.to_string().contains("clone each branch on its own"),
+        "{error}"
+    );
 }
 
 #[test]
