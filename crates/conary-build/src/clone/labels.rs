@@ -5,8 +5,9 @@
 //! [`check_related`]): a sibling (the same parent, the last label
 //! replaced: `/a//dev` → `/a//qa`, or the trunks `/h@ns:dev` →
 //! `/h@ns:prod` of one repository and namespace), or the parent branch
-//! ("uphill"). The revision stays the same; only a shadow's dotted counts
-//! must fit the target's shadow depth.
+//! ("uphill"). The revision stays the same when it fits the target's
+//! shadow depth ([`reshape`]); see `versions` for the uphill numbering of
+//! a revision changed on a shadow.
 
 use conary_core::version::{Branch, BranchStep, Label, LabelSpec, Version};
 

@@ -23,6 +23,7 @@ pub mod labels;
 pub mod plan;
 #[cfg(test)]
 mod tests;
+mod versions;
 
 use conary_api::SourceError;
 use conary_changeset::ChangeSetError;

@@ -12,6 +12,7 @@ use conary_core::troveinfo::ChangeLog;
 use conary_core::version::{Branch, Version};
 
 use super::labels::{reshape, target_for_label};
+use super::versions::{Existing, assign, same_version};
 use super::{CloneError, CloneOptions, Destination};
 
 /// One trove of a clone.
@@ -102,18 +103,13 @@ fn streams_of(
     Ok(reader.changeset().files.clone())
 }
 
-/// Whether two versions are the same but for timestamps.
-fn same_version(a: &Version, b: &Version) -> bool {
-    a.without_timestamps() == b.without_timestamps()
-}
-
 /// Whether `name` is a component (`foo:runtime`, `foo:source`).
 fn is_component(tuple: &TroveTuple) -> bool {
     tuple.name.as_str().contains(':')
 }
 
 /// Whether `tuple` is a source trove.
-fn is_source(tuple: &TroveTuple) -> bool {
+pub(super) fn is_source(tuple: &TroveTuple) -> bool {
     tuple.name.as_str().ends_with(":source")
 }
 
@@ -147,45 +143,6 @@ impl Router<'_> {
     }
 }
 
-/// The troves on the target to reuse, found by name and branch.
-struct Existing<'a> {
-    source: &'a dyn TroveSource,
-    manifests: BTreeMap<TroveTuple, Trove>,
-    listed: BTreeMap<(String, Branch), Vec<TroveTuple>>,
-}
-
-impl Existing<'_> {
-    /// The trove on the target with `wanted`'s version and flavor, and its
-    /// manifest.
-    fn find(&mut self, wanted: &TroveTuple) -> Result<Option<Trove>, CloneError> {
-        let key = (
-            wanted.name.to_string(),
-            wanted.version.without_timestamps().branch().clone(),
-        );
-        if !self.listed.contains_key(&key) {
-            let query = TroveQuery::on_branch(wanted.version.branch().clone())
-                .named([wanted.name.clone()])
-                .all_versions();
-            let found = self.source.trove_versions(&query)?;
-            self.listed.insert(key.clone(), found);
-        }
-        let Some(tuple) = self.listed[&key]
-            .iter()
-            .find(|t| same_version(&t.version, &wanted.version) && t.flavor == wanted.flavor)
-            .cloned()
-        else {
-            return Ok(None);
-        };
-        if !self.manifests.contains_key(&tuple) {
-            let mut troves = self.source.troves(std::slice::from_ref(&tuple))?;
-            if let Some(trove) = troves.pop() {
-                self.manifests.insert(tuple.clone(), trove);
-            }
-        }
-        Ok(self.manifests.get(&tuple).cloned())
-    }
-}
-
 /// Plans cloning `roots` (with every version resolved and timestamped)
 /// to `destination`.
 ///
@@ -215,11 +172,7 @@ pub fn plan(
             });
         }
     }
-    let mut existing = Existing {
-        source,
-        manifests: BTreeMap::new(),
-        listed: BTreeMap::new(),
-    };
+    let mut existing = Existing::new(source);
 
     // The clone map: every trove reachable from the roots that goes to
     // the target, with its manifest.
@@ -279,37 +232,17 @@ pub fn plan(
         )));
     }
 
-    // Each copy's version, reusing troves already cloned.
+    // Each copy's version (sources first: an uphill clone numbers its
+    // binaries after their new source), reusing troves already cloned.
     let mut map: BTreeMap<TroveTuple, CloneEntry> = BTreeMap::new();
-    for (tuple, (_, target)) in &originals {
-        let version = reshape(&tuple.version, target)?;
-        let wanted = TroveTuple::new(tuple.name.clone(), version, tuple.flavor.clone());
-        let entry = match existing.find(&wanted)? {
-            Some(found)
-                if found
-                    .info
-                    .cloned_from
-                    .as_ref()
-                    .is_some_and(|from| same_version(from, &tuple.version)) =>
-            {
-                CloneEntry {
-                    from: tuple.clone(),
-                    to: found.tuple(),
-                    already: true,
-                }
-            }
-            Some(found) => {
-                return Err(CloneError::Conflict {
-                    existing: found.tuple().to_string(),
-                    from: tuple.version.to_string(),
-                });
-            }
-            None => CloneEntry {
-                from: tuple.clone(),
-                to: wanted,
-                already: false,
-            },
-        };
+    let mut numbered: BTreeMap<Version, Version> = BTreeMap::new();
+    let order = originals
+        .keys()
+        .filter(|tuple| is_source(tuple))
+        .chain(originals.keys().filter(|tuple| !is_source(tuple)));
+    for tuple in order {
+        let (trove, target) = &originals[tuple];
+        let entry = assign(&mut existing, &map, &mut numbered, trove, target)?;
         map.insert(tuple.clone(), entry);
     }
 

@@ -511,3 +511,105 @@ fn default_only_and_exclude_groups_narrow_the_clone() {
         "the debuginfo reference is dropped"
     );
 }
+
+/// `foo` (source, package, runtime) at `version_text` (binary) and
+/// `source_text`.
+fn put_foo(memory: &mut Memory, source_text: &str, binary_text: &str) -> TroveTuple {
+    let source = Trove::new(
+        "foo:source".parse().expect("name"),
+        version(source_text),
+        Default::default(),
+    );
+    let runtime = tuple("foo:runtime", binary_text, "");
+    let mut component = Trove::new(
+        runtime.name.clone(),
+        runtime.version.clone(),
+        Default::default(),
+    );
+    component.info.source_name = Some(source.name.clone());
+    component.info.source_version = Some(source.version.clone());
+    let mut package = Trove::new(
+        "foo".parse().expect("name"),
+        runtime.version.clone(),
+        Default::default(),
+    );
+    package.info = component.info.clone();
+    package.add_strong_ref(runtime, true);
+    let root = package.tuple();
+    memory.put(source);
+    memory.put(component);
+    memory.put(package);
+    root
+}
+
+#[test]
+fn uphill_clones_reuse_the_parent_or_number_after_it() {
+    let mut memory = Memory::default();
+    put_foo(
+        &mut memory,
+        "/a@r:1/1700000000.000:1.0-1",
+        "/a@r:1/1700000001.000:1.0-1-1",
+    );
+    let unmodified = put_foo(
+        &mut memory,
+        "/a@r:1//sh/1700000002.000:1.0-1",
+        "/a@r:1//sh/1700000003.000:1.0-1-1",
+    );
+    let parent: Branch = "/a@r:1".parse().expect("branch");
+    let options = CloneOptions {
+        with_sources: true,
+        ..CloneOptions::default()
+    };
+    let planned = plan(
+        &memory,
+        &[unmodified],
+        &Destination::Branch(parent.clone()),
+        &options,
+    )
+    .expect("plan");
+    assert!(
+        planned.is_noop(),
+        "the parent holds them: {:?}",
+        planned.troves
+    );
+
+    let modified = put_foo(
+        &mut memory,
+        "/a@r:1//sh/1700000004.000:1.0-1.1",
+        "/a@r:1//sh/1700000005.000:1.0-1.1-1",
+    );
+    let planned = plan(&memory, &[modified], &Destination::Branch(parent), &options).expect("plan");
+    let copies: BTreeSet<String> = planned
+        .troves
+        .iter()
+        .map(|t| t.tuple().to_string())
+        .collect();
+    let expected: BTreeSet<String> = [
+        "foo:source=/a@r:1/1.0-2[]",
+        "foo=/a@r:1/1.0-2-1[]",
+        "foo:runtime=/a@r:1/1.0-2-1[]",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(copies, expected);
+    let package = planned
+        .troves
+        .iter()
+        .find(|t| t.name.as_str() == "foo")
+        .expect("foo");
+    let refs: Vec<String> = package
+        .strong_refs
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(refs, vec!["foo:runtime=/a@r:1/1.0-2-1[]".to_owned()]);
+    assert_eq!(
+        package
+            .info
+            .source_version
+            .as_ref()
+            .map(ToString::to_string),
+        Some("/a@r:1/1.0-2".to_owned())
+    );
+}
