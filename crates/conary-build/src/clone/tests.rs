@@ -578,7 +578,13 @@ fn uphill_clones_reuse_the_parent_or_number_after_it() {
         "/a@r:1//sh/1700000004.000:1.0-1.1",
         "/a@r:1//sh/1700000005.000:1.0-1.1-1",
     );
-    let planned = plan(&memory, &[modified], &Destination::Branch(parent), &options).expect("plan");
+    let planned = plan(
+        &memory,
+        std::slice::from_ref(&modified),
+        &Destination::Branch(parent.clone()),
+        &options,
+    )
+    .expect("plan");
     let copies: BTreeSet<String> = planned
         .troves
         .iter()
@@ -612,4 +618,10 @@ fn uphill_clones_reuse_the_parent_or_number_after_it() {
             .map(ToString::to_string),
         Some("/a@r:1/1.0-2".to_owned())
     );
+
+    // Cloned once, the next clone finds the copies by clonedFrom.
+    memory.commit(&planned.troves);
+    let again = plan(&memory, &[modified], &Destination::Branch(parent), &options).expect("plan");
+    assert!(again.is_noop(), "{:?}", again.troves);
+    assert_eq!(again.entries.len(), 3);
 }

@@ -1,10 +1,10 @@
 //! The version each copy gets, and the troves already on the target.
 //!
-//! In order: a trove on the target whose `clonedFrom` is the original is
-//! reused ("already cloned"); so is an ancestor already on the target
-//! (an unmodified shadow cloned to its parent is the parent's trove);
-//! otherwise the copy has the original's revision on the target, and a
-//! different trove there with that version is a conflict. A revision
+//! In order: an ancestor already on the target is reused (an unmodified
+//! shadow cloned to its parent is the parent's trove); otherwise the copy
+//! has the original's revision on the target, where a trove whose
+//! `clonedFrom` is the original is reused ("already cloned") and any
+//! other trove is a conflict. A revision
 //! changed on a shadow does not fit its parent ("uphill"): a source gets
 //! the next source version on the target, a binary the next build of its
 //! new source, the same for every trove of one original version.
@@ -22,6 +22,15 @@ use super::plan::{CloneEntry, is_source};
 /// Whether two versions are the same but for timestamps.
 pub(super) fn same_version(a: &Version, b: &Version) -> bool {
     a.without_timestamps() == b.without_timestamps()
+}
+
+/// Whether `trove` was cloned from `original`.
+fn is_clone_of(trove: &Trove, original: &TroveTuple) -> bool {
+    trove
+        .info
+        .cloned_from
+        .as_ref()
+        .is_some_and(|from| same_version(from, &original.version))
 }
 
 /// `branch` without the timestamps of its branch points (its text form,
@@ -106,11 +115,7 @@ impl<'a> Existing<'a> {
             .collect();
         for candidate in candidates {
             if let Some(trove) = self.manifest(&candidate)?
-                && trove
-                    .info
-                    .cloned_from
-                    .as_ref()
-                    .is_some_and(|from| same_version(from, &original.version))
+                && is_clone_of(&trove, original)
             {
                 return Ok(Some(candidate));
             }
@@ -159,16 +164,17 @@ pub(super) fn assign(
         to,
         already: true,
     };
-    if let Some(found) = existing.clone_of(&tuple, target)? {
-        return Ok(already(found));
-    }
     if let Some(found) = existing.ancestor(&tuple, target)? {
         return Ok(already(found));
     }
     let version = match reshape(&tuple.version, target) {
+        // The clone of a revision that fits can only be at that revision.
         Ok(version) => {
             let wanted = TroveTuple::new(tuple.name.clone(), version.clone(), tuple.flavor.clone());
             if let Some(found) = existing.find(&wanted)? {
+                if is_clone_of(&found, &tuple) {
+                    return Ok(already(found.tuple()));
+                }
                 return Err(CloneError::Conflict {
                     existing: found.tuple().to_string(),
                     from: tuple.version.to_string(),
@@ -177,6 +183,9 @@ pub(super) fn assign(
             version
         }
         Err(error) if tuple.version.is_modified_shadow() => {
+            if let Some(found) = existing.clone_of(&tuple, target)? {
+                return Ok(already(found));
+            }
             uphill(existing, map, numbered, trove, target).map_err(|_| error)?
         }
         Err(error) => return Err(error),
