@@ -100,6 +100,11 @@ impl World {
         }
     }
 
+    /// How many contents the first repository stores.
+    pub(crate) fn blobs(&self) -> usize {
+        self.repository.blob_count()
+    }
+
     /// How many contents the second repository stores.
     pub(crate) fn other_blobs(&self) -> usize {
         self.other
@@ -234,8 +239,10 @@ fn a_group_goes_dev_to_qa_to_prod_unchanged_and_installs_from_prod() {
             .is_empty()
     );
 
-    // One commit holds the whole promotion.
+    // One commit holds the whole promotion; no contents are uploaded.
+    let blobs = world.blobs();
     let promoted = world.cvc(&["promote", "group-dist", ":dev--:qa"]);
+    assert_eq!(world.blobs(), blobs, "the promotion stores no contents");
     let committed: Vec<&str> = promoted.lines().collect();
     assert_eq!(committed.len(), 10, "{promoted}");
     assert!(
