@@ -11,7 +11,7 @@ use conary_core::trove::{Trove, TroveTuple};
 use conary_core::troveinfo::ChangeLog;
 use conary_core::version::{Branch, Version};
 
-use super::labels::{reshape, target_for_label};
+use super::labels::target_for_label;
 use super::versions::{Existing, assign, same_version};
 use super::{CloneError, CloneOptions, Destination};
 
@@ -349,22 +349,9 @@ fn needed(
     }) {
         return Ok(Some(entry.to.version.clone()));
     }
-    let wanted = TroveTuple::new(
-        need.name.clone(),
-        reshape(&need.version, &target)?,
-        need.flavor.clone(),
-    );
-    match existing.find(&wanted)? {
-        Some(found)
-            if found
-                .info
-                .cloned_from
-                .as_ref()
-                .is_some_and(|from| same_version(from, &need.version)) =>
-        {
-            Ok(Some(found.version))
-        }
-        _ => Err(CloneError::Lineage {
+    match existing.present(need, &target)? {
+        Some(found) => Ok(Some(found.version)),
+        None => Err(CloneError::Lineage {
             what,
             needed: need.to_string(),
             trove: trove.to_string(),

@@ -123,6 +123,30 @@ impl<'a> Existing<'a> {
         Ok(None)
     }
 
+    /// The copy of `original` already on `target`, if any: its ancestor
+    /// there, or a trove cloned from it.
+    pub(super) fn present(
+        &mut self,
+        original: &TroveTuple,
+        target: &Branch,
+    ) -> Result<Option<TroveTuple>, CloneError> {
+        let target = &plain(target);
+        if let Some(found) = self.ancestor(original, target)? {
+            return Ok(Some(found));
+        }
+        match reshape(&original.version, target) {
+            Ok(version) => {
+                let wanted =
+                    TroveTuple::new(original.name.clone(), version, original.flavor.clone());
+                Ok(self
+                    .find(&wanted)?
+                    .filter(|found| is_clone_of(found, original))
+                    .map(|found| found.tuple()))
+            }
+            Err(_) => self.clone_of(original, target),
+        }
+    }
+
     /// The original's unmodified-shadow ancestor on `target`, when it is
     /// there.
     fn ancestor(
