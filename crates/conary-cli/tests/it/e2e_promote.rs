@@ -1,6 +1,6 @@
 //! Clone and promote with the real binaries against a real server:
-//! packages cooked on `dev` (one in two flavors) and a group holding them,
-//! promoted `dev → qa → prod` with `cvc promote`, installed from `prod`
+//! packages cooked on `dev` (one in two flavors) and a group holding both
+//! flavors, promoted `dev → qa → prod` with `cvc promote`, installed from `prod`
 //! on a machine whose system model searches `prod`; file digests the same
 //! on every label, `clonedFrom` recorded, a second promote a no-op,
 //! `--info` changing nothing, lineage refused when a build requirement is
@@ -28,7 +28,7 @@ version = "3.1"
 
 def setup(r):
     if use.ssl:
-        r.Create("/etc/tunable.conf", contents = "tls = on\n")
+        r.Create("/etc/tunable-tls.conf", contents = "tls = on\n")
     else:
         r.Create("/etc/tunable.conf", contents = "tls = off\n")
 "#;
@@ -41,7 +41,7 @@ def setup(r):
     r.Create("/usr/share/hello/greeting", contents = "hello, world\n")
 "#;
 
-const GROUP: &str = "name = 'group-dist'\nversion = '1.0'\n\ndef setup(r):\n    r.add('hello')\n    r.add('tunable', flavor = '!ssl')\n";
+const GROUP: &str = "name = 'group-dist'\nversion = '1.0'\n\ndef setup(r):\n    r.add('hello')\n    r.add('tunable', flavor = '!ssl')\n    r.add('tunable', flavor = 'ssl')\n";
 
 /// A served repository and a `conaryrc` whose build label is [`DEV`].
 pub(crate) struct World {
@@ -221,7 +221,7 @@ fn a_group_goes_dev_to_qa_to_prod_unchanged_and_installs_from_prod() {
     let info = world.cvc(&["promote", "group-dist", ":dev--:qa", "--info"]);
     assert!(
         info.contains(&format!(
-            "would promote group-dist=/{DEV}/1.0-1-1[!ssl] to /{QA}/1.0-1-1"
+            "would promote group-dist=/{DEV}/1.0-1-1[] to /{QA}/1.0-1-1"
         )),
         "{info}"
     );
@@ -342,13 +342,19 @@ fn a_group_goes_dev_to_qa_to_prod_unchanged_and_installs_from_prod() {
         installed.contains(&format!("group-dist=/{PROD}/1.0-1-1")),
         "{installed}"
     );
-    assert!(
-        installed.contains(&format!("tunable=/{PROD}/3.1-1-1[!ssl]")),
-        "{installed}"
-    );
+    for flavor in ["ssl", "!ssl"] {
+        assert!(
+            installed.contains(&format!("tunable=/{PROD}/3.1-1-1[{flavor}]")),
+            "both flavors the group holds: {installed}"
+        );
+    }
     assert_eq!(
         fs::read_to_string(root.join("etc/tunable.conf")).expect("installed"),
         "tls = off\n"
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("etc/tunable-tls.conf")).expect("installed"),
+        "tls = on\n"
     );
     let lineage = run(&["q", "hello", "--info"]);
     assert!(
@@ -491,4 +497,29 @@ fn a_promotion_to_another_repository_stores_no_contents_there() {
         fs::read_to_string(root.join("usr/share/hello/greeting")).expect("installed"),
         "hello, world\n"
     );
+}
+
+#[test]
+fn every_flavor_of_a_cook_goes_along_unless_exact_flavors() {
+    let world = World::new();
+    world.commit_source("tunable", TUNABLE);
+    world.cvc(&[
+        "cook",
+        &format!("tunable={DEV}[ssl]"),
+        &format!("tunable={DEV}[!ssl]"),
+    ]);
+    let flavors = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["promote", "tunable[ssl]", ":dev--:qa", "--info"];
+        all.extend(args);
+        world
+            .cvc(&all)
+            .lines()
+            .filter(|line| line.starts_with("would promote tunable="))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(flavors(&[]).len(), 2, "both flavors of the cook");
+    let exact = flavors(&["--exact-flavors"]);
+    assert_eq!(exact.len(), 1, "{exact:?}");
+    assert!(exact[0].contains("[ssl]"), "{exact:?}");
 }
