@@ -397,6 +397,16 @@ fn lineage_is_refused_when_a_build_requirement_is_not_on_the_target() {
             .is_empty()
     );
 
+    // --skip-build-info keeps the requirement as it is.
+    let skipped = world.cvc(&[
+        "promote",
+        "needy",
+        ":dev--:qa",
+        "--skip-build-info",
+        "--info",
+    ]);
+    assert!(skipped.contains("would promote needy="), "{skipped}");
+
     // Once base is promoted, needy follows with its requirement mapped.
     world.cvc(&["promote", "base", ":dev--:qa"]);
     world.cvc(&["promote", "needy", ":dev--:qa"]);
