@@ -54,8 +54,9 @@ pub enum RedirectError {
     ChangeSet(#[from] ChangeSetError),
 }
 
-/// The redirect troves from `name` on `branch` to `target` on
-/// `target_branch`: one per flavor of the newest version there.
+/// The redirect troves from `name` on `branch` to each of `targets` (a
+/// name on a branch; several when a package is split): one per flavor of
+/// the newest version there.
 ///
 /// # Errors
 /// [`RedirectError`]: nothing to redirect, no target, a loop, or the
@@ -64,10 +65,12 @@ pub fn build(
     source: &dyn TroveSource,
     name: &TroveName,
     branch: &Branch,
-    target: &TroveName,
-    target_branch: &Branch,
+    targets: &[(TroveName, Branch)],
 ) -> Result<Vec<Trove>, RedirectError> {
-    if name == target && branch == target_branch {
+    if targets
+        .iter()
+        .any(|(target, target_branch)| target == name && target_branch == branch)
+    {
         return Err(RedirectError::Loop {
             name: name.to_string(),
             branch: branch.to_string(),
@@ -80,11 +83,19 @@ pub fn build(
             branch: branch.to_string(),
         });
     };
-    if newest_of(source, target, target_branch)?.is_none() {
+    if targets.is_empty() {
         return Err(RedirectError::NoTarget {
-            name: target.to_string(),
-            branch: target_branch.to_string(),
+            name: "any trove".to_owned(),
+            branch: "any branch".to_owned(),
         });
+    }
+    for (target, target_branch) in targets {
+        if newest_of(source, target, target_branch)?.is_none() {
+            return Err(RedirectError::NoTarget {
+                name: target.to_string(),
+                branch: target_branch.to_string(),
+            });
+        }
     }
     let version = latest
         .version
@@ -97,7 +108,9 @@ pub fn build(
         .map(|tuple| {
             let mut trove = Trove::new(name.clone(), version.clone(), tuple.flavor.clone());
             trove.trove_type = TroveType::Redirect;
-            trove.add_redirect(target.clone(), target_branch.clone(), None);
+            for (target, target_branch) in targets {
+                trove.add_redirect(target.clone(), target_branch.clone(), None);
+            }
             trove
         })
         .collect())
@@ -165,10 +178,11 @@ mod tests {
         let source = LocalSource::new(&repository, identity);
         let name: TroveName = "foo".parse().expect("name");
         let branch: Branch = "/conary.example.com@rpl:1".parse().expect("branch");
-        let error = build(&source, &name, &branch, &name, &branch).expect_err("loop");
+        let itself = [(name.clone(), branch.clone())];
+        let error = build(&source, &name, &branch, &itself).expect_err("loop");
         assert!(matches!(error, RedirectError::Loop { .. }), "{error}");
         let bar: TroveName = "bar".parse().expect("name");
-        let error = build(&source, &name, &branch, &bar, &branch).expect_err("nothing");
+        let error = build(&source, &name, &branch, &[(bar, branch.clone())]).expect_err("nothing");
         assert_eq!(
             error.to_string(),
             "nothing named foo is on /conary.example.com@rpl:1 to redirect"

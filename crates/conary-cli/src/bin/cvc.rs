@@ -121,6 +121,7 @@ to TO in one commit; promoting again says 'nothing to promote'")]
     #[command(after_help = "Examples:
   cvc redirect oldname=conary.example.com@rpl:1 newname=conary.example.com@rpl:1
   cvc redirect foo=/conary.example.com@rpl:1 foo=/other.example.com@rpl:1
+  cvc redirect big=conary.example.com@rpl:1 big-a=conary.example.com@rpl:1 big-b=conary.example.com@rpl:1
 commits a redirect (the next build count) on the old branch for every flavor of the
 newest trove there; 'conary update NAME' then erases it and installs the target")]
     Redirect(commands::redirect::RedirectArgs),

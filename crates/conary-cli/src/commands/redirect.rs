@@ -1,4 +1,4 @@
-//! `cvc redirect NAME=FROM TARGET=TO`: commits redirect troves (see
+//! `cvc redirect NAME=FROM TARGET=TO…`: commits redirect troves (see
 //! [`conary_build::redirect`]) so that `conary update NAME` moves to
 //! TARGET on TO (a rename, or a move to another branch or repository).
 
@@ -19,9 +19,10 @@ pub struct RedirectArgs {
     /// on: NAME=/host@ns:tag or NAME=host@ns:tag
     #[arg(value_name = "NAME=BRANCH")]
     pub from: String,
-    /// Where updates go instead: TARGET-NAME=TARGET-BRANCH
-    #[arg(value_name = "TARGET=BRANCH")]
-    pub to: String,
+    /// Where updates go instead: TARGET-NAME=TARGET-BRANCH; several when a
+    /// package is split
+    #[arg(value_name = "TARGET=BRANCH", required = true)]
+    pub to: Vec<String>,
     /// Show the redirects and commit nothing
     #[arg(long, short = 'i')]
     pub info: bool,
@@ -51,15 +52,24 @@ fn name_and_branch(text: &str) -> anyhow::Result<(TroveName, Branch)> {
 /// Runs `cvc redirect`; the lines to print.
 pub fn run(args: &RedirectArgs, source: &NetworkSource) -> anyhow::Result<String> {
     let (name, branch) = name_and_branch(&args.from)?;
-    let (target, target_branch) = name_and_branch(&args.to)?;
-    let troves = redirect::build(source, &name, &branch, &target, &target_branch)?;
+    let targets = args
+        .to
+        .iter()
+        .map(|text| name_and_branch(text))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let troves = redirect::build(source, &name, &branch, &targets)?;
     let mut out = String::new();
     if args.info {
+        let named: Vec<String> = targets
+            .iter()
+            .map(|(target, target_branch)| format!("{target} on {target_branch}"))
+            .collect();
         for trove in &troves {
             let _ = writeln!(
                 out,
-                "would redirect {} to {target} on {target_branch}",
-                trove.tuple()
+                "would redirect {} to {}",
+                trove.tuple(),
+                named.join(", ")
             );
         }
         return Ok(out);

@@ -86,3 +86,20 @@ fn a_redirect_to_nothing_is_an_error() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_split_package_installs_every_target() {
+    let mut world = renamed_world();
+    world.package(
+        "baz",
+        &format!("{LABEL}/3.0-1-1"),
+        "",
+        &[(":runtime", true)],
+    );
+    let stub = world.trove("foo", &format!("{LABEL}/1.0-1-2"), "");
+    redirect(&mut world, &stub, &[("bar", LABEL), ("baz", LABEL)]);
+    assert_eq!(
+        world.show(&["foo"]),
+        "Install bar=2.0-1-1\nInstall bar:runtime=2.0-1-1\nInstall baz=3.0-1-1\nInstall baz:runtime=3.0-1-1\nErase foo=1.0-1-1\nErase foo:runtime=1.0-1-1\n"
+    );
+}
