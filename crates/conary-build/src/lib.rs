@@ -21,11 +21,16 @@
 //!   troves, dependency closure, group troves.
 //! - [`policy`]: packaging policy, which turns a build's destdir into
 //!   component troves, a package trove and their changeset.
+//! - [`clone`]: `cvc clone` and `cvc promote`: the clone map, troves
+//!   copied to a related branch or label with `clonedFrom`.
+//! - [`redirect`]: `cvc redirect`: redirect troves that send updates to
+//!   another name, branch or repository.
 //!
 //! Shadows, branches, merge and promote arrive with the issue that needs
 //! them.
 
 pub mod build;
+pub mod clone;
 pub mod cook;
 pub mod deb;
 pub mod derive;
@@ -34,4 +39,5 @@ pub mod import;
 pub mod policy;
 pub mod recipe;
 pub mod shadow;
+pub mod redirect;
 pub mod source;

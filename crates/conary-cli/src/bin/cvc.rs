@@ -134,6 +134,35 @@ saying `derived = True`; its setup(r) changes the parent's files (r.Create('/etc
 contents = ...), r.Remove(...)); cvc commit, then cvc cook foo=conary.example.com@rpl:custom
 commits the derived package (derivedFrom the parent; unchanged files by reference)")]
     Derive(commands::derive::DeriveArgs),
+    /// Copy troves to a related branch (a sibling shadow, the parent), recording clonedFrom
+    #[command(after_help = "Examples:
+  cvc clone /conary.example.com@rpl:qa hello=conary.example.com@rpl:dev --with-sources
+  cvc clone /conary.example.com@rpl:1//qa 'hello=:dev[ssl]' --info
+prints 'committed NAME=VERSION[FLAVOR]' per new trove, 'already cloned ...' for troves
+cloned before (from the same version)")]
+    Clone(commands::promote::CloneArgs),
+    /// Promote groups (and what they hold) from one label to another
+    #[command(after_help = "Examples:
+  cvc promote group-dist :dev--:qa          (labels relative to the buildLabel)
+  cvc promote group-dist @rpl:qa--@rpl:prod --info
+  cvc promote group-dist conary.example.com@rpl:qa--conary.example.com@rpl:prod
+clones every trove of the group on FROM (with its source and every flavor of its cook)
+to TO in one commit; promoting again says 'nothing to promote'")]
+    Promote(commands::promote::PromoteArgs),
+    /// Redirect a trove to another name or branch: updates follow it
+    #[command(after_help = "Examples:
+  cvc redirect oldname=conary.example.com@rpl:1 newname=conary.example.com@rpl:1
+  cvc redirect foo=/conary.example.com@rpl:1 foo=/other.example.com@rpl:1
+  cvc redirect big=conary.example.com@rpl:1 big-a=conary.example.com@rpl:1 big-b=conary.example.com@rpl:1
+commits a redirect (the next build count) on the old branch for every flavor of the
+newest trove there; 'conary update NAME' then erases it and installs the target")]
+    Redirect(commands::redirect::RedirectArgs),
+    /// Mark troves removed in the repository (admin): a stub stays, contents go
+    #[command(after_help = "Example:
+  cvc markremoved foo=/conary.example.com@rpl:1/1.0-1-2
+prints 'removed NAME=VERSION[FLAVOR]' for each trove (a package takes its components);
+updates and queries step around removed troves")]
+    Markremoved(commands::markremoved::MarkRemovedArgs),
 }
 
 fn main() -> ExitCode {
@@ -225,6 +254,26 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let config = cli.global.load_config()?;
             let source = conary_cli::source::open(&config)?;
             commands::derive::run(args, &config, &source, &current_dir()?)
+        }
+        Command::Clone(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::promote::clone_command(args, &config, &source)
+        }
+        Command::Promote(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::promote::promote_command(args, &config, &source)
+        }
+        Command::Redirect(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::redirect::run(args, &source)
+        }
+        Command::Markremoved(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::markremoved::run(args, &config, &source)
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;
