@@ -11,7 +11,8 @@ use conary_core::version::{Label, VersionSpec};
 
 use super::SystemModel;
 use super::error::ModelError;
-use super::parse::{SearchItem, Statement, TroveVerb};
+use super::include::{MAX_INCLUDE_DEPTH, ModelLoader, NoLoader};
+use super::parse::{ModelSpec, SearchItem, Statement, TroveVerb};
 use crate::plan::{InstalledSystem, InstalledTrove, PlanError};
 
 /// What a model asks for, statement by statement.
@@ -55,21 +56,80 @@ impl SystemModel {
     /// replaces the spec of a trove already wanted and adds nothing.
     ///
     /// # Errors
-    /// [`ModelError::Unsupported`] for `include` and for `search` of a
-    /// trove (a group); [`ModelError::NoSearchPath`] when no `search` line
-    /// names a label.
+    /// As [`evaluate_with`](Self::evaluate_with); an `include` line always
+    /// fails here (there is no repository to read the trove from).
     pub fn evaluate(&self) -> Result<Evaluation, ModelError> {
-        let mut evaluation = Evaluation::default();
-        let mut offer_labels: Vec<Label> = Vec::new();
-        for (line, statement) in self.numbered() {
+        self.evaluate_with(&NoLoader)
+    }
+
+    /// The wanted set, `include` lines read through `loader` and evaluated
+    /// in their place (see [`include`](super::include) for the scoping of
+    /// their `search` lines).
+    ///
+    /// # Errors
+    /// [`ModelError::Unsupported`] for `search` of a trove (a group);
+    /// [`ModelError::Include`] for a trove that cannot be found or read,
+    /// [`ModelError::IncludeCycle`] for a trove that includes itself,
+    /// [`ModelError::Included`] for an error in an included model;
+    /// [`ModelError::NoSearchPath`] when no `search` line names a label.
+    pub fn evaluate_with(&self, loader: &dyn ModelLoader) -> Result<Evaluation, ModelError> {
+        let mut evaluator = Evaluator {
+            evaluation: Evaluation::default(),
+            offer_labels: Vec::new(),
+            included_labels: Vec::new(),
+            loader,
+            stack: Vec::new(),
+        };
+        let mut path = Vec::new();
+        evaluator.run(self, &mut path, None)?;
+        let Evaluator {
+            mut evaluation,
+            offer_labels,
+            included_labels,
+            ..
+        } = evaluator;
+        evaluation.label_path = path;
+        for label in included_labels.into_iter().chain(offer_labels) {
+            if !evaluation.label_path.contains(&label) {
+                evaluation.label_path.push(label);
+            }
+        }
+        if evaluation.label_path.is_empty() {
+            return Err(ModelError::NoSearchPath);
+        }
+        Ok(evaluation)
+    }
+}
+
+/// One evaluation: the wanted set so far and the includes being read.
+struct Evaluator<'l> {
+    evaluation: Evaluation,
+    offer_labels: Vec<Label>,
+    /// The labels of included models' `search` lines, in the order met.
+    included_labels: Vec<Label>,
+    loader: &'l dyn ModelLoader,
+    /// The includes being read: (the spec as written, the trove found).
+    stack: Vec<(String, TroveName)>,
+}
+
+impl Evaluator<'_> {
+    /// Evaluates `model`'s statements; `path` is the label path its lookups
+    /// see (its own `search` lines go in front); `context` names the
+    /// trove an included model came from, `None` for the model file.
+    fn run(
+        &mut self,
+        model: &SystemModel,
+        path: &mut Vec<Label>,
+        context: Option<&str>,
+    ) -> Result<(), ModelError> {
+        let at = |line: usize| match context {
+            None => format!("system-model:{line}"),
+            Some(trove) => format!("{trove}:{line}"),
+        };
+        for (line, statement) in model.numbered() {
             match statement {
                 Statement::Version(_) => {}
-                Statement::Include(_) => {
-                    return Err(ModelError::Unsupported {
-                        line,
-                        what: "'include' (a model held by a trove)".to_owned(),
-                    });
-                }
+                Statement::Include(spec) => self.include(spec, path, at(line))?,
                 Statement::Search(SearchItem::Trove(spec)) => {
                     return Err(ModelError::Unsupported {
                         line,
@@ -77,25 +137,76 @@ impl SystemModel {
                     });
                 }
                 Statement::Search(SearchItem::Label(label)) => {
-                    evaluation.label_path.retain(|known| known != label);
-                    evaluation.label_path.insert(0, label.clone());
+                    path.retain(|known| known != label);
+                    path.insert(0, label.clone());
+                    if context.is_some() && !self.included_labels.contains(label) {
+                        self.included_labels.push(label.clone());
+                    }
                 }
                 Statement::Troves { verb, specs } => {
                     for spec in specs.iter().map(|s| s.spec()) {
-                        apply(&mut evaluation, &mut offer_labels, *verb, spec);
+                        apply(&mut self.evaluation, &mut self.offer_labels, *verb, spec);
                     }
                 }
             }
         }
-        if evaluation.label_path.is_empty() {
-            return Err(ModelError::NoSearchPath);
+        Ok(())
+    }
+
+    /// `include SPEC` at `at`: the trove's model, evaluated in place with
+    /// a copy of the including model's path.
+    fn include(&mut self, spec: &ModelSpec, path: &[Label], at: String) -> Result<(), ModelError> {
+        let error = |reason: String| ModelError::Include {
+            at: at.clone(),
+            spec: spec.to_string(),
+            reason,
+        };
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            return Err(error(format!(
+                "includes nest more than {MAX_INCLUDE_DEPTH} deep"
+            )));
         }
-        for label in offer_labels {
-            if !evaluation.label_path.contains(&label) {
-                evaluation.label_path.push(label);
-            }
+        let found = self.loader.load(spec.spec(), path).map_err(error)?;
+        let name = found.trove.name.clone();
+        if let Some(first) = self.stack.iter().position(|(_, known)| *known == name) {
+            let mut chain: Vec<String> = self
+                .stack
+                .iter()
+                .skip(first)
+                .map(|(written, _)| format!("include {written}"))
+                .collect();
+            chain.push(format!("include {spec}"));
+            return Err(ModelError::IncludeCycle {
+                at,
+                spec: spec.to_string(),
+                chain: chain.join(" -> "),
+            });
         }
-        Ok(evaluation)
+        let shown = format!("{}={}", found.trove.name, found.trove.version);
+        let included = SystemModel::parse(&found.text).map_err(|source| match source {
+            ModelError::Syntax { line, message } => ModelError::IncludedSyntax {
+                at: format!("{shown}:{line}"),
+                message,
+            },
+            other => ModelError::Included {
+                trove: shown.clone(),
+                source: Box::new(other),
+            },
+        })?;
+        self.stack.push((spec.to_string(), name));
+        let mut inner_path = path.to_vec();
+        let result = self.run(&included, &mut inner_path, Some(&shown));
+        self.stack.pop();
+        result.map_err(|source| match source {
+            // Errors already naming where they are pass through.
+            ModelError::Include { .. }
+            | ModelError::IncludeCycle { .. }
+            | ModelError::Included { .. } => source,
+            other => ModelError::Included {
+                trove: shown,
+                source: Box::new(other),
+            },
+        })
     }
 }
 

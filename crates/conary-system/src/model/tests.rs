@@ -1,6 +1,8 @@
 //! Unit tests of the model's text: parse and format tables, errors, the
 //! round trip, and evaluation.
 
+use std::collections::BTreeMap;
+
 use proptest::prelude::*;
 
 use super::*;
@@ -166,7 +168,7 @@ fn unsupported_and_empty_models_are_refused_at_evaluation() {
         SystemModel::parse("search a.example.com@x:1\ninclude group-base\n").expect("valid");
     assert_eq!(
         include.evaluate().expect_err("include").to_string(),
-        "system-model:2: 'include' (a model held by a trove) is not supported yet"
+        "system-model:2: include group-base: reading the model a trove holds needs a repository"
     );
     let group = SystemModel::parse("search group-os=a.example.com@x:1\n").expect("valid");
     assert!(
@@ -178,6 +180,138 @@ fn unsupported_and_empty_models_are_refused_at_evaluation() {
     );
     let none = SystemModel::parse("install sudo\n").expect("valid");
     assert!(matches!(none.evaluate(), Err(ModelError::NoSearchPath)));
+}
+
+/// Models held by troves, by name; the label path each lookup saw.
+struct FakeLoader {
+    models: BTreeMap<&'static str, &'static str>,
+    seen: std::cell::RefCell<Vec<(String, Vec<String>)>>,
+}
+
+impl FakeLoader {
+    fn new(models: &[(&'static str, &'static str)]) -> FakeLoader {
+        FakeLoader {
+            models: models.iter().copied().collect(),
+            seen: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl ModelLoader for FakeLoader {
+    fn load(
+        &self,
+        spec: &conary_core::spec::TroveSpec,
+        label_path: &[conary_core::version::Label],
+    ) -> Result<IncludedModel, String> {
+        let name = spec.name().to_string();
+        self.seen.borrow_mut().push((
+            name.clone(),
+            label_path.iter().map(ToString::to_string).collect(),
+        ));
+        let Some(text) = self.models.get(name.as_str()) else {
+            return Err(format!("no trove {name} on the path"));
+        };
+        let trove = conary_core::trove::TroveTuple {
+            name: spec.name().clone(),
+            version: "/a.example.com@x:1/1-1-1".parse().expect("version"),
+            flavor: conary_core::flavor::Flavor::default(),
+        };
+        Ok(IncludedModel {
+            trove,
+            text: (*text).to_owned(),
+        })
+    }
+}
+
+#[test]
+fn an_included_model_is_evaluated_in_place_with_its_search_lines_scoped() {
+    let loader = FakeLoader::new(&[
+        (
+            "web-model:cml",
+            "search b.example.com@x:1\ninstall nginx-common\ninclude base-model:cml\nerase sudo\n",
+        ),
+        (
+            "base-model:cml",
+            "search c.example.com@x:1\ninstall sudo tzdata\n",
+        ),
+    ]);
+    let model = SystemModel::parse(
+        "search a.example.com@x:1\ninstall libssl3\ninclude web-model:cml\ninstall sudo==2.0\n",
+    )
+    .expect("valid");
+    let evaluation = model.evaluate_with(&loader).expect("evaluates");
+    let wanted: Vec<String> = evaluation.wanted.iter().map(ToString::to_string).collect();
+    assert_eq!(wanted, ["libssl3", "nginx-common", "tzdata", "sudo=2.0"]);
+    let labels: Vec<String> = evaluation
+        .label_path
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    // The model's own labels first; the includes' after, in the order met.
+    assert_eq!(
+        labels,
+        [
+            "a.example.com@x:1",
+            "b.example.com@x:1",
+            "c.example.com@x:1"
+        ]
+    );
+    // Each include was looked up with the path of the model that read it.
+    let seen = loader.seen.borrow();
+    assert_eq!(
+        *seen,
+        [
+            (
+                "web-model:cml".to_owned(),
+                vec!["a.example.com@x:1".to_owned()]
+            ),
+            (
+                "base-model:cml".to_owned(),
+                vec![
+                    "b.example.com@x:1".to_owned(),
+                    "a.example.com@x:1".to_owned()
+                ]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn include_errors_name_the_line_the_spec_and_the_trove() {
+    let loader = FakeLoader::new(&[
+        ("a:cml", "include b:cml\n"),
+        ("b:cml", "install x\ninclude a:cml\n"),
+        ("bad:cml", "install x\ninstal y\n"),
+    ]);
+    let cases = [
+        (
+            "search a.example.com@x:1\ninclude a:cml\n",
+            "b:cml=/a.example.com@x:1/1-1-1:2: include a:cml: a cycle of includes (include a:cml -> include b:cml -> include a:cml)",
+        ),
+        (
+            "search a.example.com@x:1\n\ninclude missing:cml\n",
+            "system-model:3: include missing:cml: no trove missing:cml on the path",
+        ),
+        (
+            "search a.example.com@x:1\ninclude bad:cml\n",
+            "bad:cml=/a.example.com@x:1/1-1-1:2: unknown statement 'instal' (expected search, install, update, erase, offer, patch, include or version)",
+        ),
+        (
+            "search a.example.com@x:1\ninclude self:cml\n",
+            "system-model:2: include self:cml: no trove self:cml on the path",
+        ),
+    ];
+    for (text, expected) in cases {
+        let model = SystemModel::parse(text).expect("valid");
+        let error = model.evaluate_with(&loader).expect_err(text).to_string();
+        assert_eq!(error, expected, "{text:?}");
+    }
+    let own = FakeLoader::new(&[("self:cml", "include self:cml\n")]);
+    let model = SystemModel::parse("search a.example.com@x:1\ninclude self:cml\n").expect("valid");
+    assert_eq!(
+        model.evaluate_with(&own).expect_err("cycle").to_string(),
+        "self:cml=/a.example.com@x:1/1-1-1:1: include self:cml: a cycle of includes (include self:cml -> include self:cml)"
+    );
 }
 
 fn line() -> impl Strategy<Value = String> {
