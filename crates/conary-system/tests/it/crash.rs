@@ -58,6 +58,13 @@ fn child_operation(root: &Path) {
             )
             .expect("rollback");
         }
+        "restore" | "restore-all" => {
+            let all = env::var("CONARY_TEST_CHILD").expect("operation") == "restore-all";
+            let troves = db.installed().expect("installed");
+            let restored = conary_system::merge::local::restore(&db, &troves, all, Some(&source))
+                .expect("restore");
+            assert!(!restored.paths.is_empty(), "something to restore");
+        }
         other => panic!("unknown operation {other}"),
     }
 }
@@ -95,6 +102,9 @@ struct Scenario<'a> {
     changeset: Option<PathBuf>,
     /// Steps the operation must pass (beyond journal, staged, commit).
     steps: &'a [&'a str],
+    /// Whether every recovered root verifies clean (false when the root
+    /// starts with local changes, which an undo keeps).
+    verify_clean: bool,
 }
 
 impl Scenario<'_> {
@@ -164,9 +174,10 @@ impl Scenario<'_> {
             let db = Database::open(root.path()).expect("recovering open");
             let recovery = db.recovery().copied();
             assert!(
-                verify(&db, None, VerifyOptions::default())
-                    .expect("verify")
-                    .is_empty(),
+                !self.verify_clean
+                    || verify(&db, None, VerifyOptions::default())
+                        .expect("verify")
+                        .is_empty(),
                 "{point}"
             );
             drop(db);
@@ -246,6 +257,7 @@ fn install_recovers_from_a_crash_at_every_step() {
             &[install_job(&tuples[0])],
             scratch.path(),
         )),
+        verify_clean: true,
         steps: &[
             "rollback-entry",
             "mkdir",
@@ -277,6 +289,7 @@ fn update_recovers_from_a_crash_at_every_step() {
             &[update_job(&tuples[0], &tuples[1])],
             scratch.path(),
         )),
+        verify_clean: true,
         steps: &[
             "rollback-entry",
             "stage",
@@ -304,11 +317,93 @@ fn rollback_recovers_from_a_crash_at_every_step() {
         operation: "rollback",
         changeset: None,
         steps: &["stage", "backup", "rename", "finish-backup"],
+        verify_clean: true,
     };
     let (undone, completed) = scenario.crash_everywhere(root.path());
     assert!(
         undone >= 10 && completed >= 2,
         "undone {undone}, completed {completed}"
+    );
+}
+
+/// A root with the old libexpat1 installed, then changed by hand: its
+/// documentation directory deleted, its library symlink deleted and, with
+/// `edit`, its library overwritten.
+fn damaged_root(edit: bool) -> (Repo, tempfile::TempDir) {
+    let (repo, tuples, root) = setup();
+    let mut db = Database::open(root.path()).expect("open");
+    run_jobs(&mut db, &repo, &[install_job(&tuples[0])]);
+    drop(db);
+    let doc = root.path().join("usr/share/doc/libexpat1");
+    fs::remove_dir_all(&doc).expect("remove the documentation");
+    let files = snapshot(root.path());
+    let link = files
+        .iter()
+        .find(|(path, entry)| path.starts_with("usr/lib") && matches!(entry, Entry::Link { .. }))
+        .map(|(path, _)| path.clone())
+        .expect("a library symlink");
+    fs::remove_file(root.path().join(&link)).expect("remove the symlink");
+    if edit {
+        let library = files
+            .iter()
+            .find(|(path, entry)| {
+                path.starts_with("usr/lib") && matches!(entry, Entry::File { .. })
+            })
+            .map(|(path, _)| path.clone())
+            .expect("a library");
+        fs::write(root.path().join(library), b"edited by hand").expect("edit");
+    }
+    (repo, root)
+}
+
+#[test]
+fn restore_recovers_from_a_crash_at_every_step() {
+    let (repo, root) = damaged_root(false);
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "restore",
+        changeset: None,
+        steps: &["mkdir", "stage", "rename", "renamed", "finished"],
+        verify_clean: false,
+    };
+    let (undone, completed) = scenario.crash_everywhere(root.path());
+    assert!(
+        undone >= 6 && completed >= 2,
+        "undone {undone}, completed {completed}"
+    );
+    // The restored root verifies clean.
+    let clean = copy_root(root.path());
+    assert!(scenario.run_child(clean.path(), None, None));
+    let db = Database::open(clean.path()).expect("open");
+    assert!(
+        verify(&db, None, VerifyOptions::default())
+            .expect("verify")
+            .is_empty()
+    );
+}
+
+#[test]
+fn migrate_write_back_recovers_from_a_crash_at_every_step() {
+    let (repo, root) = damaged_root(true);
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "restore-all",
+        changeset: None,
+        steps: &["mkdir", "stage", "backup", "rename", "finish-backup"],
+        verify_clean: false,
+    };
+    let (undone, completed) = scenario.crash_everywhere(root.path());
+    assert!(
+        undone >= 6 && completed >= 2,
+        "undone {undone}, completed {completed}"
+    );
+    let clean = copy_root(root.path());
+    assert!(scenario.run_child(clean.path(), None, None));
+    let db = Database::open(clean.path()).expect("open");
+    assert!(
+        verify(&db, None, VerifyOptions::default())
+            .expect("verify")
+            .is_empty()
     );
 }
 
@@ -325,6 +420,7 @@ fn a_read_only_open_recovers_when_no_one_holds_the_lock() {
             scratch.path(),
         )),
         steps: &[],
+        verify_clean: true,
     };
     assert!(!scenario.run_child(root.path(), Some("rename:2"), None));
     assert!(root.path().join("var/lib/conarydb/journal").exists());
