@@ -295,3 +295,83 @@ fn handlers_and_scripts_run_in_the_root() {
         );
     }
 }
+
+/// A handler that logs its call and, the first time it is called for
+/// `files update`, kills the `conary` that ran it (after the commit,
+/// before the post-scripts).
+const KILLER: &[u8] = b"#!/bin/sh\n\
+echo \"killer $*\" >> \"$CONARY_ROOT/handler.log\"\n\
+if [ \"$2\" = update ] && [ ! -e \"$CONARY_ROOT/killed\" ]; then\n\
+  : > \"$CONARY_ROOT/killed\"\n\
+  kill -9 $PPID\n\
+fi\n";
+
+const KILLER_DESCRIPTION: &[u8] = b"file /usr/libexec/conary/tags/killer\n\
+implements files preupdate\nimplements files update\n";
+
+#[test]
+fn post_phase_hooks_a_kill_after_the_commit_skipped_run_on_the_next_command() {
+    let work = tempfile::tempdir().expect("work");
+    let home = work.path();
+    let root = work.path().join("root");
+    fs::create_dir_all(&root).expect("root");
+    give_shell(&root);
+    let root_arg = root.display().to_string();
+    let log = root.join("handler.log");
+    let script_log = root.join("scripts.log");
+    let tagger = ccs(
+        &home.join("killer.ccs"),
+        "killer:runtime",
+        &[
+            ("/etc/conary/tags/killer", KILLER_DESCRIPTION, 0o644, &[]),
+            ("/usr/libexec/conary/tags/killer", KILLER, 0o755, &[]),
+        ],
+        &[],
+    );
+    ok(
+        CONARY,
+        &["update", &tagger, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    let foo = ccs(
+        &home.join("foo.ccs"),
+        "foo",
+        &[("/usr/share/foo", b"foo", 0o644, &["killer"])],
+        &[(
+            ScriptSlot::PostInstall,
+            "echo \"postInstall $CONARY_NEW_NAME\" >> \"$CONARY_ROOT/scripts.log\"",
+        )],
+    );
+    let killed = run(
+        CONARY,
+        &["update", &foo, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    assert!(!killed.status.success(), "the handler killed conary");
+    assert!(root.join("killed").exists());
+    // Committed: foo is installed; its postInstall script has not run.
+    assert!(root.join("usr/share/foo").is_file());
+    assert!(!script_log.exists());
+    assert!(root.join("var/lib/conarydb/hooks-pending").exists());
+
+    // The next command runs what the kill skipped: the handler step it
+    // interrupted again, then the script, once.
+    let query = ok(CONARY, &["query", "--root", &root_arg], home);
+    assert!(query.contains("foo="), "{query}");
+    assert_eq!(take(&script_log), ["postInstall foo"]);
+    assert_eq!(
+        take(&log),
+        [
+            "killer files preupdate /usr/share/foo",
+            "killer files update /usr/share/foo",
+            "killer files update /usr/share/foo",
+        ]
+    );
+    assert!(!root.join("var/lib/conarydb/hooks-pending").exists());
+    ok(CONARY, &["query", "--root", &root_arg], home);
+    assert!(take(&script_log).is_empty(), "nothing runs twice");
+    assert_eq!(
+        ok(CONARY, &["revert", "--root", &root_arg], home),
+        "no interrupted transaction to revert\n"
+    );
+}

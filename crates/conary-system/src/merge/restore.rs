@@ -275,6 +275,9 @@ pub fn restore(
         }
         syncfs(&root)?;
         crash::point("renamed");
+        // Hooks recorded by a transaction that never committed must not
+        // be taken for this one's (same id).
+        crate::scripts::pending::discard_uncommitted(db)?;
         let time = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| {

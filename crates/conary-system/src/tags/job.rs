@@ -12,6 +12,7 @@ use super::description::{Phase, TAG_DIR, TagDescription, load_each};
 use crate::apply::{Note, Progress};
 use crate::db::Database;
 use crate::error::SystemError;
+use crate::scripts::pending::PendingTags;
 use crate::scripts::runner::Runner;
 
 /// Tags with a meaning of their own, never given to a handler.
@@ -115,6 +116,49 @@ impl TagJob {
             dropped: BTreeSet::new(),
             warnings,
         })
+    }
+
+    /// What is left for after the commit, to record before the
+    /// transaction: the changes, the tags dropped and the text of the
+    /// descriptions as they are now (read from `root`).
+    pub fn pending(&self, root: &std::path::Path) -> PendingTags {
+        let descriptions = self
+            .before
+            .iter()
+            .filter_map(|(tag, description)| {
+                let text =
+                    std::fs::read_to_string(root.join(description.path.trim_start_matches('/')))
+                        .ok()?;
+                Some((tag.clone(), (description.path.clone(), text)))
+            })
+            .collect();
+        PendingTags {
+            updates: self.changes.updates.clone(),
+            removes: self.changes.removes.clone(),
+            written: self.changes.written.clone(),
+            removed: self.changes.removed.clone(),
+            descriptions,
+            dropped: self.dropped.clone(),
+        }
+    }
+
+    /// The tag job of a recorded transaction, ready for [`after`](Self::after).
+    pub fn from_pending(pending: &PendingTags) -> TagJob {
+        let before = pending
+            .descriptions
+            .iter()
+            .filter_map(|(tag, (path, text))| {
+                TagDescription::parse(tag, path, text)
+                    .ok()
+                    .map(|description| (tag.clone(), description))
+            })
+            .collect();
+        TagJob {
+            changes: pending.changes(),
+            before,
+            dropped: pending.dropped.clone(),
+            warnings: Vec::new(),
+        }
     }
 
     /// Runs the pre phases (before files change).

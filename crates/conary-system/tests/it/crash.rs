@@ -1,5 +1,7 @@
-//! Killing a transaction at every step: an install, an update and a
-//! rollback run in a child process (this test executable, re-run on its
+//! Killing a transaction at every step: an install, an update, a
+//! rollback, a restore (and migrate's write-back), and an install with
+//! post-phase hooks (each must run exactly once, replayed by recovery when
+//! the crash followed the commit), run in a child process (this test executable, re-run on its
 //! `crash::child` test) that aborts at one crash point
 //! (`CONARY_CRASH_AT`, honoured because the tests build conary-system with
 //! its `crash-points` feature). The next open must recover the root to
@@ -64,6 +66,10 @@ fn child_operation(root: &Path) {
             let restored = conary_system::merge::local::restore(&db, &troves, all, Some(&source))
                 .expect("restore");
             assert!(!restored.paths.is_empty(), "something to restore");
+        }
+        "hooks" => {
+            crate::tags::install(&mut db, &hooked_trove(), &crate::tags::options())
+                .expect("install");
         }
         other => panic!("unknown operation {other}"),
     }
@@ -432,4 +438,126 @@ fn a_read_only_open_recovers_when_no_one_holds_the_lock() {
     assert!(!db.is_writable());
     assert!(db.installed().expect("installed").is_empty());
     assert!(leftovers(root.path()).is_empty());
+}
+
+/// A tag description `t1` whose handler logs `ARGV…` to
+/// `$CONARY_ROOT/handler.log` (files preupdate and files update), as a
+/// trove to install first.
+fn tag_handler_trove() -> crate::tags::Made {
+    let handler = b"#!/bin/sh\necho \"$*\" >> \"$CONARY_ROOT/handler.log\"\n".to_vec();
+    let description: &[u8] = b"file /usr/libexec/conary/tags/one\n\
+implements files preupdate\nimplements files update\n";
+    crate::tags::make(
+        "tagger:runtime",
+        "1-1-1",
+        &[
+            crate::tags::file("/etc/conary/tags/t1", description, &[]),
+            crate::tags::program("/usr/libexec/conary/tags/one", &handler),
+        ],
+    )
+}
+
+/// A trove with a file tagged `t1` and pre- and postInstall scripts that
+/// log their slot to `$CONARY_ROOT/scripts.log`.
+fn hooked_trove() -> crate::tags::Made {
+    let mut made = crate::tags::make(
+        "hooked:runtime",
+        "1-1-1",
+        &[crate::tags::file("/usr/share/hooked", b"data", &["t1"])],
+    );
+    for slot in [
+        conary_core::troveinfo::ScriptSlot::PreInstall,
+        conary_core::troveinfo::ScriptSlot::PostInstall,
+    ] {
+        made.trove.info.scripts.set(
+            slot,
+            conary_core::troveinfo::TroveScript::new(&format!(
+                "#!/bin/sh\necho {slot} >> \"$CONARY_ROOT/scripts.log\"\n"
+            )),
+        );
+    }
+    made
+}
+
+fn read_log(root: &Path, name: &str) -> String {
+    fs::read_to_string(root.join(name)).unwrap_or_default()
+}
+
+#[test]
+fn post_phase_hooks_run_exactly_once_after_a_crash_that_follows_the_commit() {
+    let repo = Repo::new();
+    let base = tempfile::tempdir().expect("root");
+    let mut db = Database::open(base.path()).expect("open");
+    crate::tags::install(&mut db, &tag_handler_trove(), &crate::tags::options())
+        .expect("install the tag handler");
+    drop(db);
+    let _ = fs::remove_file(base.path().join("handler.log"));
+    let scenario = Scenario {
+        repo: &repo,
+        operation: "hooks",
+        changeset: None,
+        steps: &[],
+        verify_clean: true,
+    };
+    let scratch = tempfile::tempdir().expect("scratch");
+    let points_log = scratch.path().join("points");
+    let clean = copy_root(base.path());
+    assert!(scenario.run_child(clean.path(), None, Some(&points_log)));
+    let handler_log = read_log(clean.path(), "handler.log");
+    let scripts_log = read_log(clean.path(), "scripts.log");
+    assert_eq!(
+        handler_log,
+        "files preupdate /usr/share/hooked\nfiles update /usr/share/hooked\n"
+    );
+    assert_eq!(scripts_log, "preInstall\npostInstall\n");
+    let points: Vec<String> = fs::read_to_string(&points_log)
+        .expect("points")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for step in ["committed:1", "done:1", "post-hook:1", "post-hook:2"] {
+        assert!(points.iter().any(|p| p == step), "{step} in {points:?}");
+    }
+    let (mut before_commit, mut after_commit) = (0, 0);
+    for point in &points {
+        let root = copy_root(base.path());
+        assert!(
+            !scenario.run_child(root.path(), Some(point), None),
+            "crashed at {point}"
+        );
+        let db = Database::open(root.path()).expect("recovering open");
+        let installed = db
+            .installed()
+            .expect("installed")
+            .iter()
+            .any(|tuple| tuple.name.to_string() == "hooked:runtime");
+        assert!(db.hook_notes().is_empty(), "{point}: {:?}", db.hook_notes());
+        drop(db);
+        assert!(
+            !root.path().join("var/lib/conarydb/hooks-pending").exists(),
+            "{point}"
+        );
+        let handlers = read_log(root.path(), "handler.log");
+        let scripts = read_log(root.path(), "scripts.log");
+        if installed {
+            after_commit += 1;
+            assert_eq!(handlers, handler_log, "{point}: each handler call once");
+            assert_eq!(scripts, scripts_log, "{point}: each script once");
+        } else {
+            before_commit += 1;
+            assert_eq!(
+                handlers, "files preupdate /usr/share/hooked\n",
+                "{point}: no post phase for an undone transaction"
+            );
+            assert_eq!(scripts, "preInstall\n", "{point}");
+        }
+        // A second open runs nothing more.
+        drop(Database::open(root.path()).expect("open again"));
+        assert_eq!(read_log(root.path(), "handler.log"), handlers, "{point}");
+        assert_eq!(read_log(root.path(), "scripts.log"), scripts, "{point}");
+    }
+    assert!(
+        before_commit >= 3 && after_commit >= 4,
+        "before {before_commit}, after {after_commit}"
+    );
 }
