@@ -375,3 +375,94 @@ fn post_phase_hooks_a_kill_after_the_commit_skipped_run_on_the_next_command() {
         "no interrupted transaction to revert\n"
     );
 }
+
+const NOTE_DESCRIPTION: &[u8] = b"file /usr/libexec/conary/tags/note\n\
+implements files update\ninclude /usr/share/notes/.*\n";
+
+const NOTE_HANDLER: &[u8] = b"#!/bin/sh\n\
+echo \"note $*\" >> \"$CONARY_ROOT/handler.log\"\n";
+
+#[test]
+fn a_package_cooked_on_a_root_with_a_tag_handler_gets_its_files_tagged() {
+    let work = tempfile::tempdir().expect("work");
+    let home = work.path();
+    let root = work.path().join("root");
+    fs::create_dir_all(&root).expect("root");
+    give_shell(&root);
+    let root_arg = root.display().to_string();
+    let tagger = ccs(
+        &home.join("note.ccs"),
+        "note:runtime",
+        &[
+            ("/etc/conary/tags/note", NOTE_DESCRIPTION, 0o644, &[]),
+            ("/usr/libexec/conary/tags/note", NOTE_HANDLER, 0o755, &[]),
+        ],
+        &[],
+    );
+    ok(
+        CONARY,
+        &["update", &tagger, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    let recipe = home.join("notes.recipe");
+    fs::write(
+        &recipe,
+        "name = 'notes'\nversion = '1.0'\n\ndef setup(r):\n    r.Create('/usr/share/notes/a', contents='a\\n')\n    r.Create('/usr/share/other', contents='b\\n')\n",
+    )
+    .expect("recipe");
+    let recipe_arg = recipe.display().to_string();
+
+    // Cooked without the root: no tag; with it: the root's description
+    // tags the file.
+    let plain = home.join("plain.ccs");
+    let plain_arg = plain.display().to_string();
+    ok(
+        crate::cli::CVC,
+        &["cook", &recipe_arg, "--to-file", &plain_arg],
+        home,
+    );
+    let tagged = home.join("tagged.ccs");
+    let tagged_arg = tagged.display().to_string();
+    ok(
+        crate::cli::CVC,
+        &[
+            "cook",
+            &recipe_arg,
+            "--root",
+            &root_arg,
+            "--to-file",
+            &tagged_arg,
+        ],
+        home,
+    );
+    let tags_of = |ccs: &Path| -> BTreeMap<String, Vec<String>> {
+        let bytes = fs::read(ccs).expect("read ccs");
+        let reader = conary_changeset::ChangeSetReader::new(&bytes[..]).expect("changeset");
+        let changeset = reader.changeset();
+        let mut out = BTreeMap::new();
+        for change in changeset.troves.values() {
+            for file in change.new.files.values() {
+                if let Some(stream) = changeset.files.get(&file.file_id) {
+                    out.insert(file.path.clone(), stream.tags.iter().cloned().collect());
+                }
+            }
+        }
+        out
+    };
+    let plain_tags = tags_of(&plain);
+    assert_eq!(plain_tags["/usr/share/notes/a"], Vec::<String>::new());
+    let tagged_tags = tags_of(&tagged);
+    assert_eq!(tagged_tags["/usr/share/notes/a"], ["note"]);
+    assert_eq!(tagged_tags["/usr/share/other"], Vec::<String>::new());
+
+    // Installed on that root, the handler runs over the tagged file.
+    ok(
+        CONARY,
+        &["update", &tagged_arg, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    assert_eq!(
+        take(&root.join("handler.log")),
+        ["note files update /usr/share/notes/a"]
+    );
+}
