@@ -16,14 +16,14 @@ const HOST: &str = "conary.example.com";
 const LABEL: &str = "conary.example.com@rpl:devel";
 const EXTRA: &str = "conary.example.com@rpl:extra";
 
-struct World {
+pub(crate) struct World {
     repository: TestRepository,
     _server: RunningServer,
     rc: String,
 }
 
 impl World {
-    fn new() -> World {
+    pub(crate) fn new() -> World {
         let repository = TestRepository::new(REPOS, HOST);
         let server = repository.serve();
         let rc = ConaryRc::new()
@@ -43,7 +43,7 @@ impl World {
         }
     }
 
-    fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         self.repository.scratch()
     }
 
@@ -51,23 +51,31 @@ impl World {
         cli::run_in(bin, dir, self.home(), &self.rc, args)
     }
 
-    fn ok(&self, bin: &str, dir: &Path, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, bin: &str, dir: &Path, args: &[&str]) -> String {
         cli::ok_in(bin, dir, self.home(), &self.rc, args)
     }
 
     /// Commits and cooks a source on `label` whose recipe is `body`
     /// (the lines of `setup`).
-    fn cook(&self, name: &str, label: &str, body: &str) {
-        let build_label = format!("buildLabel {label}");
-        self.ok(
-            CVC,
-            self.home(),
-            &["newpkg", name, "--config", &build_label],
-        );
+    pub(crate) fn cook(&self, name: &str, label: &str, body: &str) {
+        self.cook_version(name, label, "1.0", body);
+    }
+
+    /// [`cook`](Self::cook) at `version`: a new source the first time, a
+    /// new commit of it after.
+    pub(crate) fn cook_version(&self, name: &str, label: &str, version: &str, body: &str) {
         let checkout = self.home().join(name);
-        let recipe = format!("name = '{name}'\nversion = '1.0'\n\ndef setup(r):\n{body}");
+        if !checkout.exists() {
+            let build_label = format!("buildLabel {label}");
+            self.ok(
+                CVC,
+                self.home(),
+                &["newpkg", name, "--config", &build_label],
+            );
+        }
+        let recipe = format!("name = '{name}'\nversion = '{version}'\n\ndef setup(r):\n{body}");
         fs::write(checkout.join(format!("{name}.recipe")), recipe).expect("write the recipe");
-        self.ok(CVC, &checkout, &["commit", "-m", name]);
+        self.ok(CVC, &checkout, &["commit", "-m", version]);
         self.ok(CVC, self.home(), &["cook", &format!("{name}={label}")]);
     }
 

@@ -78,7 +78,7 @@ fn ccs(
 
 /// Gives `root` the host's `/bin/sh` and the libraries it needs, so that
 /// chrooted programs can run.
-fn give_shell(root: &Path) {
+pub(crate) fn give_shell(root: &Path) {
     let shell = fs::canonicalize("/bin/sh").expect("/bin/sh");
     let mut needed: Vec<PathBuf> = vec![shell.clone()];
     let ldd = Command::new("ldd").arg(&shell).output().expect("ldd");

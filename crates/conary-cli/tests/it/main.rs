@@ -12,6 +12,7 @@ mod e2e_errors;
 mod e2e_merge;
 mod e2e_model;
 mod e2e_model_include;
+mod e2e_rollback_class;
 mod e2e_source;
 mod e2e_system;
 mod e2e_tags;
