@@ -1,6 +1,7 @@
-//! Evaluating a model: the statements in order give the label path and
-//! the wanted troves; [`sync_specs`] turns them, with what is installed,
-//! into the change specs of the job that makes the machine exactly that.
+//! Evaluating a model: the statements in order (an `include` line's
+//! model in its place) give the label path and the wanted troves;
+//! [`sync_specs`] turns them, with what is installed, into the change
+//! specs of the job that makes the machine exactly that.
 
 use std::collections::BTreeSet;
 
@@ -18,8 +19,9 @@ use crate::plan::{InstalledSystem, InstalledTrove, PlanError};
 /// What a model asks for, statement by statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evaluation {
-    /// Where to look: the labels of the `search` lines, the last line
-    /// first, then the labels `offer` specs name.
+    /// Where to look: the labels of the model's `search` lines, the last
+    /// line first, then those of included models (in the order met), then
+    /// the labels `offer` specs name.
     pub label_path: Vec<Label>,
     /// The troves wanted, in the order the model adds them; one spec a
     /// name (a later `install` or `update` of a name replaces the earlier).
