@@ -143,7 +143,11 @@ impl Hooks {
         };
         Ok(Hooks {
             record: None,
-            tag_script: options.tag_script.clone(),
+            // Absolute: a replay after a crash may run from elsewhere.
+            tag_script: options
+                .tag_script
+                .as_ref()
+                .map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone())),
             fences,
             runner,
             privileged,
