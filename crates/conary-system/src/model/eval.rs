@@ -64,9 +64,10 @@ impl SystemModel {
         self.evaluate_with(&NoLoader)
     }
 
-    /// The wanted set, `include` lines read through `loader` and evaluated
-    /// in their place (see [`include`](super::include) for the scoping of
-    /// their `search` lines).
+    /// The wanted set, `include` lines read through `loader` (a
+    /// [`ModelLoader`]) and evaluated in their place; an included model's
+    /// `search` lines are searched first by its own lookups and join the
+    /// end of the label path, after the including model's labels.
     ///
     /// # Errors
     /// [`ModelError::Unsupported`] for `search` of a trove (a group);
