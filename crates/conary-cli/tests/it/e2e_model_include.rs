@@ -1,8 +1,10 @@
-//! `include` lines and group search paths in a system model, through the
-//! real binaries against a real server: packages cooked with `cvc cook`
-//! (a model file under `/usr/share/conary/cml/` in one of them), a group
-//! whose `r.setSearchPath` names a label the model does not search, and
-//! `conary sync` on roots that hold only the model.
+//! `include` lines, `search GROUP` lines and group search paths in a
+//! system model, through the real binaries against a real server:
+//! packages cooked with `cvc cook` (a model file under
+//! `/usr/share/conary/cml/` in one of them), a group whose
+//! `r.setSearchPath` names a label the model does not search, a group
+//! that holds an older version, and `conary sync` on roots that hold only
+//! the model.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -235,4 +237,56 @@ fn a_group_search_path_resolves_what_the_group_needs() {
         "found on the group's search path: {installed}"
     );
     assert!(root.join("usr/share/zoneinfo/UTC").exists());
+}
+
+#[test]
+fn a_searched_group_gives_the_versions_it_holds() {
+    let world = World::new();
+    world.cook_version(
+        "motd",
+        LABEL,
+        "1.0",
+        "    r.Create('/etc/motd', contents='one\\n')\n",
+    );
+    world.cook_version(
+        "motd",
+        LABEL,
+        "2.0",
+        "    r.Create('/etc/motd', contents='two\\n')\n",
+    );
+    world.cook(
+        "group-base",
+        LABEL,
+        "    r.add('motd', versionStr = '1.0-1-1')\n",
+    );
+    // Without the group the newest motd; searching the group, its motd.
+    let newest = world.root("newest", &format!("search {LABEL}\ninstall motd\n"));
+    world.conary_ok(&newest, &["sync"]);
+    assert_eq!(
+        fs::read_to_string(newest.join("etc/motd")).expect("motd"),
+        "two\n"
+    );
+    let model = format!("search {LABEL}\nsearch group-base\ninstall motd\n");
+    let root = world.root("root", &model);
+    world.conary_ok(&root, &["sync"]);
+    assert_eq!(
+        fs::read_to_string(root.join("etc/motd")).expect("motd"),
+        "one\n"
+    );
+    let installed = world.conary_ok(&root, &["q"]);
+    assert!(
+        installed.contains("motd=conary.example.com@rpl:devel/1.0-1-1"),
+        "{installed}"
+    );
+    assert!(
+        !installed.contains("group-base"),
+        "searched, not installed: {installed}"
+    );
+
+    let missing = world.root("missing", &format!("search {LABEL}\nsearch group-none\n"));
+    let error = world.conary_fails(&missing, &["sync"]);
+    assert!(
+        error.contains("system-model:2: search group-none: "),
+        "{error}"
+    );
 }

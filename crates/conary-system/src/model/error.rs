@@ -40,6 +40,16 @@ pub enum ModelError {
         /// Why.
         reason: String,
     },
+    /// A `search` line naming a trove that cannot be found or read.
+    #[error("{at}: search {spec}: {reason}")]
+    Search {
+        /// Where the line is.
+        at: String,
+        /// The spec as written.
+        spec: String,
+        /// Why.
+        reason: String,
+    },
     /// An `include` line that includes a trove already being included.
     #[error("{at}: include {spec}: a cycle of includes ({chain})")]
     IncludeCycle {

@@ -3,7 +3,7 @@
 //! [`sync_specs`] turns them, with what is installed, into the change
 //! specs of the job that makes the machine exactly that.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use conary_core::name::TroveName;
 use conary_core::spec::{ChangeSpec, TroveSpec};
@@ -58,8 +58,9 @@ impl SystemModel {
     /// replaces the spec of a trove already wanted and adds nothing.
     ///
     /// # Errors
-    /// As [`evaluate_with`](Self::evaluate_with); an `include` line always
-    /// fails here (there is no repository to read the trove from).
+    /// As [`evaluate_with`](Self::evaluate_with); an `include` line and a
+    /// `search` of a trove always fail here (there is no repository to
+    /// read the trove from).
     pub fn evaluate(&self) -> Result<Evaluation, ModelError> {
         self.evaluate_with(&NoLoader)
     }
@@ -70,7 +71,7 @@ impl SystemModel {
     /// end of the label path, after the including model's labels.
     ///
     /// # Errors
-    /// [`ModelError::Unsupported`] for `search` of a trove (a group);
+    /// [`ModelError::Search`] for a searched trove that cannot be found;
     /// [`ModelError::Include`] for a trove that cannot be found or read,
     /// [`ModelError::IncludeCycle`] for a trove that includes itself,
     /// [`ModelError::Included`] for an error in an included model;
@@ -83,15 +84,15 @@ impl SystemModel {
             loader,
             stack: Vec::new(),
         };
-        let mut path = Vec::new();
-        evaluator.run(self, &mut path, None)?;
+        let mut scope = Vec::new();
+        evaluator.run(self, &mut scope, None)?;
         let Evaluator {
             mut evaluation,
             offer_labels,
             included_labels,
             ..
         } = evaluator;
-        evaluation.label_path = path;
+        evaluation.label_path = labels(&scope);
         for label in included_labels.into_iter().chain(offer_labels) {
             if !evaluation.label_path.contains(&label) {
                 evaluation.label_path.push(label);
@@ -102,6 +103,50 @@ impl SystemModel {
         }
         Ok(evaluation)
     }
+}
+
+/// One place a model's lookups search, the newest `search` line first.
+enum Source {
+    /// A label.
+    Label(Label),
+    /// The troves a searched trove (a group) holds, by name.
+    Trove(BTreeMap<TroveName, TroveTuple>),
+}
+
+/// The labels of `scope`, in search order.
+fn labels(scope: &[Source]) -> Vec<Label> {
+    scope
+        .iter()
+        .filter_map(|source| match source {
+            Source::Label(label) => Some(label.clone()),
+            Source::Trove(_) => None,
+        })
+        .collect()
+}
+
+/// A spec without a version or flavor that a searched trove holds, newer
+/// than any label on the scope, becomes that exact trove
+/// (`NAME=/BRANCH/REVISION[FLAVOR]`): lookups check searched troves in
+/// `search` order, and a label searched after a trove comes first.
+fn resolve(scope: &[Source], spec: &TroveSpec) -> TroveSpec {
+    if spec.version().is_some() || spec.flavor().is_some() {
+        return spec.clone();
+    }
+    for source in scope {
+        let Source::Trove(members) = source else {
+            break;
+        };
+        if let Some(tuple) = members.get(spec.name()) {
+            let mut text = format!("{}={}", tuple.name, tuple.version);
+            if !tuple.flavor.is_empty() {
+                text.push_str(&format!("[{}]", tuple.flavor));
+            }
+            if let Ok(exact) = text.parse() {
+                return exact;
+            }
+        }
+    }
+    spec.clone()
 }
 
 /// One evaluation: the wanted set so far and the includes being read.
@@ -116,13 +161,13 @@ struct Evaluator<'l> {
 }
 
 impl Evaluator<'_> {
-    /// Evaluates `model`'s statements; `path` is the label path its lookups
-    /// see (its own `search` lines go in front); `context` names the
-    /// trove an included model came from, `None` for the model file.
+    /// Evaluates `model`'s statements; `scope` is what its lookups search
+    /// (its own `search` lines go in front); `context` names the trove an
+    /// included model came from, `None` for the model file.
     fn run(
         &mut self,
         model: &SystemModel,
-        path: &mut Vec<Label>,
+        scope: &mut Vec<Source>,
         context: Option<&str>,
     ) -> Result<(), ModelError> {
         let at = |line: usize| match context {
@@ -132,23 +177,40 @@ impl Evaluator<'_> {
         for (line, statement) in model.numbered() {
             match statement {
                 Statement::Version(_) => {}
-                Statement::Include(spec) => self.include(spec, path, at(line))?,
+                Statement::Include(spec) => self.include(spec, scope, at(line))?,
                 Statement::Search(SearchItem::Trove(spec)) => {
-                    return Err(ModelError::Unsupported {
-                        line,
-                        what: format!("searching a trove ('search {spec}'); search a label"),
-                    });
+                    let (trove, members) = self
+                        .loader
+                        .members(spec.spec(), &labels(scope))
+                        .map_err(|reason| ModelError::Search {
+                            at: at(line),
+                            spec: spec.to_string(),
+                            reason,
+                        })?;
+                    // The trove's and its members' labels close the path.
+                    for tuple in std::iter::once(&trove).chain(&members) {
+                        let label = tuple.version.trailing_label().clone();
+                        if !self.included_labels.contains(&label) {
+                            self.included_labels.push(label);
+                        }
+                    }
+                    let mut by_name = BTreeMap::new();
+                    for tuple in members {
+                        by_name.entry(tuple.name.clone()).or_insert(tuple);
+                    }
+                    scope.insert(0, Source::Trove(by_name));
                 }
                 Statement::Search(SearchItem::Label(label)) => {
-                    path.retain(|known| known != label);
-                    path.insert(0, label.clone());
+                    scope.retain(|known| !matches!(known, Source::Label(l) if l == label));
+                    scope.insert(0, Source::Label(label.clone()));
                     if context.is_some() && !self.included_labels.contains(label) {
                         self.included_labels.push(label.clone());
                     }
                 }
                 Statement::Troves { verb, specs } => {
                     for spec in specs.iter().map(|s| s.spec()) {
-                        apply(&mut self.evaluation, &mut self.offer_labels, *verb, spec);
+                        let spec = resolve(scope, spec);
+                        apply(&mut self.evaluation, &mut self.offer_labels, *verb, &spec);
                     }
                 }
             }
@@ -158,7 +220,12 @@ impl Evaluator<'_> {
 
     /// `include SPEC` at `at`: the trove's model, evaluated in place with
     /// a copy of the including model's path.
-    fn include(&mut self, spec: &ModelSpec, path: &[Label], at: String) -> Result<(), ModelError> {
+    fn include(
+        &mut self,
+        spec: &ModelSpec,
+        scope: &[Source],
+        at: String,
+    ) -> Result<(), ModelError> {
         let error = |reason: String| ModelError::Include {
             at: at.clone(),
             spec: spec.to_string(),
@@ -169,7 +236,10 @@ impl Evaluator<'_> {
                 "includes nest more than {MAX_INCLUDE_DEPTH} deep"
             )));
         }
-        let found = self.loader.load(spec.spec(), path).map_err(error)?;
+        let found = self
+            .loader
+            .load(spec.spec(), &labels(scope))
+            .map_err(error)?;
         let name = found.trove.name.clone();
         if let Some(first) = self.stack.iter().position(|(_, known)| *known == name) {
             let mut chain: Vec<String> = self
@@ -197,12 +267,19 @@ impl Evaluator<'_> {
             },
         })?;
         self.stack.push((spec.to_string(), name));
-        let mut inner_path = path.to_vec();
-        let result = self.run(&included, &mut inner_path, Some(&shown));
+        let mut inner_scope: Vec<Source> = scope
+            .iter()
+            .map(|source| match source {
+                Source::Label(label) => Source::Label(label.clone()),
+                Source::Trove(members) => Source::Trove(members.clone()),
+            })
+            .collect();
+        let result = self.run(&included, &mut inner_scope, Some(&shown));
         self.stack.pop();
         result.map_err(|source| match source {
             // Errors already naming where they are pass through.
             ModelError::Include { .. }
+            | ModelError::Search { .. }
             | ModelError::IncludeCycle { .. }
             | ModelError::Included { .. } => source,
             other => ModelError::Included {

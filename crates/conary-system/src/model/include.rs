@@ -45,6 +45,18 @@ pub trait ModelLoader {
     /// `label_path`; the error is a one-line reason (no trove, no model
     /// file in it, not UTF-8).
     fn load(&self, spec: &TroveSpec, label_path: &[Label]) -> Result<IncludedModel, String>;
+
+    /// The trove `spec` names, looked up on `label_path`, and the troves
+    /// it holds (a group's members, strong and weak): what `search SPEC`
+    /// makes available. Without a repository, an error.
+    fn members(
+        &self,
+        spec: &TroveSpec,
+        label_path: &[Label],
+    ) -> Result<(TroveTuple, Vec<TroveTuple>), String> {
+        let _ = (spec, label_path);
+        Err("searching a trove needs a repository".to_owned())
+    }
 }
 
 /// The loader of [`SystemModel::evaluate`](super::SystemModel::evaluate):
@@ -96,6 +108,29 @@ impl<'s> SourceLoader<'s> {
 }
 
 impl ModelLoader for SourceLoader<'_> {
+    fn members(
+        &self,
+        spec: &TroveSpec,
+        label_path: &[Label],
+    ) -> Result<(TroveTuple, Vec<TroveTuple>), String> {
+        let finder = Finder::new(
+            self.source,
+            label_path.to_vec(),
+            self.flavor_path.clone(),
+            self.preferences.clone(),
+        );
+        let found = finder.find_one(spec).map_err(|error| error.to_string())?;
+        let troves = self
+            .source
+            .troves(std::slice::from_ref(&found))
+            .map_err(|error| format!("cannot read {found}: {error}"))?;
+        let members = troves
+            .iter()
+            .flat_map(|trove| trove.iter_refs().map(|(tuple, _, _)| tuple.clone()))
+            .collect();
+        Ok((found, members))
+    }
+
     fn load(&self, spec: &TroveSpec, label_path: &[Label]) -> Result<IncludedModel, String> {
         let finder = Finder::new(
             self.source,

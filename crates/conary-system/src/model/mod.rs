@@ -4,6 +4,7 @@
 //! | statement | meaning |
 //! |---|---|
 //! | `search LABEL` | look for troves on this label too; later lines first |
+//! | `search SPEC` | a trove (a group) whose members later specs take |
 //! | `install SPEC…` | add troves to the wanted set |
 //! | `update SPEC…` | replace the troves of the same name, or add |
 //! | `erase SPEC…` | take troves out of the set |

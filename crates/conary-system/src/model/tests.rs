@@ -163,7 +163,7 @@ fn evaluation_follows_the_statements_in_order() {
 }
 
 #[test]
-fn unsupported_and_empty_models_are_refused_at_evaluation() {
+fn troves_without_a_repository_and_empty_models_are_refused_at_evaluation() {
     let include =
         SystemModel::parse("search a.example.com@x:1\ninclude group-base\n").expect("valid");
     assert_eq!(
@@ -171,12 +171,9 @@ fn unsupported_and_empty_models_are_refused_at_evaluation() {
         "system-model:2: include group-base: reading the model a trove holds needs a repository"
     );
     let group = SystemModel::parse("search group-os=a.example.com@x:1\n").expect("valid");
-    assert!(
-        group
-            .evaluate()
-            .expect_err("group")
-            .to_string()
-            .starts_with("system-model:1: searching a trove")
+    assert_eq!(
+        group.evaluate().expect_err("group").to_string(),
+        "system-model:1: search group-os=a.example.com@x:1: searching a trove needs a repository"
     );
     let none = SystemModel::parse("install sudo\n").expect("valid");
     assert!(matches!(none.evaluate(), Err(ModelError::NoSearchPath)));
@@ -221,6 +218,88 @@ impl ModelLoader for FakeLoader {
             text: (*text).to_owned(),
         })
     }
+
+    /// `group-os` holds `sudo` and `tzdata:runtime` on b.example.com.
+    fn members(
+        &self,
+        spec: &conary_core::spec::TroveSpec,
+        label_path: &[conary_core::version::Label],
+    ) -> Result<
+        (
+            conary_core::trove::TroveTuple,
+            Vec<conary_core::trove::TroveTuple>,
+        ),
+        String,
+    > {
+        self.seen.borrow_mut().push((
+            spec.name().to_string(),
+            label_path.iter().map(ToString::to_string).collect(),
+        ));
+        if spec.name().as_str() != "group-os" {
+            return Err(format!("no trove {} on the path", spec.name()));
+        }
+        let tuple = |name: &str, version: &str| conary_core::trove::TroveTuple {
+            name: name.parse().expect("name"),
+            version: version.parse().expect("version"),
+            flavor: conary_core::flavor::Flavor::default(),
+        };
+        Ok((
+            tuple("group-os", "/a.example.com@x:1/1-1-1"),
+            vec![
+                tuple("sudo", "/b.example.com@y:1/1.9-1-1"),
+                tuple("tzdata:runtime", "/b.example.com@y:1/2024a-1-1"),
+            ],
+        ))
+    }
+}
+
+#[test]
+fn a_searched_group_gives_its_versions_to_the_specs_that_follow() {
+    let loader = FakeLoader::new(&[]);
+    let model = SystemModel::parse(
+        "search a.example.com@x:1\ninstall sudo\nsearch group-os\ninstall sudo tzdata:runtime nginx\ninstall sudo=2.0\n",
+    )
+    .expect("valid");
+    let evaluation = model.evaluate_with(&loader).expect("evaluates");
+    let wanted: Vec<String> = evaluation.wanted.iter().map(ToString::to_string).collect();
+    // A spec the group holds takes the group's version; a spec with a
+    // version, and a name the group lacks, stay as written.
+    assert_eq!(
+        wanted,
+        [
+            "sudo=2.0",
+            "tzdata:runtime=/b.example.com@y:1/2024a-1-1",
+            "nginx"
+        ]
+    );
+    let labels: Vec<String> = evaluation
+        .label_path
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(labels, ["a.example.com@x:1", "b.example.com@y:1"]);
+    assert_eq!(
+        *loader.seen.borrow(),
+        [("group-os".to_owned(), vec!["a.example.com@x:1".to_owned()])]
+    );
+
+    // A label searched after the group comes first.
+    let model = SystemModel::parse(
+        "search group-os=a.example.com@x:1\nsearch c.example.com@z:1\ninstall sudo\n",
+    )
+    .expect("valid");
+    let evaluation = model.evaluate_with(&loader).expect("evaluates");
+    assert_eq!(evaluation.wanted[0].to_string(), "sudo");
+
+    let missing =
+        SystemModel::parse("search a.example.com@x:1\nsearch group-none\n").expect("valid");
+    assert_eq!(
+        missing
+            .evaluate_with(&loader)
+            .expect_err("missing")
+            .to_string(),
+        "system-model:2: search group-none: no trove group-none on the path"
+    );
 }
 
 #[test]
