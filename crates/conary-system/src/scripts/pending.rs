@@ -7,8 +7,9 @@
 //! their tags, the tag descriptions as they were before, the handlers the
 //! job drops), the rollback fences and the post-scripts with their
 //! environment. [`Hooks::after`](super::hooks::Hooks::after) runs them in
-//! steps (`tags`, `fences`, `script:N`), appending a `done` line after
-//! each, and deletes the file.
+//! steps (`builtins` for the tag built-ins, `tag:N` for each handler
+//! call, `fences`, `script:N` for each post-script), appending a `done`
+//! line after each, and deletes the file.
 //!
 //! Recovery ([`replay`], called by [`crate::journal::recover`] on every
 //! open) finds the file: when the transaction is committed, the steps not
@@ -250,6 +251,45 @@ pub(crate) fn discard_uncommitted(db: &Database) -> Result<(), SystemError> {
     Ok(())
 }
 
+/// The steps of a recorded transaction's hooks already run, and the
+/// record to mark each new one in, durably, as it ends.
+#[derive(Debug)]
+pub(crate) struct StepLog {
+    dir: PathBuf,
+    done: BTreeSet<String>,
+    errors: std::cell::RefCell<Vec<Note>>,
+}
+
+impl StepLog {
+    /// The log of the record in `dir`, with the steps `done`.
+    pub(crate) fn new(dir: &Path, done: BTreeSet<String>) -> StepLog {
+        StepLog {
+            dir: dir.to_path_buf(),
+            done,
+            errors: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Whether `step` already ran.
+    pub(crate) fn is_done(&self, step: &str) -> bool {
+        self.done.contains(step)
+    }
+
+    /// Records that `step` ran (a failure to record is a note).
+    pub(crate) fn mark(&self, step: &str) {
+        if let Err(error) = mark_done(&self.dir, step) {
+            self.errors
+                .borrow_mut()
+                .push(Note::new(None, error.to_string()));
+        }
+        crash::point("post-hook");
+    }
+
+    fn take_errors(&self) -> Vec<Note> {
+        std::mem::take(&mut *self.errors.borrow_mut())
+    }
+}
+
 /// Runs the steps of `hooks` not in `done`, marking each, then deletes the
 /// record. Failures are notes.
 pub(crate) fn run(
@@ -261,18 +301,9 @@ pub(crate) fn run(
     progress: &dyn Progress,
 ) -> Vec<Note> {
     let mut notes = Vec::new();
-    let dir = db.dir().to_path_buf();
-    let step_done = |step: &str, notes: &mut Vec<Note>| {
-        if let Err(error) = mark_done(&dir, step) {
-            notes.push(Note::new(None, error.to_string()));
-        }
-        crash::point("post-hook");
-    };
-    if !done.contains("tags") {
-        notes.extend(tag_job.after(db, runner, hooks.privileged, progress));
-        step_done("tags", &mut notes);
-    }
-    if !done.contains("fences") && !hooks.fences.is_empty() {
+    let steps = StepLog::new(db.dir(), done.clone());
+    notes.extend(tag_job.after(db, runner, hooks.privileged, progress, &steps));
+    if !steps.is_done("fences") && !hooks.fences.is_empty() {
         for fence in &hooks.fences {
             notes.push(Note::new(
                 None,
@@ -288,11 +319,11 @@ pub(crate) fn run(
                 format!("cannot invalidate the rollback stack: {error}"),
             ));
         }
-        step_done("fences", &mut notes);
+        steps.mark("fences");
     }
     for (index, script) in hooks.post.iter().enumerate() {
         let step = format!("script:{index}");
-        if done.contains(&step) {
+        if steps.is_done(&step) {
             continue;
         }
         let outcome = script
@@ -308,8 +339,9 @@ pub(crate) fn run(
                 ),
             ));
         }
-        step_done(&step, &mut notes);
+        steps.mark(&step);
     }
+    notes.extend(steps.take_errors());
     if let Err(error) = remove(db.dir()) {
         notes.push(Note::new(None, error.to_string()));
     }

@@ -440,30 +440,38 @@ fn a_read_only_open_recovers_when_no_one_holds_the_lock() {
     assert!(leftovers(root.path()).is_empty());
 }
 
-/// A tag description `t1` whose handler logs `ARGV…` to
-/// `$CONARY_ROOT/handler.log` (files preupdate and files update), as a
-/// trove to install first.
+/// Tag descriptions `t1` (files preupdate and files update) and `t2`
+/// (files update), whose handlers log `NAME ARGV…` to
+/// `$CONARY_ROOT/handler.log`, as a trove to install first.
 fn tag_handler_trove() -> crate::tags::Made {
-    let handler = b"#!/bin/sh\necho \"$*\" >> \"$CONARY_ROOT/handler.log\"\n".to_vec();
-    let description: &[u8] = b"file /usr/libexec/conary/tags/one\n\
+    let one = b"#!/bin/sh\necho \"one $*\" >> \"$CONARY_ROOT/handler.log\"\n".to_vec();
+    let two = b"#!/bin/sh\necho \"two $*\" >> \"$CONARY_ROOT/handler.log\"\n".to_vec();
+    let t1: &[u8] = b"file /usr/libexec/conary/tags/one\n\
 implements files preupdate\nimplements files update\n";
+    let t2: &[u8] = b"file /usr/libexec/conary/tags/two\nimplements files update\n";
     crate::tags::make(
         "tagger:runtime",
         "1-1-1",
         &[
-            crate::tags::file("/etc/conary/tags/t1", description, &[]),
-            crate::tags::program("/usr/libexec/conary/tags/one", &handler),
+            crate::tags::file("/etc/conary/tags/t1", t1, &[]),
+            crate::tags::file("/etc/conary/tags/t2", t2, &[]),
+            crate::tags::program("/usr/libexec/conary/tags/one", &one),
+            crate::tags::program("/usr/libexec/conary/tags/two", &two),
         ],
     )
 }
 
-/// A trove with a file tagged `t1` and pre- and postInstall scripts that
+/// A trove with a file tagged `t1` and `t2` and pre- and postInstall scripts that
 /// log their slot to `$CONARY_ROOT/scripts.log`.
 fn hooked_trove() -> crate::tags::Made {
     let mut made = crate::tags::make(
         "hooked:runtime",
         "1-1-1",
-        &[crate::tags::file("/usr/share/hooked", b"data", &["t1"])],
+        &[crate::tags::file(
+            "/usr/share/hooked",
+            b"data",
+            &["t1", "t2"],
+        )],
     );
     for slot in [
         conary_core::troveinfo::ScriptSlot::PreInstall,
@@ -507,7 +515,7 @@ fn post_phase_hooks_run_exactly_once_after_a_crash_that_follows_the_commit() {
     let scripts_log = read_log(clean.path(), "scripts.log");
     assert_eq!(
         handler_log,
-        "files preupdate /usr/share/hooked\nfiles update /usr/share/hooked\n"
+        "one files preupdate /usr/share/hooked\none files update /usr/share/hooked\ntwo files update /usr/share/hooked\n"
     );
     assert_eq!(scripts_log, "preInstall\npostInstall\n");
     let points: Vec<String> = fs::read_to_string(&points_log)
@@ -515,7 +523,15 @@ fn post_phase_hooks_run_exactly_once_after_a_crash_that_follows_the_commit() {
         .lines()
         .map(str::to_owned)
         .collect();
-    for step in ["committed:1", "done:1", "post-hook:1", "post-hook:2"] {
+    // post-hook: the built-ins, each handler call, the script.
+    for step in [
+        "committed:1",
+        "done:1",
+        "post-hook:1",
+        "post-hook:2",
+        "post-hook:3",
+        "post-hook:4",
+    ] {
         assert!(points.iter().any(|p| p == step), "{step} in {points:?}");
     }
     let (mut before_commit, mut after_commit) = (0, 0);
@@ -546,7 +562,7 @@ fn post_phase_hooks_run_exactly_once_after_a_crash_that_follows_the_commit() {
         } else {
             before_commit += 1;
             assert_eq!(
-                handlers, "files preupdate /usr/share/hooked\n",
+                handlers, "one files preupdate /usr/share/hooked\n",
                 "{point}: no post phase for an undone transaction"
             );
             assert_eq!(scripts, "preInstall\n", "{point}");
@@ -557,7 +573,7 @@ fn post_phase_hooks_run_exactly_once_after_a_crash_that_follows_the_commit() {
         assert_eq!(read_log(root.path(), "scripts.log"), scripts, "{point}");
     }
     assert!(
-        before_commit >= 3 && after_commit >= 4,
+        before_commit >= 3 && after_commit >= 6,
         "before {before_commit}, after {after_commit}"
     );
 }
