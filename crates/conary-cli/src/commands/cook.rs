@@ -79,6 +79,8 @@ pub fn run(args: &CookArgs, env: &CookEnv<'_>) -> anyhow::Result<String> {
             .or_else(|| env.config.lookaside.as_ref().map(PathBuf::from)),
         macros: parse_macros(&args.macros)?,
         mtime: 0,
+        // Policy tags files by the tag descriptions installed there too.
+        build_root: Some(env.root.to_path_buf()),
     };
     let base = base_flavor(env.config)?;
     let extra: Vec<Flavor> = args

@@ -14,6 +14,8 @@ mod e2e_model;
 mod e2e_shadow;
 mod e2e_promote;
 mod e2e_redirect;
+mod e2e_model_include;
+mod e2e_rollback_class;
 mod e2e_source;
 mod e2e_system;
 mod e2e_tags;
