@@ -11,7 +11,7 @@ use crate::compress;
 use crate::error::ChangeSetError;
 use crate::model::{ChangeSet, ContentKind, Contents, TextDiff, TextDiffKey, TroveChange};
 use crate::prepared::{Frame, PreparedPayloads};
-use crate::source::{ContentSource, read_verified};
+use crate::source::{ContentSource, read_verified, stored_frame};
 use crate::textdiff::text_diff;
 use crate::validate::{Limits, validate};
 
@@ -207,6 +207,50 @@ impl ChangeSetBuilder {
         Ok(())
     }
 
+    /// A digest of everything this builder will base its changeset on
+    /// (the format, the options, every trove change with its files, the
+    /// contents needed and the bases of their deltas, the contents the
+    /// receiver has): two builders with the same fingerprint build and
+    /// write the same changeset from the same contents. A repository keys
+    /// its cache of generated changesets by it.
+    ///
+    /// ```rust
+    /// use conary_changeset::{BuildOptions, ChangeSetBuilder};
+    /// let plain = ChangeSetBuilder::new().fingerprint();
+    /// assert_eq!(plain, ChangeSetBuilder::new().fingerprint());
+    /// let no_deltas = BuildOptions { deltas: false, ..Default::default() };
+    /// assert_ne!(plain, ChangeSetBuilder::with_options(no_deltas).fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> Digest {
+        let mut hasher = conary_core::digest::Hasher::new();
+        let mut field = |bytes: &[u8]| {
+            hasher.update(&(bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        field(b"conary changeset builder");
+        field(&crate::index::CHANGESET_FORMAT.number.to_le_bytes());
+        field(&crate::index::ENVELOPE_FORMAT.to_le_bytes());
+        field(format!("{:?}", self.options).as_bytes());
+        field(&crate::index::encode(&self.changeset));
+        for (digest, needed) in &self.needed {
+            field(digest.as_bytes());
+            field(&needed.size.to_le_bytes());
+            for base in &needed.bases {
+                field(base.as_bytes());
+            }
+        }
+        field(b"known");
+        for digest in &self.known {
+            field(digest.as_bytes());
+        }
+        field(b"text diffs");
+        for key in &self.text_diffs {
+            field(key.base.as_bytes());
+            field(key.target.as_bytes());
+        }
+        hasher.finalize()
+    }
+
     /// Decides how each contents travels, reading old and new contents
     /// where a delta or a text diff is tried, and returns the checked
     /// changeset. Write it with a source that has both old and new contents
@@ -288,8 +332,17 @@ impl ChangeSetBuilder {
         }
         let new = read_verified(new_contents, digest, max, "contents")?;
         let levels = self.levels();
-        let full = compress(&new, levels, None)?;
-        let mut best = (full.len() as u64, ContentKind::Full, full);
+        // Contents the source keeps compressed weigh what their frame
+        // weighs, and the writer copies that frame: only a delta needs
+        // compressing here.
+        let (full_len, full) = match stored_frame(new_contents, digest, needed.size)? {
+            Some(frame) => (frame.len() as u64, None),
+            None => {
+                let full = compress(&new, levels, None)?;
+                (full.len() as u64, Some(full))
+            }
+        };
+        let mut best = (full_len, ContentKind::Full, full);
         for base in &needed.bases {
             let old = match read_verified(old_contents, base, max, "base contents") {
                 Ok(old) => old,
@@ -302,10 +355,13 @@ impl ChangeSetBuilder {
             let delta = compress(&new, levels, Some(&old))?;
             let delta_len = (delta.len() as u64).saturating_add(DELTA_INDEX_COST);
             if delta_len < best.0 {
-                best = (delta_len, ContentKind::Delta { base: *base }, delta);
+                best = (delta_len, ContentKind::Delta { base: *base }, Some(delta));
             }
         }
         let (_, kind, bytes) = best;
+        let Some(bytes) = bytes else {
+            return Ok((kind, None));
+        };
         // A stream whose size disagrees with its contents is left to the
         // writer, which reports it.
         let frame = (new.len() as u64 == needed.size).then_some(Frame {

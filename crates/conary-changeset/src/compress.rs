@@ -106,6 +106,19 @@ pub(crate) fn decoder<'a, R: BufRead>(
     }
 }
 
+/// A decoder of one full payload from `input` (no base), decoding with
+/// `context` (reset first) instead of creating a context of its own: a
+/// reader of many payloads keeps one.
+pub(crate) fn full_decoder<'a, R: BufRead>(
+    input: R,
+    size: u64,
+    context: &'a mut zstd::zstd_safe::DCtx<'static>,
+) -> io::Result<zstd::stream::read::Decoder<'a, R>> {
+    let mut decoder = zstd::stream::read::Decoder::with_context(input, context);
+    decoder.window_log_max(delta_window_log(0, size).min(FULL_WINDOW_LOG))?;
+    Ok(decoder)
+}
+
 /// A writer that only counts.
 #[cfg(test)]
 struct Counter(u64);

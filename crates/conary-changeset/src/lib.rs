@@ -79,7 +79,7 @@ pub use index::CHANGESET_FORMAT;
 pub use invert::invert;
 pub use model::{ChangeSet, ContentKind, Contents, PayloadId, TextDiff, TextDiffKey, TroveChange};
 pub use prepared::PreparedPayloads;
-pub use read::{ChangeSetReader, PayloadReader};
+pub use read::{ChangeSetReader, PayloadReader, RawFrame};
 pub use source::{ContentSource, FileContents, MemContents, NoContents};
 pub use summary::{FileSummary, KindTotal, Summary, TroveSummary};
 pub use textdiff::{apply_text_diff, is_text, text_diff};

@@ -44,6 +44,9 @@ pub struct ChangeSetReader<R: Read> {
     /// end.
     open: Option<PayloadId>,
     base: Vec<u8>,
+    /// The zstd context full payloads are decoded with, made once (a
+    /// delta needs one of its own, holding its base).
+    context: Option<zstd::zstd_safe::DCtx<'static>>,
 }
 
 impl<R: Read> std::fmt::Debug for ChangeSetReader<R> {
@@ -80,6 +83,7 @@ impl<R: Read> ChangeSetReader<R> {
             state: ChunkState::start(),
             open: None,
             base: Vec::new(),
+            context: None,
         })
     }
 
@@ -157,6 +161,15 @@ impl<R: Read> ChangeSetReader<R> {
                 compress::MAX_DELTA_SPAN,
             )?;
         }
+        if base.is_none() && self.context.is_none() {
+            let context = zstd::zstd_safe::DCtx::try_create().ok_or_else(|| {
+                ChangeSetError::io(
+                    format!("start decoding {id}"),
+                    io::Error::other("cannot allocate a zstd context"),
+                )
+            })?;
+            self.context = Some(context);
+        }
         self.next += 1;
         self.state = ChunkState::start();
         self.open = Some(id);
@@ -166,9 +179,13 @@ impl<R: Read> ChangeSetReader<R> {
             id,
             max_chunk_len: self.limits.max_chunk_len,
         };
-        let prefix = base.map(|_| self.base.as_slice());
-        let decoder = compress::decoder(BufReader::with_capacity(CHUNK_LEN, chunks), size, prefix)
-            .map_err(|e| ChangeSetError::io(format!("start decoding {id}"), e))?;
+        let input = BufReader::with_capacity(CHUNK_LEN, chunks);
+        let decoder = match (base, self.context.as_mut()) {
+            (Some(_), _) => compress::decoder(input, size, Some(self.base.as_slice())),
+            (None, Some(context)) => compress::full_decoder(input, size, context),
+            (None, None) => Err(io::Error::other("no zstd context")),
+        }
+        .map_err(|e| ChangeSetError::io(format!("start decoding {id}"), e))?;
         Ok(Some(PayloadReader {
             id,
             decoder,
@@ -177,6 +194,58 @@ impl<R: Read> ChangeSetReader<R> {
             size,
             digest,
             verified: false,
+        }))
+    }
+
+    /// The next payload as the zstd frame stored in the changeset, neither
+    /// decoded nor checked, when it is full contents (no delta, not a text
+    /// diff) of at most `max_size` bytes; `Ok(None)`, consuming nothing,
+    /// otherwise (read it with [`ChangeSetReader::next_payload`]). For a
+    /// store that keeps contents compressed: the caller must check the
+    /// frame against [`RawFrame::digest`] and [`RawFrame::size`] (or
+    /// [`RawFrame::decode`] it) before trusting it. A frame longer than any
+    /// zstd encoder makes for its size is refused as corrupt.
+    pub fn next_full_frame(&mut self, max_size: u64) -> Result<Option<RawFrame>, ChangeSetError> {
+        self.close_open()?;
+        let Some(PayloadId::Contents(digest)) = self.peek_payload() else {
+            return Ok(None);
+        };
+        let Some(contents) = self.changeset.contents.get(&digest) else {
+            return Ok(None);
+        };
+        if contents.kind != ContentKind::Full || contents.size > max_size {
+            return Ok(None);
+        }
+        let size = contents.size;
+        let id = PayloadId::Contents(digest);
+        let bound = usize::try_from(size)
+            .map(zstd::zstd_safe::compress_bound)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(2)
+            .saturating_add(1024) as u64;
+        self.next += 1;
+        self.state = ChunkState::start();
+        let mut chunks = ChunkReader {
+            input: &mut self.input,
+            state: &mut self.state,
+            id,
+            max_chunk_len: self.limits.max_chunk_len,
+        };
+        let mut bytes = Vec::new();
+        (&mut chunks)
+            .take(bound.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| ChangeSetError::from_io(e, "read a payload"))?;
+        if bytes.len() as u64 > bound {
+            return Err(ChangeSetError::Corrupt {
+                what: id.to_string(),
+                reason: format!("compressed payload longer than {bound} bytes for {size} bytes"),
+            });
+        }
+        Ok(Some(RawFrame {
+            digest,
+            size,
+            bytes,
         }))
     }
 
@@ -312,6 +381,53 @@ fn read_index<R: Read>(input: &mut Input<R>, limits: &Limits) -> Result<Vec<u8>,
         });
     }
     Ok(bytes)
+}
+
+/// A full payload as stored in a changeset, from
+/// [`ChangeSetReader::next_full_frame`]: not yet decoded nor checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFrame {
+    /// The digest the index announces for the contents.
+    pub digest: Digest,
+    /// The size the index announces for the contents.
+    pub size: u64,
+    /// The compressed bytes, as they were in the changeset.
+    pub bytes: Vec<u8>,
+}
+
+impl RawFrame {
+    /// Decodes the frame as a reader does a full payload (the same window
+    /// limit), checking the size and digest the index announced.
+    pub fn decode(&self) -> Result<Vec<u8>, ChangeSetError> {
+        let id = PayloadId::Contents(self.digest);
+        let corrupt = |error: io::Error| ChangeSetError::Corrupt {
+            what: id.to_string(),
+            reason: error.to_string(),
+        };
+        let decoder = compress::decoder(&self.bytes[..], self.size, None).map_err(corrupt)?;
+        let mut out = Vec::new();
+        decoder
+            .take(self.size.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(corrupt)?;
+        if out.len() as u64 != self.size {
+            return Err(ChangeSetError::SizeMismatch {
+                what: "contents",
+                digest: self.digest,
+                expected: self.size,
+                found: out.len() as u64,
+            });
+        }
+        let found = Digest::of(&out);
+        if found != self.digest {
+            return Err(ChangeSetError::DigestMismatch {
+                what: "contents",
+                expected: self.digest,
+                found,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// One payload being read: decompresses (against the base of a delta) and

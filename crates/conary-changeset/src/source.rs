@@ -34,11 +34,28 @@ pub trait ContentSource {
     /// Opens the contents with `digest`, or `Ok(None)` when this source does
     /// not have them.
     fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>>;
+
+    /// The contents with `digest` as one zstd frame that declares their
+    /// size, when this source keeps them compressed (a repository's blob
+    /// store), so that a writer copies the frame into a full payload
+    /// instead of compressing again; `Ok(None)` otherwise (the default).
+    /// The frame must decode within the window a reader allows a full
+    /// payload (no wider than its contents, at most 128 MiB). Its contents
+    /// are not checked by the writer: a reader checks every payload
+    /// against its digest.
+    fn open_frame(&self, digest: &Digest) -> io::Result<Option<Vec<u8>>> {
+        let _ = digest;
+        Ok(None)
+    }
 }
 
 impl<T: ContentSource + ?Sized> ContentSource for &T {
     fn open(&self, digest: &Digest) -> io::Result<Option<Box<dyn Read + '_>>> {
         (**self).open(digest)
+    }
+
+    fn open_frame(&self, digest: &Digest) -> io::Result<Option<Vec<u8>>> {
+        (**self).open_frame(digest)
     }
 }
 
@@ -58,6 +75,14 @@ impl<A: ContentSource, B: ContentSource> ContentSource for (A, B) {
         match self.0.open(digest)? {
             Some(reader) => Ok(Some(reader)),
             None => self.1.open(digest),
+        }
+    }
+
+    fn open_frame(&self, digest: &Digest) -> io::Result<Option<Vec<u8>>> {
+        match self.0.open(digest)? {
+            // The first source has the contents: its frame or none.
+            Some(_) => self.0.open_frame(digest),
+            None => self.1.open_frame(digest),
         }
     }
 }
@@ -226,4 +251,25 @@ pub(crate) fn read_verified(
         });
     }
     Ok(bytes)
+}
+
+/// The frame `source` keeps for the contents `digest` of `size` bytes
+/// ([`ContentSource::open_frame`]), when it is one whole zstd frame that
+/// declares exactly that size; `None` otherwise (the caller compresses).
+pub(crate) fn stored_frame(
+    source: &dyn ContentSource,
+    digest: &Digest,
+    size: u64,
+) -> Result<Option<Vec<u8>>, ChangeSetError> {
+    let Some(frame) = source
+        .open_frame(digest)
+        .map_err(|error| ChangeSetError::io(format!("read contents {digest}"), error))?
+    else {
+        return Ok(None);
+    };
+    let declared = zstd::zstd_safe::get_frame_content_size(&frame)
+        .ok()
+        .flatten();
+    let whole = zstd::zstd_safe::find_frame_compressed_size(&frame).ok() == Some(frame.len());
+    Ok((declared == Some(size) && whole).then_some(frame))
 }

@@ -1,6 +1,7 @@
 //! Writing a changeset: [`ChangeSetWriter`] checks the index, writes it,
 //! then streams each payload from a [`ContentSource`], compressing on the
-//! fly.
+//! fly, or copying a full payload's frame when the source keeps the
+//! contents compressed ([`ContentSource::open_frame`]).
 
 use std::io::{self, Read, Write};
 
@@ -12,7 +13,7 @@ use crate::error::ChangeSetError;
 use crate::index;
 use crate::model::{ChangeSet, ContentKind, PayloadId, TextDiff};
 use crate::prepared::PreparedPayloads;
-use crate::source::{ContentSource, read_verified};
+use crate::source::{ContentSource, read_verified, stored_frame};
 use crate::textdiff::text_diff;
 use crate::validate::{Limits, validate};
 
@@ -218,6 +219,18 @@ impl<W: Write> ChangeSetWriter<W> {
         if let Some(frame) = self.prepared.take(digest, size, base, self.levels()) {
             // Made from contents read and checked against `digest` while
             // building, with the same encoder settings as below.
+            let action = || format!("write contents {digest}");
+            let mut chunks = ChunkWriter::new(&mut self.out);
+            chunks
+                .write_all(&frame)
+                .map_err(|e| ChangeSetError::io(action(), e))?;
+            return chunks.finish().map_err(|e| ChangeSetError::io(action(), e));
+        }
+        if base.is_none()
+            && let Some(frame) = stored_frame(source, digest, size)?
+        {
+            // Kept compressed by the source: copied as it is. The reader
+            // checks it against `digest` like any payload.
             let action = || format!("write contents {digest}");
             let mut chunks = ChunkWriter::new(&mut self.out);
             chunks

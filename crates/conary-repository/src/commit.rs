@@ -27,13 +27,17 @@
 //! naming the digest), while carrying the contents is always allowed.
 //! Carried contents that are already stored are skipped undecoded when the
 //! committer may read them, and otherwise decoded and hashed like new ones.
-//! Text diffs are not needed and are skipped.
+//! Text diffs are not needed and are skipped. Contents carried whole are
+//! stored as the zstd frames they arrived in ([`Batch::put_frame`], which
+//! decodes and hashes them), so that changesets made later copy them
+//! instead of compressing again; contents carried as deltas are stored
+//! plain.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
 use conary_changeset::{
-    ChangeSet, ChangeSetError, ChangeSetReader, ContentKind, ContentSource, PayloadId,
+    ChangeSet, ChangeSetError, ChangeSetReader, ContentKind, ContentSource, PayloadId, RawFrame,
 };
 use conary_core::digest::{Digest, FileId};
 use conary_core::files::FileStream;
@@ -120,6 +124,33 @@ fn store_payload(
     Ok(())
 }
 
+/// Full payloads of at most this many bytes of contents are stored as the
+/// zstd frames they arrived in (held in memory while checked); larger ones
+/// are decoded as they stream and stored plain.
+const MAX_FRAME_CONTENTS: u64 = 64 << 20;
+
+/// Puts a full payload into `batch` as the frame it arrived in, checking
+/// that it decodes to `frame.digest` (a frame the store cannot keep, e.g.
+/// one that does not declare its size, is decoded and stored plain).
+fn store_frame(batch: &mut dyn Batch, frame: &RawFrame) -> Result<(), RepositoryError> {
+    let digest = &frame.digest;
+    let (stored, size) = match batch.put_frame(&frame.bytes) {
+        Ok(stored) => stored,
+        Err(conary_store::StoreError::BadFrame { .. }) => {
+            let contents = frame.decode().map_err(bad_changeset)?;
+            return store_payload(batch, digest, &mut &contents[..]);
+        }
+        Err(other) => return Err(RepositoryError::Store(other)),
+    };
+    if stored != *digest || size != frame.size {
+        return Err(RepositoryError::invalid_commit(format!(
+            "contents announced as {digest} ({} bytes) hash to {stored} ({size} bytes)",
+            frame.size
+        )));
+    }
+    Ok(())
+}
+
 impl Repository {
     /// Commits the changeset `reader` is reading, as `identity`: checks it
     /// (write permission per trove first, then what its files reference),
@@ -163,6 +194,14 @@ impl Repository {
                     // `commit_changeset` does.
                     if plan.skip.contains(&digest) {
                         reader.skip_payload().map_err(bad_changeset)?;
+                        continue;
+                    }
+                    // Full contents are kept as they came, compressed.
+                    if let Some(frame) = reader
+                        .next_full_frame(MAX_FRAME_CONTENTS)
+                        .map_err(bad_changeset)?
+                    {
+                        store_frame(batch, &frame)?;
                         continue;
                     }
                     let Some(mut payload) = reader.next_payload(&store).map_err(bad_changeset)?

@@ -33,6 +33,14 @@ impl ContentSource for StoreContents<'_> {
             Err(error) => Err(io::Error::other(error)),
         }
     }
+
+    fn open_frame(&self, digest: &Digest) -> io::Result<Option<Vec<u8>>> {
+        match self.0.get_frame(digest) {
+            Ok(frame) => Ok(frame),
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(error) => Err(io::Error::other(error)),
+        }
+    }
 }
 
 /// What a caller may do with some contents, by the troves that hold them.

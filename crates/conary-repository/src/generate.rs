@@ -7,7 +7,10 @@
 //! only to weigh deltas); [`Repository::write_changeset`] streams it;
 //! [`Repository::changeset`] does both, writing the payloads compressed
 //! while weighing deltas as they are (`plan_prepared_changeset`,
-//! `write_prepared_changeset`). Contents of files whose version
+//! `write_prepared_changeset`), and keeping what it wrote in the
+//! changeset cache ([`crate::cache`]) so that the same request is answered
+//! from disk next time (`plan_cached_changeset`,
+//! `write_planned_changeset`). Contents of files whose version
 //! lives on another host and that this repository does not hold travel as
 //! references: the client fetches them from that host.
 //!
@@ -17,22 +20,85 @@
 //! changed).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::io::Write;
+use std::io::{self, Write};
 
 use conary_api::Job;
 use conary_changeset::{
     ChangeSet, ChangeSetBuilder, ChangeSetError, ChangeSetWriter, PreparedPayloads,
 };
-use conary_core::digest::FileId;
+use conary_core::digest::{Digest, FileId};
 use conary_core::files::FileStream;
 use conary_core::trove::{Trove, TroveTuple};
 use rusqlite::Connection;
 
 use crate::access::Identity;
+use crate::cache::{CACHE_DIR, ChangesetCache, MAX_CACHE_BYTES, MAX_ENTRY_BYTES};
 use crate::check::stored_stream;
 use crate::contents::StoreContents;
 use crate::error::RepositoryError;
 use crate::repo::Repository;
+
+/// A changeset planned by [`Repository::plan_cached_changeset`], for
+/// [`Repository::write_planned_changeset`]: found in the changeset cache
+/// (see [`crate::cache`]), or built and to be written (then kept there).
+#[derive(Debug)]
+pub struct PlannedChangeset {
+    planned: Planned,
+}
+
+#[derive(Debug)]
+enum Planned {
+    Cached(Vec<u8>),
+    Fresh {
+        changeset: Box<ChangeSet>,
+        prepared: PreparedPayloads,
+        key: Digest,
+    },
+}
+
+impl PlannedChangeset {
+    /// Whether the changeset comes from the cache.
+    pub fn is_cached(&self) -> bool {
+        matches!(self.planned, Planned::Cached(_))
+    }
+}
+
+/// Passes everything written on to `out`, keeping a copy of up to
+/// [`MAX_ENTRY_BYTES`] for the cache (none once it grows beyond).
+struct Capture<'a> {
+    out: &'a mut dyn Write,
+    kept: Option<Vec<u8>>,
+}
+
+impl Write for Capture<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let written = self.out.write(data)?;
+        if let Some(kept) = &mut self.kept {
+            if (kept.len() + written) as u64 > MAX_ENTRY_BYTES {
+                self.kept = None;
+            } else {
+                kept.extend_from_slice(data.get(..written).unwrap_or_default());
+            }
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Every trove a changeset names: old and new of each change, erasures.
+fn troves_named(changeset: &ChangeSet) -> Vec<TroveTuple> {
+    let mut troves: BTreeSet<TroveTuple> = changeset.erased.clone();
+    for (tuple, change) in &changeset.troves {
+        troves.insert(tuple.clone());
+        if let Some(old) = &change.old {
+            troves.insert(old.clone());
+        }
+    }
+    troves.into_iter().collect()
+}
 
 /// A changeset error caused by the repository's own data or output.
 fn internal(error: ChangeSetError) -> RepositoryError {
@@ -142,6 +208,82 @@ impl Repository {
         let builder = self.changeset_builder(jobs, recurse, identity)?;
         let store = StoreContents(self.store());
         builder.build_prepared(&store, &store).map_err(internal)
+    }
+
+    /// The repository's changeset cache (see [`crate::cache`]), in
+    /// `DIR/changeset-cache/`.
+    pub fn changeset_cache(&self) -> ChangesetCache {
+        ChangesetCache::new(self.dir().join(CACHE_DIR), MAX_CACHE_BYTES)
+    }
+
+    /// [`Repository::plan_prepared_changeset`], answered from the changeset
+    /// cache when the same changeset (the same troves as `identity` sees
+    /// them, the same options and format) was made before: then nothing is
+    /// weighed. The access checks run either way, and a trove asked for
+    /// that is missing or unreadable is refused as by `plan_changeset`.
+    pub fn plan_cached_changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        identity: &Identity,
+    ) -> Result<PlannedChangeset, RepositoryError> {
+        let builder = self.changeset_builder(jobs, recurse, identity)?;
+        let key = builder.fingerprint();
+        if let Some(bytes) = self.changeset_cache().get(&key) {
+            return Ok(PlannedChangeset {
+                planned: Planned::Cached(bytes),
+            });
+        }
+        let store = StoreContents(self.store());
+        let (changeset, prepared) = builder.build_prepared(&store, &store).map_err(internal)?;
+        Ok(PlannedChangeset {
+            planned: Planned::Fresh {
+                changeset: Box::new(changeset),
+                prepared,
+                key,
+            },
+        })
+    }
+
+    /// Writes a changeset planned by [`Repository::plan_cached_changeset`]
+    /// to `out`: copied from the cache, or written and then kept in the
+    /// cache (when it changes some trove relatively, i.e. deltas were
+    /// weighed, and is small enough). Returns the bytes written.
+    pub fn write_planned_changeset(
+        &self,
+        planned: PlannedChangeset,
+        out: &mut dyn Write,
+    ) -> Result<u64, RepositoryError> {
+        match planned.planned {
+            Planned::Cached(bytes) => {
+                out.write_all(&bytes)
+                    .map_err(|error| RepositoryError::Changeset {
+                        reason: format!("cannot write the changeset: {error}"),
+                        from_caller: false,
+                    })?;
+                Ok(bytes.len() as u64)
+            }
+            Planned::Fresh {
+                changeset,
+                prepared,
+                key,
+            } => {
+                // Only relative changesets are kept: an absolute one is
+                // made by copying stored frames, about as fast as reading
+                // it back, and would take the most room.
+                let relative = changeset.troves.values().any(|change| change.old.is_some());
+                let mut capture = Capture {
+                    out,
+                    kept: relative.then(Vec::new),
+                };
+                let written = self.write_prepared_changeset(&changeset, prepared, &mut capture)?;
+                if let Some(bytes) = capture.kept {
+                    self.changeset_cache()
+                        .put(&key, &troves_named(&changeset), &bytes);
+                }
+                Ok(written)
+            }
+        }
     }
 
     /// A builder holding every trove change of `jobs`, before contents are
@@ -309,7 +451,8 @@ impl Repository {
     }
 
     /// Plans and writes the changeset for `jobs` (see
-    /// [`Repository::plan_changeset`]); returns the bytes written.
+    /// [`Repository::plan_changeset`]), through the changeset cache
+    /// ([`Repository::plan_cached_changeset`]); returns the bytes written.
     pub fn changeset(
         &self,
         jobs: &[Job],
@@ -317,7 +460,7 @@ impl Repository {
         identity: &Identity,
         out: &mut dyn Write,
     ) -> Result<u64, RepositoryError> {
-        let (changeset, prepared) = self.plan_prepared_changeset(jobs, recurse, identity)?;
-        self.write_prepared_changeset(&changeset, prepared, out)
+        let planned = self.plan_cached_changeset(jobs, recurse, identity)?;
+        self.write_planned_changeset(planned, out)
     }
 }

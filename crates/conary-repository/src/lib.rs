@@ -52,6 +52,7 @@
 pub mod access;
 pub mod admin;
 mod auth;
+pub mod cache;
 mod check;
 mod commit;
 pub mod config;
@@ -80,6 +81,7 @@ pub use admin::{EntitlementClass, RoleAcl, UserInfo};
 pub use config::RepositoryConfig;
 pub use entitlement::EntitlementKey;
 pub use error::RepositoryError;
+pub use generate::PlannedChangeset;
 pub use inspect::{FileEntry, TroveDetails, contents_host};
 pub use names::ANONYMOUS;
 pub use pattern::{ALL, LabelPattern, TrovePattern};

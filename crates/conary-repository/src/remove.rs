@@ -64,6 +64,9 @@ impl Repository {
         transaction
             .commit()
             .map_err(RepositoryError::database("marking troves removed"))?;
+        // Cached changesets holding these troves are never served again
+        // (their key changed); free their space now.
+        self.changeset_cache().invalidate(&marked);
         Ok(marked)
     }
 }

@@ -2,8 +2,8 @@
 //! `.ccs` to the client; `POST /api/v1/commit` streams one from the client
 //! into the repository.
 //!
-//! Generating is planned before the answer starts, so a missing trove is a
-//! plain `404`; a failure while the changeset streams breaks the body (the
+//! Generating is planned before the answer starts (through the
+//! repository's changeset cache), so a missing trove is a plain `404`; a failure while the changeset streams breaks the body (the
 //! client's reader refuses it). A commit is checked as soon as its index
 //! has arrived: a refusal (`403`, `400`) stores nothing, and the rest of
 //! the body is not read.
@@ -46,10 +46,12 @@ pub(crate) async fn generate(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let recurse = request.recurse;
-    // The payloads compressed while weighing deltas are kept and copied
-    // into the stream as they are (no second compression).
-    let (changeset, prepared) = with_repository(&state, caller, move |repository, identity| {
-        repository.plan_prepared_changeset(&jobs, recurse, identity)
+    // Answered from the repository's changeset cache when the same
+    // changeset was made before; otherwise the payloads compressed while
+    // weighing deltas are copied into the stream as they are, and what was
+    // written is kept in the cache.
+    let planned = with_repository(&state, caller, move |repository, identity| {
+        repository.plan_cached_changeset(&jobs, recurse, identity)
     })
     .await?;
     let (sender, receiver) = mpsc::channel(CHANNEL_DEPTH);
@@ -57,7 +59,7 @@ pub(crate) async fn generate(
     tokio::task::spawn_blocking(move || {
         let mut writer = ChannelWriter::new(sender);
         let written = repository
-            .write_prepared_changeset(&changeset, prepared, &mut writer)
+            .write_planned_changeset(planned, &mut writer)
             .and_then(|_| {
                 io::Write::flush(&mut writer).map_err(|error| RepositoryError::Changeset {
                     reason: error.to_string(),

@@ -66,6 +66,16 @@ pub trait Batch: Send + fmt::Debug {
         self.put(&mut reader)
     }
 
+    /// Stores the contents of the zstd `frame` (checked as
+    /// [`crate::frame::check`] does; a frame refused stores nothing), as
+    /// [`put`](Batch::put) does, and returns their digest and size. A
+    /// backend that can keeps the frame as it is (see [`crate::frame`]);
+    /// the others store the decoded contents.
+    fn put_frame(&mut self, frame: &[u8]) -> Result<(Digest, u64), StoreError> {
+        let contents = crate::frame::decode(frame)?;
+        self.put_bytes(&contents)
+    }
+
     /// Notes that the caller will rely on blob `digest`, which it did not
     /// put through this batch, still being there after a crash (because it
     /// is about to record a reference to it): [`sync`](Batch::sync) then

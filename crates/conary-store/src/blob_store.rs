@@ -65,6 +65,17 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
         Ok(bytes)
     }
 
+    /// Blob `digest` as the zstd frame it is stored as (see
+    /// [`crate::frame`]), for serving it compressed without compressing it
+    /// again; `Ok(None)` when it is stored plain (or not at all). The frame
+    /// was checked when it was stored and its header is checked now, but
+    /// its contents are not verified: whoever decodes it checks them
+    /// against `digest`, as a changeset reader does.
+    fn get_frame(&self, digest: &Digest) -> Result<Option<Vec<u8>>, StoreError> {
+        let _ = digest;
+        Ok(None)
+    }
+
     /// Whether blob `digest` is stored (its contents are not checked).
     fn contains(&self, digest: &Digest) -> Result<bool, StoreError>;
 

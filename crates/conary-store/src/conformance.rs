@@ -72,6 +72,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("batch_dedup", batch_dedup),
     ("batch_publishes_only_on_sync", batch_publishes_only_on_sync),
     ("concurrent_batches", concurrent_batches),
+    ("batch_frames", batch_frames),
 ];
 
 /// Size of the blob [`large_blob_streamed`] stores without holding it.
@@ -416,6 +417,79 @@ pub fn batch_round_trip(backend: &mut dyn Backend) -> Result<(), String> {
         "iter after sync does not list the batch's blobs in order".into()
     })?;
     batch.sync().context("sync of an empty batch")
+}
+
+/// Contents put into a batch as zstd frames read back plain and whole,
+/// under the digest of their decoded bytes; a frame the store keeps
+/// ([`BlobStore::get_frame`]) decodes to them; a bad frame stores nothing
+/// and leaves the batch usable; contents already stored plain are not
+/// stored again.
+pub fn batch_frames(backend: &mut dyn Backend) -> Result<(), String> {
+    let store = backend.create().context("create store")?;
+    let plain = PatternReader::new(31, 9_000).into_vec();
+    let (plain_digest, _) = store.put_bytes(&plain).context("put plain")?;
+    let mut batch = store.batch();
+    let mut expected = Vec::new();
+    for (seed, size) in (40u64..).zip([0u64, 1, 70_000, 1024 * 1024 + 5]) {
+        let bytes = PatternReader::new(seed, size).into_vec();
+        let frame = crate::frame::compress(&bytes, 3).context("compress")?;
+        let (digest, stored_size) = batch.put_frame(&frame).context("put_frame")?;
+        ensure(digest == Digest::of(&bytes) && stored_size == size, || {
+            format!("put_frame of {size} bytes returned {digest} and {stored_size} bytes")
+        })?;
+        expected.push((digest, bytes));
+    }
+    let mut bad = crate::frame::compress(b"a frame cut short", 3).context("compress")?;
+    bad.truncate(bad.len() - 2);
+    match batch.put_frame(&bad) {
+        Err(StoreError::BadFrame { .. }) => {}
+        other => return Err(format!("put_frame of a truncated frame gave {other:?}")),
+    }
+    let again = crate::frame::compress(&plain, 3).context("compress")?;
+    let (digest, _) = batch.put_frame(&again).context("put_frame of stored")?;
+    ensure(digest == plain_digest, || {
+        "digest of stored contents".into()
+    })?;
+    ensure(batch.len() == expected.len() + 1, || {
+        format!("batch holds {} blobs", batch.len())
+    })?;
+    batch.sync().context("sync")?;
+    ensure(
+        store
+            .get_frame(&plain_digest)
+            .context("get_frame")?
+            .is_none(),
+        || "contents stored plain came back as a frame".into(),
+    )?;
+    ensure(
+        store.get_bytes(&plain_digest).context("get")? == plain,
+        || "contents stored plain changed".into(),
+    )?;
+    for (digest, bytes) in &expected {
+        ensure(store.contains(digest).context("contains")?, || {
+            format!("{digest} is missing after sync")
+        })?;
+        ensure(
+            store.size(digest).context("size")? == bytes.len() as u64,
+            || format!("size of {digest} is wrong"),
+        )?;
+        ensure(store.get_bytes(digest).context("get")? == *bytes, || {
+            format!("{digest} reads back different")
+        })?;
+        if let Some(frame) = store.get_frame(digest).context("get_frame")? {
+            ensure(
+                crate::frame::check(&frame).context("check frame")?
+                    == (*digest, bytes.len() as u64),
+                || format!("the frame of {digest} decodes to other contents"),
+            )?;
+        }
+    }
+    let mut digests: Vec<Digest> = expected.iter().map(|(digest, _)| *digest).collect();
+    digests.push(plain_digest);
+    digests.sort_unstable();
+    ensure(all_digests(store.as_ref())? == digests, || {
+        "iter does not list the frames' blobs in order".into()
+    })
 }
 
 /// Contents put twice into a batch, or already stored, are one blob; the

@@ -83,6 +83,15 @@ pub enum StoreError {
     #[error("blob is too large: more than {} bytes", u64::MAX)]
     TooLarge,
 
+    /// Compressed contents offered to the store (see [`crate::frame`]) are
+    /// not one zstd frame that declares its size and decodes within the
+    /// limits; nothing was stored.
+    #[error("compressed blob refused: {reason}")]
+    BadFrame {
+        /// What is wrong with the frame.
+        reason: String,
+    },
+
     /// A store URL that cannot be used.
     #[error("invalid store url '{url}': {reason}")]
     InvalidUrl {

@@ -26,6 +26,15 @@
 //! `syncfs` calls per batch on Linux ([`Durability::FileSystem`]), or an
 //! fsync per blob and per directory elsewhere ([`Durability::EachFile`]).
 //!
+//! A blob may also be kept compressed, as the zstd frame it arrived in
+//! ([`Batch::put_frame`], see [`crate::frame`]): then it lives at
+//! `ab/cdef….zst`, a plain `.zst` file that `zstd -d` decodes to the
+//! blob's contents. Every read looks there first; `get` decodes and
+//! verifies, [`BlobStore::get_frame`] hands the frame out as it is. A blob
+//! is never stored both ways by this code (whichever is there first is
+//! kept); a store holding both forms of a blob (two writers racing) is
+//! still correct, as both decode to the same contents.
+//!
 //! A crash can leave files in `tmp/`, which are never read. Opening a store
 //! removes those older than an hour (a writer still using one keeps its
 //! modification time fresh).
@@ -52,6 +61,12 @@ const CHUNK: usize = 256 * 1024;
 
 /// Name of the directory holding blobs being written.
 const TEMP_DIR: &str = "tmp";
+
+/// A blob file kept as a frame, its header already read.
+type FrameFile = io::Chain<io::Cursor<Vec<u8>>, File>;
+
+/// The suffix of blobs kept as zstd frames.
+const FRAME_SUFFIX: &str = ".zst";
 
 /// Temporary files older than this are left over from a crash.
 const STALE_TEMPORARY: Duration = Duration::from_secs(3600);
@@ -167,9 +182,22 @@ impl FsStore {
         self.root.join(first).join(second).join(name)
     }
 
-    /// The file holding blob `digest`, in either layout, if it is stored.
+    /// The file that holds (or would hold) blob `digest` when it is kept
+    /// compressed: `ab/cdef….zst`, one zstd frame (see [`crate::frame`]).
+    pub fn frame_path(&self, digest: &Digest) -> PathBuf {
+        let mut path = self.blob_path(digest).into_os_string();
+        path.push(FRAME_SUFFIX);
+        PathBuf::from(path)
+    }
+
+    /// The file holding blob `digest`, in any form or layout, if it is
+    /// stored.
     fn locate(&self, digest: &Digest) -> Result<Option<PathBuf>, StoreError> {
-        for path in [self.blob_path(digest), self.legacy_blob_path(digest)] {
+        for path in [
+            self.frame_path(digest),
+            self.blob_path(digest),
+            self.legacy_blob_path(digest),
+        ] {
             if self.exists(&path)? {
                 return Ok(Some(path));
             }
@@ -224,6 +252,31 @@ impl FsStore {
         Ok((crate::digest::from_hash(hasher.finalize()), size))
     }
 
+    /// Opens blob `digest` kept as a frame: its declared content size and
+    /// a reader of the whole frame (header included); `None` when it is
+    /// not kept compressed.
+    fn open_frame(&self, digest: &Digest) -> Result<Option<(u64, FrameFile)>, StoreError> {
+        let path = self.frame_path(digest);
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(StoreError::io("open", &path, error)),
+        };
+        let mut header = Vec::with_capacity(crate::frame::MAX_HEADER_LEN);
+        (&mut file)
+            .take(crate::frame::MAX_HEADER_LEN as u64)
+            .read_to_end(&mut header)
+            .map_err(|error| StoreError::io("read", &path, error))?;
+        let size = crate::frame::content_size(&header).map_err(|error| {
+            StoreError::io(
+                "read the frame header of",
+                &path,
+                io::Error::new(io::ErrorKind::InvalidData, error),
+            )
+        })?;
+        Ok(Some((size, io::Cursor::new(header).chain(file))))
+    }
+
     fn exists(&self, path: &Path) -> Result<bool, StoreError> {
         match fs::symlink_metadata(path) {
             Ok(metadata) => Ok(metadata.is_file()),
@@ -263,6 +316,12 @@ impl BlobStore for FsStore {
     }
 
     fn get(&self, digest: &Digest) -> Result<Box<dyn Read + Send>, StoreError> {
+        if let Some((size, reader)) = self.open_frame(digest)? {
+            let path = self.frame_path(digest);
+            let decoder = crate::frame::decoder(io::BufReader::with_capacity(CHUNK, reader), size)
+                .map_err(|error| StoreError::io("start decoding", &path, error))?;
+            return Ok(Box::new(VerifyingReader::new(decoder, *digest, Some(size))));
+        }
         for path in [self.blob_path(digest), self.legacy_blob_path(digest)] {
             let file = match File::open(&path) {
                 Ok(file) => file,
@@ -278,11 +337,25 @@ impl BlobStore for FsStore {
         Err(StoreError::NotFound { digest: *digest })
     }
 
+    fn get_frame(&self, digest: &Digest) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some((_, mut reader)) = self.open_frame(digest)? else {
+            return Ok(None);
+        };
+        let mut frame = Vec::new();
+        reader
+            .read_to_end(&mut frame)
+            .map_err(|error| StoreError::io("read", self.frame_path(digest), error))?;
+        Ok(Some(frame))
+    }
+
     fn contains(&self, digest: &Digest) -> Result<bool, StoreError> {
         Ok(self.locate(digest)?.is_some())
     }
 
     fn size(&self, digest: &Digest) -> Result<u64, StoreError> {
+        if let Some((size, _)) = self.open_frame(digest)? {
+            return Ok(size);
+        }
         for path in [self.blob_path(digest), self.legacy_blob_path(digest)] {
             match fs::metadata(&path) {
                 Ok(metadata) => return Ok(metadata.len()),
@@ -484,6 +557,89 @@ mod tests {
         fs::create_dir_all(store.blob_path(&both).parent().expect("parent")).expect("dir");
         fs::copy(store.legacy_blob_path(&both), store.blob_path(&both)).expect("copy");
         expected.push(both);
+        expected.sort_unstable();
+        let listed: Vec<Digest> = store.iter().collect::<Result<_, _>>().expect("iter");
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
+    fn frames_are_kept_compressed_and_checked_when_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::open(dir.path()).expect("open");
+        let data: Vec<u8> = (0..100_000u32)
+            .flat_map(|n| (n % 97).to_le_bytes())
+            .collect();
+        let frame = crate::frame::compress(&data, 3).expect("compress");
+        let mut batch = store.batch();
+        let (digest, size) = batch.put_frame(&frame).expect("put_frame");
+        batch.sync().expect("sync");
+        assert_eq!(size, data.len() as u64);
+        // On disk: the frame itself, as `ab/cdef….zst`, nothing plain.
+        assert_eq!(
+            fs::read(store.frame_path(&digest)).expect("frame file"),
+            frame
+        );
+        assert!(!store.blob_path(&digest).exists());
+        assert_eq!(
+            store.get_frame(&digest).expect("get_frame"),
+            Some(frame.clone())
+        );
+        assert_eq!(store.get_bytes(&digest).expect("get"), data);
+        assert_eq!(store.size(&digest).expect("size"), size);
+        // A plain put of the same contents stores nothing new.
+        store.put_bytes(&data).expect("put");
+        assert!(!store.blob_path(&digest).exists());
+        // Reopened, the store still finds it.
+        let store = FsStore::open(dir.path()).expect("reopen");
+        assert_eq!(
+            store.iter().collect::<Result<Vec<_>, _>>().expect("iter"),
+            [digest]
+        );
+        // Damage inside the frame is found when reading.
+        let path = store.frame_path(&digest);
+        let mut damaged = frame.clone();
+        let middle = damaged.len() / 2;
+        damaged[middle] ^= 0x55;
+        let mut permissions = fs::metadata(&path).expect("stat").permissions();
+        #[allow(
+            clippy::permissions_set_readonly_false,
+            reason = "the test damages a read-only blob on purpose"
+        )]
+        permissions.set_readonly(false);
+        fs::set_permissions(&path, permissions).expect("writable");
+        fs::write(&path, &damaged).expect("damage");
+        assert!(store.get_bytes(&digest).is_err());
+        // A damaged header is an error too, not a wrong size.
+        fs::write(&path, b"garbage").expect("damage header");
+        assert!(store.get(&digest).is_err());
+        assert!(store.size(&digest).is_err());
+    }
+
+    #[test]
+    fn plain_stores_of_earlier_versions_read_alongside_frames() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FsStore::open(dir.path()).expect("open");
+        let old = put_legacy(&store, b"two levels deep, plain");
+        let (plain, _) = store.put_bytes(b"one level, plain").expect("put");
+        let mut batch = store.batch();
+        let frame = crate::frame::compress(b"one level, compressed", 3).expect("compress");
+        let (compressed, _) = batch.put_frame(&frame).expect("put_frame");
+        // Contents already stored plain are relied on, not stored again.
+        let again = crate::frame::compress(b"two levels deep, plain", 3).expect("compress");
+        assert_eq!(batch.put_frame(&again).expect("put_frame").0, old);
+        batch.sync().expect("sync");
+        assert!(!store.frame_path(&old).exists());
+        for (digest, bytes) in [
+            (old, &b"two levels deep, plain"[..]),
+            (plain, b"one level, plain"),
+            (compressed, b"one level, compressed"),
+        ] {
+            assert_eq!(store.get_bytes(&digest).expect("get"), bytes);
+            assert_eq!(store.size(&digest).expect("size"), bytes.len() as u64);
+        }
+        assert_eq!(store.get_frame(&old).expect("get_frame"), None);
+        assert_eq!(store.get_frame(&plain).expect("get_frame"), None);
+        let mut expected = vec![old, plain, compressed];
         expected.sort_unstable();
         let listed: Vec<Digest> = store.iter().collect::<Result<_, _>>().expect("iter");
         assert_eq!(listed, expected);

@@ -12,6 +12,8 @@
 //!   [`FsStore`] (`file:///path`, fan-out directories, atomic renames) and
 //!   [`MemStore`] (`memory:`). Object storage comes later, behind the same
 //!   trait.
+//! - [`frame`]: blobs kept as the zstd frames they arrived in, served
+//!   compressed by [`BlobStore::get_frame`] and plain by `get`.
 //! - [`conformance`]: the one suite of checks that every backend passes.
 //! - [`Digest`]: the 32-byte name of a blob (`conary_core::digest::Digest`,
 //!   re-exported), shown as lowercase hex, and
@@ -31,6 +33,7 @@ pub mod blob_store;
 pub mod conformance;
 pub mod digest;
 pub mod error;
+pub mod frame;
 pub mod fs;
 pub mod memory;
 pub mod url;

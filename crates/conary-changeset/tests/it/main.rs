@@ -3,6 +3,7 @@
 
 mod corpus;
 mod fixtures;
+mod frames;
 mod hostile;
 mod invert;
 mod props;

@@ -213,3 +213,82 @@ fn hidden_and_removed_troves_do_not_travel() {
     );
     let _ = ContentKind::Full;
 }
+
+/// A repeated request is answered from the changeset cache, with the same
+/// bytes; a caller who sees other troves gets its own changeset; marking a
+/// trove removed drops the entries holding it.
+#[test]
+fn repeated_changesets_come_from_the_cache() {
+    let fixture = Fixture::new(HOST);
+    let v1 = version("/conary.example.com@rpl:2/1.0-1-1");
+    let v2 = version("/conary.example.com@rpl:2/1.0-2-1");
+    let mut old = Bundle::new();
+    old.component("foo:runtime", &v1, &[("/usr/bin/foo", "foo 1\n")]);
+    old.component("bar:runtime", &v1, &[("/usr/bin/bar", "bar 1\n")]);
+    fixture.commit(&old, &fixture.root()).expect("commit old");
+    let mut new = Bundle::new();
+    new.component("foo:runtime", &v2, &[("/usr/bin/foo", "foo 2\n")]);
+    new.component("bar:runtime", &v2, &[("/usr/bin/bar", "bar 2\n")]);
+    let committed = fixture
+        .commit(&new, &fixture.root())
+        .expect("commit new")
+        .committed;
+    let jobs: Vec<Job> = ["foo:runtime", "bar:runtime"]
+        .into_iter()
+        .map(|name| {
+            update(
+                &tuple(name, &v1),
+                &tuple(name, &version(&committed[0].version.to_string())),
+            )
+        })
+        .collect();
+    let repository = &fixture.repository;
+    let make = |identity: &Identity| {
+        let planned = repository
+            .plan_cached_changeset(&jobs, false, identity)
+            .expect("plan");
+        let cached = planned.is_cached();
+        let mut bytes = Vec::new();
+        repository
+            .write_planned_changeset(planned, &mut bytes)
+            .expect("write");
+        (cached, bytes)
+    };
+    let (cold, first) = make(&fixture.root());
+    assert!(!cold, "the first request is made");
+    let (warm, second) = make(&fixture.root());
+    assert!(warm, "the second comes from the cache");
+    assert_eq!(first, second);
+    assert_eq!(make(&fixture.user("reader")), (true, first.clone()));
+    // `narrow` may read foo* only: asking for bar is refused, cached or
+    // not, and asking for foo alone is another changeset.
+    let narrow = fixture.user("narrow");
+    assert!(
+        repository
+            .plan_cached_changeset(&jobs, false, &narrow)
+            .is_err()
+    );
+    // Through `Repository::changeset` (what LocalSource uses) too.
+    let mut through = Vec::new();
+    repository
+        .changeset(&jobs, false, &fixture.root(), &mut through)
+        .expect("changeset");
+    assert_eq!(through, first);
+    let cache = repository.changeset_cache();
+    let entries = || std::fs::read_dir(cache.dir()).map_or(0, |dir| dir.count());
+    assert_eq!(entries(), 1);
+    // Marking a trove of it removed drops the entry, and the next request
+    // makes a new changeset (carrying the removed stub).
+    let bar = committed
+        .iter()
+        .find(|t| t.name.as_str() == "bar:runtime")
+        .expect("bar")
+        .clone();
+    repository
+        .mark_removed(&[bar], &fixture.root())
+        .expect("mark removed");
+    assert_eq!(entries(), 0);
+    let (cached, after) = make(&fixture.root());
+    assert!(!cached);
+    assert_ne!(after, first);
+}

@@ -5,6 +5,7 @@
 mod by_reference;
 mod changesets;
 mod commits;
+mod compressed;
 mod concurrency;
 mod fixtures;
 mod queries;

@@ -240,6 +240,10 @@ async fn changesets_stream_and_removed_troves_stop_being_served() {
     drop(payload);
     let changeset = reader.finish().expect("whole");
     assert_eq!(changeset.troves.keys().collect::<Vec<_>>(), [&foo_tuple]);
+    // Asked again, it comes from the repository's changeset cache: the
+    // same bytes; a caller who may not read the trove is still refused.
+    let again = post_json(&fixture, "/api/v1/changeset", Some("fooreader"), &request).await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &answer.body));
     let answer = post_json(&fixture, "/api/v1/changeset", Some("nobody"), &request).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
 

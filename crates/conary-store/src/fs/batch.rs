@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use conary_util::{UtilError, fsync_dir};
@@ -33,8 +33,9 @@ use crate::error::StoreError;
 /// A batch of puts into an [`FsStore`].
 pub(super) struct FsBatch<'s> {
     store: &'s FsStore,
-    /// New blobs, in closed temporary files, by digest.
-    written: BTreeMap<Digest, TempPath>,
+    /// New blobs, in closed temporary files, by digest, with whether each
+    /// is a zstd frame (published as `….zst`).
+    written: BTreeMap<Digest, (TempPath, bool)>,
     /// Blobs already stored that the caller relies on.
     relied: BTreeSet<Digest>,
 }
@@ -105,7 +106,27 @@ impl Batch for FsBatch<'_> {
                 .map_err(|error| StoreError::io("sync", &temp_path, error))?;
         }
         FsStore::freeze(file, &temp_path)?;
-        self.written.insert(digest, temp.into_temp_path());
+        self.written.insert(digest, (temp.into_temp_path(), false));
+        Ok((digest, size))
+    }
+
+    fn put_frame(&mut self, frame: &[u8]) -> Result<(Digest, u64), StoreError> {
+        let (digest, size) = crate::frame::check(frame)?;
+        if self.written.contains_key(&digest) || self.rely_on(&digest)? {
+            return Ok((digest, size));
+        }
+        let mut temp = self.store.temporary("batch-")?;
+        let temp_path = temp.path().to_path_buf();
+        temp.as_file_mut()
+            .write_all(frame)
+            .map_err(|error| StoreError::io("write", &temp_path, error))?;
+        let file = temp.as_file();
+        if self.store.durability == Durability::EachFile {
+            file.sync_all()
+                .map_err(|error| StoreError::io("sync", &temp_path, error))?;
+        }
+        FsStore::freeze(file, &temp_path)?;
+        self.written.insert(digest, (temp.into_temp_path(), true));
         Ok((digest, size))
     }
 
@@ -133,15 +154,19 @@ impl Batch for FsBatch<'_> {
         let mut whole = self.store.durability == Durability::FileSystem;
         if whole && !written.is_empty() && !self.sync_file_system()? {
             whole = false;
-            for temp in written.values() {
+            for (temp, _) in written.values() {
                 File::open(temp)
                     .and_then(|file| file.sync_all())
                     .map_err(|error| StoreError::io("sync", temp.to_path_buf(), error))?;
             }
         }
         let mut directories = BTreeSet::new();
-        for (digest, temp) in written {
-            let destination = self.store.blob_path(&digest);
+        for (digest, (temp, is_frame)) in written {
+            let destination = if is_frame {
+                self.store.frame_path(&digest)
+            } else {
+                self.store.blob_path(&digest)
+            };
             let directory = destination.parent().unwrap_or(&self.store.root);
             if !directories.contains(directory) {
                 std::fs::create_dir_all(directory)

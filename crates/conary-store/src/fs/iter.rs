@@ -3,7 +3,8 @@
 //!
 //! Every digest starting with byte `ab` is under `ab/`: as a file named by
 //! the other 62 hex digits (one level), or, in stores written by earlier
-//! versions, as a file named by the last 60 under `ab/cd/`. A directory's
+//! versions, as a file named by the last 60 under `ab/cd/`; a blob kept
+//! compressed is the same name with `.zst` added. A directory's
 //! digests are gathered from both, sorted, and deduplicated, so the whole
 //! walk is in ascending order.
 
@@ -117,6 +118,11 @@ fn hex_names(directory: &Path) -> Result<HexNames, StoreError> {
     for entry in entries {
         let entry = entry.map_err(|error| StoreError::io("list", directory, error))?;
         if let Some(name) = entry.file_name().to_str() {
+            // A blob kept as a zstd frame is a file `<hex>.zst`.
+            let (name, frame) = match name.strip_suffix(super::FRAME_SUFFIX) {
+                Some(stem) => (stem, true),
+                None => (name, false),
+            };
             let is_hex = name
                 .bytes()
                 .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte));
@@ -127,6 +133,9 @@ fn hex_names(directory: &Path) -> Result<HexNames, StoreError> {
                 .file_type()
                 .map_err(|error| StoreError::io("inspect", entry.path(), error))?
                 .is_dir();
+            if frame && is_directory {
+                continue;
+            }
             names.push((name.to_owned(), is_directory));
         }
     }

@@ -34,6 +34,12 @@
 //! -g -o /tmp/perf-{phase}.data'` (`{phase}` becomes e.g. `update-2`),
 //! and `CONARY_BENCH_RUNS=1` makes one run instead of three.
 //!
+//! The repository keeps a cache of the changesets it makes. By default the
+//! bench empties it before every conary step (**cold**: each changeset is
+//! made, as on a first request); `CONARY_BENCH_CACHE=warm` keeps it, so
+//! run 1 makes each changeset and the later runs are served from the cache
+//! (a repeated request, many clients updating the same way).
+//!
 //! `cargo test --all-targets` runs this binary without `--bench`: it then
 //! takes only the package of the corpus with the smallest `.deb` files,
 //! runs the three conary operations once, checks the roots and skips
@@ -72,6 +78,35 @@ const RUNS: usize = 3;
 
 /// The variable that changes [`RUNS`] (for profiling).
 const RUNS_VARIABLE: &str = "CONARY_BENCH_RUNS";
+
+/// The variable that chooses how the repository's changeset cache is
+/// used: `cold` (the default) empties it before every conary step, so each
+/// changeset is made, as on a first request; `warm` keeps it, so run 1
+/// fills it and later runs are served from it.
+const CACHE_VARIABLE: &str = "CONARY_BENCH_CACHE";
+
+/// Whether the changeset cache is kept between runs ([`CACHE_VARIABLE`]).
+fn warm_cache() -> BenchResult<bool> {
+    match std::env::var(CACHE_VARIABLE).as_deref() {
+        Err(_) | Ok("cold") => Ok(false),
+        Ok("warm") => Ok(true),
+        Ok(other) => Err(format!("{CACHE_VARIABLE}={other}: expected cold or warm").into()),
+    }
+}
+
+/// Empties the repository's changeset cache unless it is to stay warm
+/// (not timed).
+fn prepare_cache(repository: &Path) -> BenchResult<()> {
+    if warm_cache()? {
+        return Ok(());
+    }
+    let cache = repository.join(conary_repository::cache::CACHE_DIR);
+    match std::fs::remove_dir_all(&cache) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(format!("cannot empty {}: {error}", cache.display()).into()),
+    }
+}
 
 /// One run of every operation.
 pub struct Run {
@@ -134,12 +169,15 @@ fn run_once(
     };
     // Before each timed step the file system is synced, so that no step
     // pays for writing back what an earlier one left.
+    prepare_cache(repository)?;
     syncfs(base)?;
     let install = phase::spawn(&request(Phase::Install, imported.oldest_specs()), number)?;
     let installed = tree::snapshot(&root)?;
+    prepare_cache(repository)?;
     syncfs(base)?;
     let update = phase::spawn(&request(Phase::Update, imported.update_specs()), number)?;
     let updated = tree::snapshot(&root)?;
+    prepare_cache(repository)?;
     syncfs(base)?;
     let rollback = phase::spawn(&request(Phase::Rollback, Vec::new()), number)?;
     let rolled_back = tree::snapshot(&root)?;
@@ -234,6 +272,14 @@ fn main() -> BenchResult<()> {
         imported.debs,
         repository.display(),
         imported.time.as_secs_f64()
+    );
+    println!(
+        "changeset cache: {}",
+        if warm_cache()? {
+            "warm (kept between runs: run 1 makes each changeset, later runs are served from the cache)"
+        } else {
+            "cold (emptied before every conary step: every changeset is made)"
+        }
     );
     println!("load average before: {}", load_average());
     let runs = if benchmarking {
