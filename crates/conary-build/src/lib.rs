@@ -38,6 +38,6 @@ pub mod group;
 pub mod import;
 pub mod policy;
 pub mod recipe;
-pub mod shadow;
 pub mod redirect;
+pub mod shadow;
 pub mod source;
