@@ -12,20 +12,32 @@
 //! - [`import`]: `cvc import-deb`, which turns a `.deb` into a package trove
 //!   and its components, with file streams and contents.
 //! - [`source`]: source control (`cvc newpkg`, `checkout`, `add`, `remove`,
-//!   `commit`, `diff`, `log`, `rdiff`) and the `CONARY` state file.
+//!   `commit`, `diff`, `log`, `rdiff`, `merge`) and the `CONARY` state file.
+//! - [`shadow`]: `cvc shadow` and `cvc branch`: troves relabelled onto a
+//!   shadow or branch, referencing the parent's files.
+//! - [`derive`](mod@derive): derived packages (`cvc derive`, recipes with
+//!   `derived = True`): a parent package's files changed without a rebuild.
 //! - [`group`]: cooking a group recipe: its operations bound to exact
 //!   troves, dependency closure, group troves.
 //! - [`policy`]: packaging policy, which turns a build's destdir into
 //!   component troves, a package trove and their changeset.
+//! - [`clone`]: `cvc clone` and `cvc promote`: the clone map, troves
+//!   copied to a related branch or label with `clonedFrom`.
+//! - [`redirect`]: `cvc redirect`: redirect troves that send updates to
+//!   another name, branch or repository.
 //!
 //! Shadows, branches, merge and promote arrive with the issue that needs
 //! them.
 
 pub mod build;
+pub mod clone;
 pub mod cook;
 pub mod deb;
+pub mod derive;
 pub mod group;
 pub mod import;
 pub mod policy;
 pub mod recipe;
+pub mod redirect;
+pub mod shadow;
 pub mod source;

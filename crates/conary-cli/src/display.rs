@@ -69,6 +69,15 @@ pub fn info(trove: &Trove, options: &DisplayOptions) -> String {
     field("Full version", &trove.version.to_string());
     field("Label", &trove.version.trailing_label().to_string());
     field("Flavor", &trove.flavor.to_string());
+    if trove.trove_type != conary_core::trove::TroveType::Normal {
+        field("Type", &trove.trove_type.to_string());
+    }
+    for target in &trove.redirects {
+        field(
+            "Redirect to",
+            &format!("{} on {}", target.name, target.branch),
+        );
+    }
     if let Some(size) = info.size {
         field("Size", &size.to_string());
     }

@@ -257,7 +257,31 @@ impl RepositoryClient {
     /// `POST /api/v1/blobs`: uploads the contents of `reader`, hashing them
     /// on the way, and checks the server stored that digest and size. Not
     /// retried (a reader cannot be read twice).
+    ///
+    /// When the upload breaks off, the server may have refused it early
+    /// and closed the connection before its answer was read; an empty
+    /// upload then asks again, and a refusal it hears (credentials,
+    /// permission) is the error.
     pub fn put_blob<R: Read + Send + 'static>(&self, reader: R) -> Result<StoredBlob, ClientError> {
+        match self.put_blob_once(reader) {
+            Err(error @ ClientError::Transfer { .. }) => match self.put_blob_once(std::io::empty())
+            {
+                Err(
+                    refusal @ (ClientError::CredentialsRequired { .. }
+                    | ClientError::AuthenticationFailed { .. }
+                    | ClientError::PermissionDenied { .. }),
+                ) => Err(refusal),
+                _ => Err(error),
+            },
+            answer => answer,
+        }
+    }
+
+    /// One `POST /api/v1/blobs` of `reader`'s contents.
+    fn put_blob_once<R: Read + Send + 'static>(
+        &self,
+        reader: R,
+    ) -> Result<StoredBlob, ClientError> {
         let hashing = HashingReader::new(reader);
         let state = Arc::clone(&hashing.state);
         let answer = self.post_stream("blobs", hashing, None);

@@ -34,7 +34,9 @@
 //!   back; remove the directories created; delete the rollback directory.
 //!
 //! Both are idempotent, so a crash during recovery is recovered by the next
-//! start. The format is JSON: the plan on the first line, one marker a line
+//! start. Then the post-phase hooks a committed transaction recorded and
+//! did not run (a crash after the commit) run, each step once
+//! (`scripts::pending`). The format is JSON: the plan on the first line, one marker a line
 //! after it (a torn last line is ignored).
 
 use std::collections::BTreeSet;
@@ -386,9 +388,28 @@ pub(crate) fn finish(
 }
 
 /// Completes or undoes the transaction a crash interrupted, if any; see
-/// the module docs. Also removes rollback directories no entry refers to.
+/// the module docs. Then runs the post-phase hooks (tag handlers,
+/// post-scripts) a committed transaction left pending, or drops those of
+/// one that did not commit (`scripts::pending`).
 pub fn recover(db: &mut Database) -> Result<Option<Recovery>, SystemError> {
     db.require_writable()?;
+    let recovery = recover_journal(db)?;
+    // Post-phase hooks of a committed transaction that did not run.
+    let replayed = crate::scripts::pending::replay(db)?;
+    Ok(match (recovery, replayed) {
+        (recovery, Some((transaction, notes))) => {
+            db.set_hook_notes(notes);
+            recovery.or(Some(Recovery {
+                transaction,
+                outcome: RecoveryOutcome::Completed,
+            }))
+        }
+        (recovery, None) => recovery,
+    })
+}
+
+/// The journal part of [`recover`].
+fn recover_journal(db: &mut Database) -> Result<Option<Recovery>, SystemError> {
     let Some(journal) = Journal::read(db.dir())? else {
         return Ok(None);
     };

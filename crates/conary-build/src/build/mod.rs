@@ -107,8 +107,21 @@ pub fn run_actions(
     dirs: &BuildDirs,
     log: &mut dyn Write,
 ) -> Result<(), BuildError> {
-    check_empty("build directory", &dirs.builddir)?;
     check_empty("destdir", &dirs.destdir)?;
+    run_actions_over(actions, macros, sources, dirs, log)
+}
+
+/// [`run_actions`] over a destdir that already holds files (a derived
+/// package's: its parent's files, which the actions modify); the build
+/// directory must still be empty.
+pub fn run_actions_over(
+    actions: &[Located<Action>],
+    macros: &Macros,
+    sources: &dyn SourceFiles,
+    dirs: &BuildDirs,
+    log: &mut dyn Write,
+) -> Result<(), BuildError> {
+    check_empty("build directory", &dirs.builddir)?;
     let mut executor = Executor {
         macros,
         sources,

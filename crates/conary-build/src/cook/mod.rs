@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use conary_core::flavor::Flavor;
 
 use crate::build::{BuildDirs, DirSources, Macros, run_actions};
-use crate::policy::{Packaged, PolicyInput, apply_policy};
+use crate::policy::{Packaged, PolicyInput, apply_policy_with_root};
 use crate::recipe::model::{Located, PolicyDirective, Recipe, RecipeKind};
 use crate::recipe::{RecipeContext, evaluate, evaluate_with_factory};
 
@@ -203,6 +203,9 @@ pub struct CookOptions {
     pub macros: BTreeMap<String, String>,
     /// The mtime every packaged file gets (deterministic builds).
     pub mtime: u64,
+    /// The build root whose installed tag descriptions
+    /// (`etc/conary/tags/*`) policy applies besides the destdir's.
+    pub build_root: Option<PathBuf>,
 }
 
 /// Evaluates the recipe of `tree` for `flavor`, through `factory` when the
@@ -329,12 +332,15 @@ pub fn build_flavor(
         return Err(error.into());
     }
     let directives = expand_directives(&recipe.policy, &macros)?;
-    let packaged = apply_policy(&PolicyInput {
-        name: &recipe.name,
-        destdir: &destdir,
-        directives: &directives,
-        mtime: options.mtime,
-    })?;
+    let packaged = apply_policy_with_root(
+        &PolicyInput {
+            name: &recipe.name,
+            destdir: &destdir,
+            directives: &directives,
+            mtime: options.mtime,
+        },
+        options.build_root.as_deref(),
+    )?;
     let flavor = built_flavor(&recipe, &packaged.flavor, cook_flavor)?;
     Ok(BuiltFlavor {
         recipe,

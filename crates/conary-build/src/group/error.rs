@@ -94,6 +94,17 @@ pub enum GroupError {
         /// The group named.
         name: String,
     },
+    /// `addPostRollbackScript(toClass=…)` in a group with no
+    /// compatibility class to convert from.
+    #[error(
+        "{at}: addPostRollbackScript(toClass=...) needs the compatibility class of {group}: call r.setCompatibilityClass"
+    )]
+    ToClassWithoutClass {
+        /// Where the script is added.
+        at: Location,
+        /// The group.
+        group: String,
+    },
     /// A script slot that does not exist.
     #[error("{at}: unknown script slot '{slot}'")]
     BadScriptSlot {

@@ -39,6 +39,9 @@ pub(crate) struct GroupPlan {
     pub(crate) scripts: conary_core::troveinfo::TroveScripts,
     /// The group's compatibility class (`setCompatibilityClass`).
     pub(crate) compatibility_class: Option<u16>,
+    /// `addPostRollbackScript(toClass=…)`: where, and the classes; made
+    /// conversions from the group's class once every operation is read.
+    pub(crate) rollback_to: Option<(Location, Vec<u16>)>,
 }
 
 impl GroupPlan {
@@ -52,6 +55,7 @@ impl GroupPlan {
             requires: BTreeSet::new(),
             scripts: conary_core::troveinfo::TroveScripts::default(),
             compatibility_class: None,
+            rollback_to: None,
         }
     }
 }
@@ -113,7 +117,36 @@ pub(crate) fn plan(recipe: &Recipe, ctx: &GroupContext<'_>) -> Result<Plan, Grou
     for op in &recipe.group_ops {
         apply(&mut plan, &binder, op)?;
     }
+    for (name, group) in &mut plan.groups {
+        rollback_conversions(name, group)?;
+    }
     Ok(plan)
+}
+
+/// The conversions of a postRollback script with `toClass`: from the
+/// group's compatibility class to each class named, as the original's
+/// `addPostRollbackScript(toClass=)` records them (a rollback across such
+/// a class change keeps the rollback stack).
+fn rollback_conversions(name: &TroveName, group: &mut GroupPlan) -> Result<(), GroupError> {
+    let Some((at, to_class)) = &group.rollback_to else {
+        return Ok(());
+    };
+    let Some(class) = group.compatibility_class else {
+        return Err(GroupError::ToClassWithoutClass {
+            at: at.clone(),
+            group: name.to_string(),
+        });
+    };
+    if let Some(script) = group
+        .scripts
+        .scripts
+        .get_mut(&conary_core::troveinfo::ScriptSlot::PostRollback)
+    {
+        script
+            .conversions
+            .extend(to_class.iter().map(|to| (class, *to)));
+    }
+    Ok(())
 }
 
 /// Splits a `setSearchPath` list into labels and (ignored) trove specs.
@@ -248,16 +281,23 @@ fn apply(plan: &mut Plan, binder: &Binder<'_>, op: &Located<GroupOp>) -> Result<
             slot,
             contents,
             group,
+            to_class,
         } => {
             let slot: conary_core::troveinfo::ScriptSlot =
                 slot.parse().map_err(|_| GroupError::BadScriptSlot {
                     at: at.clone(),
                     slot: slot.clone(),
                 })?;
-            target(plan, at, group.as_deref())?
+            let target = target(plan, at, group.as_deref())?;
+            target
                 .scripts
                 .scripts
                 .insert(slot, conary_core::troveinfo::TroveScript::new(contents));
+            if slot == conary_core::troveinfo::ScriptSlot::PostRollback {
+                // A later postRollback script replaces the earlier, and its
+                // conversions with it.
+                target.rollback_to = (!to_class.is_empty()).then(|| (at.clone(), to_class.clone()));
+            }
         }
         GroupOp::SetCompatibilityClass { class, group } => {
             target(plan, at, group.as_deref())?.compatibility_class = Some(*class);

@@ -39,8 +39,9 @@
 //!    `Transient` mark files too; they take over from the implicit config
 //!    of `/etc`, but a file cannot be both config (by directive) and one
 //!    of them, nor both of them. `TagSpec` adds tags, and so does a tag
-//!    description the destdir ships in `/etc/conary/tags` to the files
-//!    its `include`/`exclude` filters match (`tagdesc.rs`); policy adds
+//!    description the destdir ships in `/etc/conary/tags` (or the build
+//!    root has installed: [`apply_policy_with_root`]) to the files its
+//!    `include`/`exclude` filters match (`tagdesc.rs`); policy adds
 //!    `taghandler` (`/usr/libexec/conary/tags/*`), `tagdescription`
 //!    (`/etc/conary/tags/*`) and `shlib` (a shared object with a soname in
 //!    a system library directory).
@@ -152,13 +153,28 @@ const BIN_DIRS: [&str; 5] = ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/lib
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn apply_policy(input: &PolicyInput<'_>) -> Result<Packaged, PolicyError> {
+    apply_policy_with_root(input, None)
+}
+
+/// [`apply_policy`], with the tag descriptions installed in `build_root`
+/// (`R/etc/conary/tags/*`, for `cvc cook --root R`) applied too: a
+/// package built on a system with a tag handler gets its files tagged. A
+/// description in the destdir replaces the root's of the same name.
+///
+/// # Errors
+/// As [`apply_policy`]; a broken description of the root is named by its
+/// path under the root.
+pub fn apply_policy_with_root(
+    input: &PolicyInput<'_>,
+    build_root: Option<&Path>,
+) -> Result<Packaged, PolicyError> {
     let package = TroveName::new(input.name).map_err(|error| PolicyError::InvalidPackageName {
         name: input.name.to_owned(),
         reason: error.to_string(),
     })?;
     let rules = Rules::compile(&package, input.directives)?;
     let entries = walk::walk(input.destdir)?;
-    let tag_filters = tagdesc::read(input.destdir)?;
+    let tag_filters = tagdesc::read_all(input.destdir, build_root)?;
     walk::check_symlinks(&entries)?;
 
     let mut files: BTreeMap<String, Draft> = BTreeMap::new();

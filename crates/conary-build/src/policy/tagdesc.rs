@@ -1,6 +1,9 @@
-//! Tag descriptions shipped in the destdir (`/etc/conary/tags/NAME`): a
-//! packaged file matching a description's `include`/`exclude` filters
-//! gets its tag, as the original's `TagSpec` policy does. Only `name`,
+//! Tag descriptions shipped in the destdir (`/etc/conary/tags/NAME`) and,
+//! for a cook with a build root (`cvc cook --root R`), those installed in
+//! `R/etc/conary/tags` (a description in the destdir replaces the root's
+//! of the same file name): a packaged file matching a description's
+//! `include`/`exclude` filters gets its tag, as the original's `TagSpec`
+//! policy does. Only `name`,
 //! `include` and `exclude` matter here; the other keys are checked when
 //! the description is installed.
 
@@ -43,10 +46,35 @@ fn anchor(pattern: &str) -> String {
     format!("{start}{pattern}{end}")
 }
 
-/// Reads the descriptions in `destdir`'s `/etc/conary/tags` (none when the
-/// directory is missing).
-pub(crate) fn read(destdir: &Path) -> Result<Vec<TagFilters>, PolicyError> {
-    let dir = destdir.join(TAG_DIR);
+/// Reads the descriptions in `destdir`'s `/etc/conary/tags`, after those
+/// of `root` (the build root) when given; a destdir description replaces
+/// the root's of the same file name. None when the directories are
+/// missing.
+pub(crate) fn read_all(
+    destdir: &Path,
+    root: Option<&Path>,
+) -> Result<Vec<TagFilters>, PolicyError> {
+    let mut by_file: Vec<(String, TagFilters)> = match root {
+        Some(root) => read(root, true)?,
+        None => Vec::new(),
+    };
+    for (file, description) in read(destdir, false)? {
+        by_file.retain(|(known, _)| *known != file);
+        by_file.push((file, description));
+    }
+    by_file.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(by_file
+        .into_iter()
+        .map(|(_, description)| description)
+        .collect())
+}
+
+/// Reads the descriptions in `dir`'s `/etc/conary/tags` (none when the
+/// directory is missing), with their file names. Errors name the file as
+/// installed, or (`on_disk`, for the build root's) where it is.
+fn read(dir: &Path, on_disk: bool) -> Result<Vec<(String, TagFilters)>, PolicyError> {
+    let base = dir;
+    let dir = dir.join(TAG_DIR);
     let Ok(entries) = fs::read_dir(&dir) else {
         return Ok(Vec::new());
     };
@@ -61,7 +89,11 @@ pub(crate) fn read(destdir: &Path) -> Result<Vec<TagFilters>, PolicyError> {
         let Some(name) = file.file_name().and_then(|name| name.to_str()) else {
             continue;
         };
-        let installed = format!("/{TAG_DIR}/{name}");
+        let installed = if on_disk {
+            base.join(TAG_DIR).join(name).display().to_string()
+        } else {
+            format!("/{TAG_DIR}/{name}")
+        };
         let text = fs::read_to_string(&file).map_err(|source| PolicyError::TagDescription {
             path: installed.clone(),
             line: 0,
@@ -95,7 +127,7 @@ pub(crate) fn read(destdir: &Path) -> Result<Vec<TagFilters>, PolicyError> {
                 _ => {}
             }
         }
-        out.push(description);
+        out.push((name.to_owned(), description));
     }
     Ok(out)
 }

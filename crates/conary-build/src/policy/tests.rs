@@ -318,3 +318,62 @@ fn tag_descriptions_in_the_destdir_tag_matching_files() {
         "{error}"
     );
 }
+
+#[test]
+fn tag_descriptions_installed_in_the_build_root_tag_matching_files() {
+    let destdir = tempfile::tempdir().expect("destdir");
+    let root = tempfile::tempdir().expect("root");
+    let write = |base: &std::path::Path, path: &str, text: &str| {
+        let full = base.join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    };
+    write(
+        root.path(),
+        "etc/conary/tags/info-file",
+        "file /usr/libexec/conary/tags/info-file\nimplements files update\n\
+         include /usr/share/info/.*\\.info\n",
+    );
+    write(
+        root.path(),
+        "etc/conary/tags/doc-file",
+        "file /usr/libexec/conary/tags/doc-file\ninclude /usr/share/doc/.*\n",
+    );
+    write(destdir.path(), "usr/share/info/foo.info", "info");
+    write(destdir.path(), "usr/share/doc/foo/README", "doc");
+    let input = super::PolicyInput {
+        name: "foo",
+        destdir: destdir.path(),
+        directives: &[],
+        mtime: 0,
+    };
+    let tags = |packaged: &super::Packaged, path: &str| -> Vec<String> {
+        packaged.files[path].stream.tags.iter().cloned().collect()
+    };
+    let plain = super::apply_policy(&input).expect("policy");
+    assert!(tags(&plain, "/usr/share/info/foo.info").is_empty());
+    let rooted = super::apply_policy_with_root(&input, Some(root.path())).expect("policy");
+    assert_eq!(tags(&rooted, "/usr/share/info/foo.info"), ["info-file"]);
+    assert_eq!(tags(&rooted, "/usr/share/doc/foo/README"), ["doc-file"]);
+
+    // The package's own description of a tag replaces the root's.
+    write(
+        destdir.path(),
+        "etc/conary/tags/doc-file",
+        "file /usr/libexec/conary/tags/doc-file\ninclude /usr/share/man/.*\n",
+    );
+    let replaced = super::apply_policy_with_root(&input, Some(root.path())).expect("policy");
+    assert!(tags(&replaced, "/usr/share/doc/foo/README").is_empty());
+    assert_eq!(tags(&replaced, "/usr/share/info/foo.info"), ["info-file"]);
+
+    // A broken description of the root is named where it is.
+    write(root.path(), "etc/conary/tags/bad", "include (\n");
+    let error = super::apply_policy_with_root(&input, Some(root.path()))
+        .expect_err("bad filter")
+        .to_string();
+    let expected = format!(
+        "{}:1: invalid regular expression '('",
+        root.path().join("etc/conary/tags/bad").display()
+    );
+    assert!(error.starts_with(&expected), "{error}");
+}

@@ -145,6 +145,7 @@ struct TopLevel {
     version: String,
     build_requires: Vec<String>,
     factory: Option<String>,
+    derived: bool,
 }
 
 fn string_variable(
@@ -204,11 +205,18 @@ fn read_top_level(parsed: &ParsedInfo, module: &Module) -> Result<TopLevel, Reci
         Some(value) => string_list(value)
             .ok_or_else(|| bad("build_requires", "must be a list of strings".to_owned()))?,
     };
+    let derived = match module.get("derived") {
+        None => false,
+        Some(value) => value
+            .unpack_bool()
+            .ok_or_else(|| bad("derived", "must be True or False".to_owned()))?,
+    };
     Ok(TopLevel {
         name,
         version,
         build_requires,
         factory,
+        derived,
     })
 }
 
@@ -413,6 +421,7 @@ pub(crate) fn evaluate_metadata(file: &str, text: &str) -> Result<RecipeMetadata
         name: top.name,
         version: top.version,
         factory: top.factory,
+        derived: top.derived,
     })
 }
 

@@ -88,12 +88,52 @@ fn add_script(
     contents: &str,
     group: NoneOr<&str>,
 ) -> starlark::Result<NoneType> {
+    add_script_to(this, eval, method, slot, contents, group, Vec::new())
+}
+
+/// [`add_script`] with the `toClass` conversions of a postRollback
+/// script.
+fn add_script_to(
+    this: &RecipeObject,
+    eval: &Evaluator,
+    method: &str,
+    slot: &str,
+    contents: &str,
+    group: NoneOr<&str>,
+    to_class: Vec<u16>,
+) -> starlark::Result<NoneType> {
     let item = GroupOp::AddScript {
         slot: slot.to_owned(),
         contents: contents.to_owned(),
         group: optional(group),
+        to_class,
     };
     push_group_op(this, eval, method, item)
+}
+
+/// `toClass=`: one class or a list (or tuple) of classes, each 0 to 65535.
+fn to_classes(value: Value<'_>) -> starlark::Result<Vec<u16>> {
+    let class = |item: Value<'_>| -> starlark::Result<u16> {
+        match item.unpack_i32().map(u16::try_from) {
+            Some(Ok(class)) => Ok(class),
+            Some(Err(_)) => fail(format!(
+                "toClass: compatibility class {item} is out of range (0 to 65535)"
+            )),
+            None => fail(format!(
+                "toClass must be a compatibility class or a list of them, not {}",
+                item.get_type()
+            )),
+        }
+    };
+    let items = match (ListRef::from_value(value), TupleRef::from_value(value)) {
+        (Some(list), _) => list.iter().collect::<Vec<_>>(),
+        (None, Some(tuple)) => tuple.iter().collect(),
+        (None, None) => return Ok(vec![class(value)?]),
+    };
+    if items.is_empty() {
+        return fail("toClass names no compatibility class".to_owned());
+    }
+    items.into_iter().map(class).collect()
 }
 
 fn push_group_op(
@@ -793,15 +833,21 @@ fn recipe_methods_builder(builder: &mut MethodsBuilder) {
         this: &RecipeObject,
         #[starlark(require = named)] contents: &str,
         #[starlark(require = named, default = NoneOr::None)] groupName: NoneOr<&str>,
+        #[starlark(require = named, default = NoneOr::None)] toClass: NoneOr<Value<'v>>,
         eval: &mut Evaluator<'v, '_, '_>,
     ) -> starlark::Result<NoneType> {
-        add_script(
+        let to_class = match toClass {
+            NoneOr::None => Vec::new(),
+            NoneOr::Other(value) => to_classes(value)?,
+        };
+        add_script_to(
             this,
             eval,
             "addPostRollbackScript",
             "postRollback",
             contents,
             groupName,
+            to_class,
         )
     }
 

@@ -70,6 +70,9 @@ pub struct RecipeMetadata {
     pub version: String,
     /// Top-level `factory`, if any.
     pub factory: Option<String>,
+    /// Top-level `derived = True`: a derived package, whose cook starts
+    /// from its parent's files (see `crate::derive`).
+    pub derived: bool,
 }
 
 /// Evaluates a recipe: its top level, then `setup(r)`.

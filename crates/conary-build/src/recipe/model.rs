@@ -372,6 +372,9 @@ pub enum GroupOp {
         contents: String,
         /// Target group.
         group: Option<String>,
+        /// For `postRollback` (`toClass=`): the compatibility classes the
+        /// script converts the system to, from the group's own class.
+        to_class: Vec<u16>,
     },
     /// `r.setCompatibilityClass(N, groupName=None)`: the group's
     /// compatibility class, for rollback invalidation.

@@ -352,6 +352,7 @@ fn each_group_op_is_recorded() {
                 slot: "preInstall".into(),
                 contents: "exit 1".into(),
                 group: None,
+                to_class: Vec::new(),
             },
         ),
         (
@@ -360,6 +361,25 @@ fn each_group_op_is_recorded() {
                 slot: "postRollback".into(),
                 contents: "#!/bin/sh\ntrue\n".into(),
                 group: Some("group-x".into()),
+                to_class: Vec::new(),
+            },
+        ),
+        (
+            r#"r.addPostRollbackScript(contents="true", toClass=[1, 3])"#,
+            GroupOp::AddScript {
+                slot: "postRollback".into(),
+                contents: "true".into(),
+                group: None,
+                to_class: vec![1, 3],
+            },
+        ),
+        (
+            r#"r.addPostRollbackScript(contents="true", toClass=2)"#,
+            GroupOp::AddScript {
+                slot: "postRollback".into(),
+                contents: "true".into(),
+                group: None,
+                to_class: vec![2],
             },
         ),
         (
@@ -385,6 +405,18 @@ fn errors_name_the_place() {
         (
             group("r.setCompatibilityClass(70000)"),
             "t.recipe:5:5: compatibility class 70000 is out of range (0 to 65535)",
+        ),
+        (
+            group("r.addPostRollbackScript(contents=\"true\", toClass=[1, 70000])"),
+            "t.recipe:5:5: toClass: compatibility class 70000 is out of range (0 to 65535)",
+        ),
+        (
+            group("r.addPostRollbackScript(contents=\"true\", toClass=\"1\")"),
+            "t.recipe:5:5: toClass must be a compatibility class or a list of them, not string",
+        ),
+        (
+            group("r.addPostRollbackScript(contents=\"true\", toClass=[])"),
+            "t.recipe:5:5: toClass names no compatibility class",
         ),
         (
             package("r.Mkae()"),
@@ -678,6 +710,7 @@ fn metadata_does_not_call_setup() {
             name: "t".into(),
             version: "1".into(),
             factory: Some("factory-x".into()),
+            derived: false,
         }
     );
 }

@@ -2,7 +2,7 @@
 //! absolute changeset (every file's contents carried) handed to the
 //! caller's commit function.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::path::Path;
@@ -56,6 +56,21 @@ pub fn commit_checkout(
     let branch = checkout.state.branch.clone();
     let recipe_file = checkout.recipe_file();
     let working = checkout.working_files()?;
+    if checkout.state.last_merged.is_some() {
+        let marked: Vec<&str> = working
+            .iter()
+            .filter(|(_, file)| has_conflict_markers(&file.contents))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !marked.is_empty() {
+            return Err(SourceError::Merge {
+                reason: format!(
+                    "conflict markers from cvc merge remain in {}: resolve them, then commit",
+                    marked.join(", ")
+                ),
+            });
+        }
+    }
     let recipe = working
         .get(&recipe_file)
         .ok_or_else(|| SourceError::NotTracked {
@@ -111,12 +126,33 @@ pub fn commit_checkout(
         return Err(SourceError::NoChanges);
     }
 
-    let version = commit_version(&branch, &upstream, checked_out.as_ref(), &existing)?;
-    let (trove, streams, contents) =
-        assemble(checkout, &version, previous.as_ref(), &working, request)?;
+    let merged = checkout.state.last_merged.clone();
+    let version = commit_version(
+        &branch,
+        &upstream,
+        checked_out.as_ref(),
+        merged.as_ref(),
+        &existing,
+    )?;
+    // Files a merge took unchanged from the parent keep the parent's
+    // stream and version (their contents stay where the parent's are).
+    let parent = match &merged {
+        Some(version) => Some(fetch_source(source, &source_tuple(&name, version))?),
+        None => None,
+    };
+    let (trove, streams, contents, referenced) = assemble(
+        checkout,
+        &version,
+        [previous.as_ref(), parent.as_ref()],
+        &working,
+        request,
+    )?;
     let tuple = trove.tuple();
     let what = format!("cannot write the changeset of {tuple}");
     let mut builder = ChangeSetBuilder::new();
+    for digest in referenced {
+        builder.assume_available(digest);
+    }
     builder
         .add_absolute(trove, &streams)
         .map_err(|e| SourceError::changeset(&what, e))?;
@@ -134,6 +170,7 @@ pub fn commit_checkout(
 
     let stamped = stored_trove(source, &tuple)?;
     checkout.state.version = Some(stamped.version.clone());
+    checkout.state.last_merged = None;
     for file in stamped.files.values() {
         let file_name = file.path.strip_prefix('/').unwrap_or(&file.path);
         if let Some(tracked) = checkout.state.files.get_mut(file_name) {
@@ -142,6 +179,16 @@ pub fn commit_checkout(
     }
     checkout.save()?;
     Ok(stamped.tuple())
+}
+
+/// Whether `contents` hold a whole conflict left by `cvc merge` (a line
+/// `<<<<<<< ours` and, after it, a line `>>>>>>> theirs`).
+fn has_conflict_markers(contents: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(contents) else {
+        return false;
+    };
+    let mut lines = text.lines();
+    lines.any(|line| line == "<<<<<<< ours") && lines.any(|line| line == ">>>>>>> theirs")
 }
 
 /// Whether the working files are exactly the previous version's.
@@ -154,15 +201,22 @@ fn unchanged(previous: &SourceVersion, working: &BTreeMap<String, WorkingFile>) 
         })
 }
 
-type Assembled = (Trove, BTreeMap<FileId, FileStream>, MemContents);
+type Assembled = (
+    Trove,
+    BTreeMap<FileId, FileStream>,
+    MemContents,
+    BTreeSet<Digest>,
+);
 
 /// The new source trove, the streams of its files and their contents.
-/// A file whose contents and mode are unchanged keeps its stream and
-/// version; others get a new stream (mtime = commit time) at `version`.
+/// A file whose contents and mode are unchanged (from the checked-out
+/// version, or from the parent version a merge brought in) keeps its
+/// stream and version, and its contents travel only when they live on
+/// the commit's server; others get a new stream (mtime = commit time) at `version`.
 fn assemble(
     checkout: &Checkout,
     version: &Version,
-    previous: Option<&SourceVersion>,
+    previous: [Option<&SourceVersion>; 2],
     working: &BTreeMap<String, WorkingFile>,
     request: &CommitRequest<'_>,
 ) -> Result<Assembled, SourceError> {
@@ -170,6 +224,7 @@ fn assemble(
     let mut trove = Trove::new(name.clone(), version.clone(), Default::default());
     let mut streams = BTreeMap::new();
     let mut contents = MemContents::new();
+    let mut referenced = BTreeSet::new();
     let mut size = 0u64;
     for (file_name, file) in working {
         let tracked =
@@ -181,8 +236,10 @@ fn assemble(
                     name: file_name.clone(),
                 })?;
         let kept = previous
-            .and_then(|previous| previous.files.get(file_name))
-            .filter(|old| {
+            .iter()
+            .flatten()
+            .filter_map(|previous| previous.files.get(file_name))
+            .find(|old| {
                 old.path_id == tracked.path_id
                     && old.contents == file.contents
                     && u32::from(old.stream.mode.bits()) == file.mode
@@ -205,7 +262,11 @@ fn assemble(
             }
         };
         size = size.saturating_add(file.contents.len() as u64);
-        contents.insert(file.contents.clone());
+        if kept.is_none() || file_version.host() == version.host() {
+            contents.insert(file.contents.clone());
+        } else {
+            referenced.insert(Digest::of(&file.contents));
+        }
         let file_id = stream.file_id();
         trove.add_file(
             tracked.path_id,
@@ -224,7 +285,7 @@ fn assemble(
         request.contact,
         request.message,
     ));
-    Ok((trove, streams, contents))
+    Ok((trove, streams, contents, referenced))
 }
 
 /// The trove the repository stored for `tuple` (with its timestamps).

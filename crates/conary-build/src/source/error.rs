@@ -27,6 +27,22 @@ pub enum SourceError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A label names several branch instances of a trove.
+    #[error("{what} names several branches: {branches}; name one whole, e.g. {example}")]
+    AmbiguousLabel {
+        /// The trove and label asked for.
+        what: String,
+        /// The branches found.
+        branches: String,
+        /// A spec naming one of them.
+        example: String,
+    },
+    /// `cvc merge` cannot run in this checkout.
+    #[error("cannot merge: {reason}")]
+    Merge {
+        /// Why.
+        reason: String,
+    },
     /// The recipe could not be evaluated (the message names its line).
     #[error("{0}")]
     Evaluation(#[from] crate::recipe::RecipeError),

@@ -14,6 +14,7 @@
 //! - [`fetch_source`], [`resolve_source`] (`repo.rs`): reading source
 //!   versions back; [`diff_checkout`], [`diff_versions`] (`diff.rs`);
 //!   [`source_log`] (`log.rs`).
+//! - [`merge_checkout`] (`merge.rs`): `cvc merge` on a shadow's checkout.
 //!
 //! The recipe's `name` and `version` are read by a line-based stand-in
 //! (`recipe_meta.rs`) until the Starlark evaluator provides them.
@@ -22,6 +23,7 @@ mod commit;
 mod diff;
 mod error;
 mod log;
+mod merge;
 mod numbering;
 mod repo;
 mod state;
@@ -34,6 +36,7 @@ pub use commit::{CommitRequest, commit_checkout};
 pub use diff::{FileSet, diff_checkout, diff_file_sets, diff_versions};
 pub use error::SourceError;
 pub use log::{LogEntry, source_log};
+pub use merge::{MergeOutcome, MergeReport, describe_merge, merge_checkout};
 pub use numbering::commit_version;
 pub use repo::{
     SourceFile, SourceVersion, fetch_source, resolve_source, source_name, source_versions,

@@ -70,10 +70,9 @@ pub fn resolve_source(
     };
     let Some(spec) = spec else {
         let label = label.ok_or(SourceError::NoLabel)?;
-        return source_versions(source, name, label)?
-            .into_iter()
-            .next()
-            .ok_or_else(not_found);
+        let found = source_versions(source, name, label)?;
+        check_one_branch(name, &label.to_string(), &found)?;
+        return found.into_iter().next().ok_or_else(not_found);
     };
     let parsed: VersionSpec = spec
         .parse()
@@ -90,7 +89,29 @@ pub fn resolve_source(
         );
     }
     found.sort_by_key(|tuple| std::cmp::Reverse(tuple.version.timestamp()));
+    if !matches!(parsed, VersionSpec::Version(_) | VersionSpec::Branch(_)) {
+        check_one_branch(name, spec, &found)?;
+    }
     found.into_iter().next().ok_or_else(not_found)
+}
+
+/// Refuses a label that names several branch instances of `name` (the
+/// same label branched again from another version, or shadows of several
+/// parents): the caller must name the branch whole.
+fn check_one_branch(name: &TroveName, spec: &str, found: &[TroveTuple]) -> Result<(), SourceError> {
+    let branches: std::collections::BTreeSet<String> = found
+        .iter()
+        .map(|tuple| tuple.version.without_timestamps().branch().to_string())
+        .collect();
+    if branches.len() > 1 {
+        let list: Vec<String> = branches.into_iter().collect();
+        return Err(SourceError::AmbiguousLabel {
+            what: format!("{name}={spec}"),
+            branches: list.join(", "),
+            example: format!("{}={}", name.package_str(), list[0]),
+        });
+    }
+    Ok(())
 }
 
 /// The path of checkout file `name` in a source trove: `/NAME`

@@ -58,6 +58,9 @@ pub struct CheckoutState {
     pub version: Option<Version>,
     /// The branch commits go to.
     pub branch: Branch,
+    /// On a shadow, the parent's source version `cvc merge` last brought
+    /// in (until the next commit, which is numbered after it).
+    pub last_merged: Option<Version>,
     /// The tracked files, by name.
     pub files: BTreeMap<String, TrackedFile>,
 }
@@ -77,6 +80,9 @@ impl CheckoutState {
             let _ = writeln!(out, "version {}", version.freeze());
         }
         let _ = writeln!(out, "branch {}", self.branch.freeze());
+        if let Some(merged) = &self.last_merged {
+            let _ = writeln!(out, "lastmerged {}", merged.freeze());
+        }
         for (name, file) in &self.files {
             let _ = match &file.committed {
                 Some((file_id, version)) => writeln!(
@@ -102,6 +108,7 @@ impl CheckoutState {
         let mut name = None;
         let mut version = None;
         let mut branch = None;
+        let mut last_merged = None;
         let mut files = BTreeMap::new();
         let mut seen_version_line = false;
         for (index, line) in text.lines().enumerate() {
@@ -137,6 +144,11 @@ impl CheckoutState {
                         .map_err(|e| error(number, format!("invalid branch '{rest}': {e}")))?;
                     set_once(&mut branch, parsed, number, "branch", &error)?;
                 }
+                "lastmerged" => {
+                    let parsed = Version::thaw(rest)
+                        .map_err(|e| error(number, format!("invalid version '{rest}': {e}")))?;
+                    set_once(&mut last_merged, parsed, number, "lastmerged", &error)?;
+                }
                 "file" => {
                     let (file_name, file) = parse_file(rest).map_err(|e| error(number, e))?;
                     if files.insert(file_name.clone(), file).is_some() {
@@ -156,6 +168,7 @@ impl CheckoutState {
             name,
             version,
             branch,
+            last_merged,
             files,
         })
     }
@@ -277,8 +290,20 @@ mod tests {
             name: "hello:source".parse().expect("name"),
             branch: version.branch().clone(),
             version: Some(version),
+            last_merged: None,
             files,
         }
+    }
+
+    #[test]
+    fn last_merged_round_trips() {
+        let mut state = sample();
+        state.last_merged =
+            Some(Version::thaw("/conary.example.com@rpl:2/1700000100.000:1.1-1").expect("v"));
+        let text = state.format();
+        assert!(text.contains("\nlastmerged /conary.example.com@rpl:2/1700000100.000:1.1-1\n"));
+        let parsed = CheckoutState::parse(&text, "CONARY".as_ref()).expect("parses");
+        assert_eq!(parsed, state);
     }
 
     #[test]

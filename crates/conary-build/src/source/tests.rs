@@ -324,3 +324,95 @@ fn a_commit_on_a_shadow_gets_a_dotted_source_count() {
         "1.2.4-0.1"
     );
 }
+
+#[test]
+fn merge_on_a_shadow_takes_added_and_removed_files_and_numbers_the_commit() {
+    let fixture = Fixture::new();
+    let source = fixture.source();
+    let trunk_dir = fixture.work.join("trunk");
+    let mut trunk = new_package(&trunk_dir, "hello", &Branch::new(label())).expect("newpkg");
+    set_recipe(&trunk, "1.0");
+    std::fs::write(trunk_dir.join("old.txt"), "old\n").expect("write");
+    trunk.add(&["old.txt".to_owned()]).expect("add");
+    let first = fixture.commit(&mut trunk, "first").expect("commit");
+
+    // The shadow, made and committed as cvc shadow does.
+    let shadow_label: Label = "conary.example.com@rpl:s".parse().expect("label");
+    let planned = crate::shadow::plan(
+        &source,
+        &crate::shadow::Target::Shadow(shadow_label.clone()),
+        &["hello:source".parse().expect("spec")],
+        &[label()],
+        crate::shadow::ShadowOptions::default(),
+    )
+    .expect("plan");
+    let ccs = fixture.work.join("shadow.ccs");
+    planned.write_changeset(&source, &ccs).expect("written");
+    let reader =
+        ChangeSetReader::new(BufReader::new(File::open(&ccs).expect("open"))).expect("changeset");
+    fixture
+        .repository
+        .commit(reader, &fixture.identity)
+        .expect("commit the shadow");
+
+    let shadow_tuple = resolve_source(&source, &first.name, None, Some(&shadow_label))
+        .expect("the shadow's source");
+    let shadow_dir = fixture.work.join("shadow");
+    let mut shadow = checkout(&source, &shadow_tuple, &shadow_dir).expect("checkout");
+    let nothing = merge_checkout(&mut shadow, &source).expect("merge");
+    assert!(
+        matches!(nothing, MergeOutcome::NothingToMerge { .. }),
+        "{nothing:?}"
+    );
+    std::fs::write(shadow_dir.join("local.txt"), "mine\n").expect("write");
+    shadow.add(&["local.txt".to_owned()]).expect("add");
+    let local = fixture.commit(&mut shadow, "local").expect("commit");
+    assert_eq!(local.version.trailing_revision().to_string(), "1.0-1.1");
+
+    // The trunk adds new.txt and removes old.txt.
+    std::fs::write(trunk_dir.join("new.txt"), "new\n").expect("write");
+    trunk.add(&["new.txt".to_owned()]).expect("add");
+    trunk.remove(&["old.txt".to_owned()]).expect("remove");
+    let second = fixture.commit(&mut trunk, "second").expect("commit");
+    assert_eq!(second.version.trailing_revision().to_string(), "1.0-2");
+
+    let MergeOutcome::Merged(report) = merge_checkout(&mut shadow, &source).expect("merge") else {
+        panic!("a merge");
+    };
+    let changed: Vec<&str> = report.changed.iter().map(String::as_str).collect();
+    assert_eq!(changed, ["new.txt", "old.txt"]);
+    assert!(report.conflicts.is_empty());
+    assert!(!shadow_dir.join("old.txt").exists());
+    assert_eq!(
+        std::fs::read_to_string(shadow_dir.join("new.txt")).expect("merged"),
+        "new\n"
+    );
+    let reopened = Checkout::open(&shadow_dir).expect("open");
+    assert_eq!(reopened.state.last_merged, Some(second.version.clone()));
+    assert!(reopened.state.files.contains_key("new.txt"));
+    assert!(!reopened.state.files.contains_key("old.txt"));
+
+    let merged = fixture.commit(&mut shadow, "merged").expect("commit");
+    assert_eq!(merged.version.trailing_revision().to_string(), "1.0-2.1");
+    assert!(
+        Checkout::open(&shadow_dir)
+            .expect("open")
+            .state
+            .last_merged
+            .is_none()
+    );
+    // The file taken from the parent keeps the parent's version.
+    let fetched = fetch_source(&source, &merged).expect("fetch");
+    assert_eq!(
+        fetched.files["new.txt"].version.without_timestamps(),
+        second.version.without_timestamps()
+    );
+    assert_eq!(fetched.files["local.txt"].contents, b"mine\n");
+
+    // A trunk checkout has nothing to merge from.
+    let error = merge_checkout(&mut trunk, &source).expect_err("not a shadow");
+    assert!(
+        error.to_string().contains("which is not a shadow"),
+        "{error}"
+    );
+}

@@ -172,6 +172,7 @@ pub fn new_package(dir: &Path, name: &str, branch: &Branch) -> Result<Checkout, 
             name: trove,
             version: None,
             branch: branch.clone(),
+            last_merged: None,
             files,
         },
     };
@@ -213,6 +214,7 @@ pub fn checkout(
             name: tuple.name.clone(),
             version: Some(tuple.version.clone()),
             branch: tuple.version.branch().clone(),
+            last_merged: None,
             files,
         },
     };

@@ -397,6 +397,7 @@ fn a_factory_cooks_the_package_that_names_it() {
             name: "tzdata".into(),
             version: "2024a".into(),
             factory: Some("factory-archive".into()),
+            derived: false,
         }
     );
 }
@@ -548,8 +549,9 @@ fn every_documented_example_evaluates() {
         source_files: vec!["tool.conf".into(), "tzdata2024a.tar.gz".into()],
     };
     let blocks = documented_recipes();
-    // 13 actions, 9 directives, 12 group operations, 3 introductory, 2 factory.
-    assert_eq!(blocks.len(), 39, "examples found");
+    // 13 actions, 9 directives, 13 group operations, 3 introductory, 2 factory,
+    // 1 derived.
+    assert_eq!(blocks.len(), 41, "examples found");
     for block in &blocks {
         let recipe =
             evaluate("doc.recipe", block, &ctx).unwrap_or_else(|error| panic!("{error}\n{block}"));

@@ -102,6 +102,67 @@ OLD and NEW are revisions on the buildLabel (1.0-2, or 1.0 for its newest) or fu
 prints 'committed NAME=VERSION[FLAVOR]' for each trove (or 'built ...' and 'wrote FILE');
 a failure names the recipe line and shows the end of the build log")]
     Cook(commands::cook::CookArgs),
+    /// Shadow troves onto a label (same or another server): /parent//label
+    #[command(after_help = "Examples:
+  cvc shadow b.example.com@rpl:mypatch kernel
+                       (kernel:source and kernel with its components, every flavor of its
+                        newest build, as /PARENT-BRANCH//b.example.com@rpl:mypatch/REVISION)
+  cvc shadow :mypatch kernel=2.6.5-1 --source-only --info
+prints 'committed NAME=VERSION[FLAVOR]' per new trove, 'already shadowed ...' for the others;
+file contents are not copied: the shadow's troves reference the parent's files")]
+    Shadow(commands::shadow::ShadowArgs),
+    /// Branch source troves off a source version: /label/1.2-3/child
+    #[command(after_help = "Example:
+  cvc branch conary.example.com@rpl:stable hello=1.2-3
+creates hello:source=/conary.example.com@rpl:devel/1.2-3/stable/1.2-3; check it out with
+hello=conary.example.com@rpl:stable, commits count on (1.2-4). Use a branch only for divergent
+development; a shadow follows its parent (cvc merge)")]
+    Branch(commands::shadow::BranchArgs),
+    /// In a shadow's checkout: merge the parent branch's newer source version
+    #[command(after_help = "Example (in a checkout of kernel on /linux26//mypatch):
+  cvc merge
+prints 'merged kernel:source=/…/linux26/2.6.6-1', 'M FILE' per merged file and 'C FILE' per
+conflict (text files hold <<<<<<< ours / ||||||| original / ======= / >>>>>>> theirs markers;
+binary files keep the local version); cvc commit then numbers the shadow after the merged
+parent (2.6.6-1.1)")]
+    Merge,
+    /// Shadow a binary package and check out a derived recipe that changes its files
+    #[command(after_help = "Example:
+  cvc derive foo=conary.example.com@rpl:devel --target conary.example.com@rpl:custom
+shadows foo (with its source) onto the target and checks it out in ./foo with a recipe
+saying `derived = True`; its setup(r) changes the parent's files (r.Create('/etc/foo.conf',
+contents = ...), r.Remove(...)); cvc commit, then cvc cook foo=conary.example.com@rpl:custom
+commits the derived package (derivedFrom the parent; unchanged files by reference)")]
+    Derive(commands::derive::DeriveArgs),
+    /// Copy troves to a related branch (a sibling shadow, the parent), recording clonedFrom
+    #[command(after_help = "Examples:
+  cvc clone /conary.example.com@rpl:qa hello=conary.example.com@rpl:dev --with-sources
+  cvc clone /conary.example.com@rpl:1//qa 'hello=:dev[ssl]' --info
+prints 'committed NAME=VERSION[FLAVOR]' per new trove, 'already cloned ...' for troves
+cloned before (from the same version)")]
+    Clone(commands::promote::CloneArgs),
+    /// Promote groups (and what they hold) from one label to another
+    #[command(after_help = "Examples:
+  cvc promote group-dist :dev--:qa          (labels relative to the buildLabel)
+  cvc promote group-dist @rpl:qa--@rpl:prod --info
+  cvc promote group-dist conary.example.com@rpl:qa--conary.example.com@rpl:prod
+clones every trove of the group on FROM (with its source and every flavor of its cook)
+to TO in one commit; promoting again says 'nothing to promote'")]
+    Promote(commands::promote::PromoteArgs),
+    /// Redirect a trove to another name or branch: updates follow it
+    #[command(after_help = "Examples:
+  cvc redirect oldname=conary.example.com@rpl:1 newname=conary.example.com@rpl:1
+  cvc redirect foo=/conary.example.com@rpl:1 foo=/other.example.com@rpl:1
+  cvc redirect big=conary.example.com@rpl:1 big-a=conary.example.com@rpl:1 big-b=conary.example.com@rpl:1
+commits a redirect (the next build count) on the old branch for every flavor of the
+newest trove there; 'conary update NAME' then erases it and installs the target")]
+    Redirect(commands::redirect::RedirectArgs),
+    /// Mark troves removed in the repository (admin): a stub stays, contents go
+    #[command(after_help = "Example:
+  cvc markremoved foo=/conary.example.com@rpl:1/1.0-1-2
+prints 'removed NAME=VERSION[FLAVOR]' for each trove (a package takes its components);
+updates and queries step around removed troves")]
+    Markremoved(commands::markremoved::MarkRemovedArgs),
 }
 
 fn main() -> ExitCode {
@@ -173,6 +234,46 @@ fn run(cli: &Cli) -> anyhow::Result<String> {
             let result = commands::cook::run(args, &env);
             reporter.finish();
             result
+        }
+        Command::Shadow(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::shadow::shadow(args, &config, &source)
+        }
+        Command::Branch(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::shadow::branch(args, &config, &source)
+        }
+        Command::Merge => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::merge::run(&source, &current_dir()?)
+        }
+        Command::Derive(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::derive::run(args, &config, &source, &current_dir()?)
+        }
+        Command::Clone(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::promote::clone_command(args, &config, &source)
+        }
+        Command::Promote(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::promote::promote_command(args, &config, &source)
+        }
+        Command::Redirect(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::redirect::run(args, &source)
+        }
+        Command::Markremoved(args) => {
+            let config = cli.global.load_config()?;
+            let source = conary_cli::source::open(&config)?;
+            commands::markremoved::run(args, &config, &source)
         }
         Command::Rdiff(args) => {
             let config = cli.global.load_config()?;

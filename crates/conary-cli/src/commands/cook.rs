@@ -23,7 +23,7 @@ use conary_core::name::TroveName;
 use conary_core::spec::TroveSpec;
 use conary_core::trove::TroveTuple;
 use conary_core::troveinfo::TroveInfo;
-use conary_core::version::{Label, Version};
+use conary_core::version::{Label, Version, VersionSpec};
 
 /// Arguments of `cvc cook`.
 #[derive(Debug, Clone, Args)]
@@ -79,6 +79,8 @@ pub fn run(args: &CookArgs, env: &CookEnv<'_>) -> anyhow::Result<String> {
             .or_else(|| env.config.lookaside.as_ref().map(PathBuf::from)),
         macros: parse_macros(&args.macros)?,
         mtime: 0,
+        // Policy tags files by the tag descriptions installed there too.
+        build_root: Some(env.root.to_path_buf()),
     };
     let base = base_flavor(env.config)?;
     let extra: Vec<Flavor> = args
@@ -185,7 +187,7 @@ fn flavors_for(
 }
 
 /// Seconds since the epoch, now.
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())
@@ -193,7 +195,7 @@ fn now() -> u64 {
 }
 
 /// Who cooks: config `name` <`contact`>, else $USER.
-fn builder(config: &Config) -> String {
+pub(crate) fn builder(config: &Config) -> String {
     match (&config.name, &config.contact) {
         (Some(name), Some(contact)) => format!("{name} <{contact}>"),
         (Some(name), None) => name.clone(),
@@ -418,6 +420,13 @@ fn cook_local(
     let flavors = flavors_for(base, None, extra)?;
     let metadata =
         conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
+    if metadata.derived {
+        bail!(
+            "{}: a derived recipe cooks from its parent in the repository: cvc commit, then cvc cook {}=LABEL",
+            tree.recipe_file,
+            metadata.name
+        );
+    }
     let factory = match &metadata.factory {
         Some(name) => {
             let source = env
@@ -533,6 +542,27 @@ fn cook_remote(
         .find_one(&spec)
         .with_context(|| format!("cannot cook {name}"))?;
     let label = source_tuple.version.trailing_label().clone();
+    if !matches!(
+        spec.version(),
+        Some(VersionSpec::Version(_) | VersionSpec::Branch(_))
+    ) {
+        // A label branched twice names two branches: say so rather than
+        // cook whichever committed last.
+        let mut branches: Vec<String> =
+            conary_build::source::source_versions(source, spec.name(), &label)?
+                .iter()
+                .map(|tuple| tuple.version.without_timestamps().branch().to_string())
+                .collect();
+        branches.sort();
+        branches.dedup();
+        if branches.len() > 1 {
+            bail!(
+                "{spec_text}: {label} names several branches ({}); name one whole, e.g. {base_name}={}",
+                branches.join(", "),
+                branches[0]
+            );
+        }
+    }
 
     (env.step)(&format!("fetching {source_tuple}"));
     let checkout = tempfile::Builder::new()
@@ -548,6 +578,20 @@ fn cook_remote(
         .map_or(0, |timestamp| timestamp.as_millis() / 1000);
     let metadata =
         conary_build::recipe::evaluate_metadata(&tree.recipe_file, &tree.recipe_text()?)?;
+    if metadata.derived {
+        let flavor = flavors.first().cloned().unwrap_or_default();
+        return super::derive::cook(
+            source,
+            &super::derive::DerivedCook {
+                config: env.config,
+                source_tuple: &source_tuple,
+                tree: &tree,
+                flavor: &flavor,
+                options: &options,
+                to_file: args.to_file.as_deref(),
+            },
+        );
+    }
     let factory = match &metadata.factory {
         Some(factory) => Some(fetch_factory(
             env,

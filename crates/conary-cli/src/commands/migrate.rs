@@ -3,6 +3,12 @@
 //! shows them); then the group is installed or updated with every
 //! `--replace-*-files` on, every trove outside it is erased, and the files
 //! the update did not touch are written back as installed.
+//!
+//! Both steps are journaled transactions (the update, then the write-back
+//! of `conary_system::merge::restore`): a kill inside either is completed
+//! or undone by the next command; a kill between them leaves the group
+//! installed with some local changes still there, and running `conary
+//! migrate GROUP` again writes them back.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

@@ -179,10 +179,12 @@ pub fn remove(args: &RmRollbackArgs, root: &Path) -> anyhow::Result<String> {
 /// database does it); says which. With `--test` or `--info`, says whether
 /// there is one.
 pub fn revert(args: &RevertArgs, root: &Path) -> anyhow::Result<String> {
-    let journal = root
-        .join(conary_system::db::DB_DIR)
-        .join(conary_system::journal::JOURNAL_FILE);
-    if !system::has_database(root) || !journal.exists() {
+    let dir = root.join(conary_system::db::DB_DIR);
+    let journal = dir.join(conary_system::journal::JOURNAL_FILE);
+    // Post-phase hooks recorded by a transaction; left behind when a
+    // crash followed its commit.
+    let pending = dir.join(conary_system::scripts::PENDING_HOOKS_FILE);
+    if !system::has_database(root) || !(journal.exists() || pending.exists()) {
         return Ok("no interrupted transaction to revert\n".to_owned());
     }
     if args.dry_run.test || args.dry_run.info {
@@ -191,8 +193,12 @@ pub fn revert(args: &RevertArgs, root: &Path) -> anyhow::Result<String> {
         );
     }
     let db = system::open(root)?;
-    Ok(match db.recovery() {
+    let mut text = match db.recovery() {
         Some(recovery) => format!("{recovery}\n"),
         None => "no interrupted transaction to revert\n".to_owned(),
-    })
+    };
+    for note in db.hook_notes() {
+        text.push_str(&format!("warning: {note}\n"));
+    }
+    Ok(text)
 }

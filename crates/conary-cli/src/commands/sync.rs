@@ -5,6 +5,10 @@
 //! brings the machine to exactly what the model says. `--model` prints the
 //! new model and changes nothing.
 //!
+//! `include` lines are read from the repository (`SourceLoader`); the
+//! search paths of the groups the model wants join the end of the label
+//! path the sync plans with.
+//!
 //! The new model is written to `system-model.next` before anything
 //! changes and renamed over `system-model` once every transaction
 //! succeeded; a snapshot found at the start is an interrupted sync, which
@@ -22,8 +26,8 @@ use conary_core::spec::{ChangeSpec, TroveSpec};
 use conary_core::version::VersionSpec;
 use conary_system::db::Database;
 use conary_system::model::{
-    Evaluation, ModelError, ModelFiles, ModelSpec, SystemModel, TroveVerb, save_for_rollbacks,
-    sync_plan_specs,
+    Evaluation, ModelError, ModelFiles, ModelSpec, SourceLoader, SystemModel, TroveVerb,
+    save_for_rollbacks, sync_plan_specs,
 };
 use conary_system::plan::{PlanOptions, Planner};
 
@@ -121,7 +125,7 @@ pub fn run_verb(
             if !args.specs.is_empty() {
                 anyhow::bail!("conary updateall takes no trove specs");
             }
-            let evaluation = model.evaluate()?;
+            let evaluation = evaluate(&model, config, source)?;
             move_versions(&mut model, &evaluation, config, source)?;
         }
         _ => {
@@ -141,7 +145,7 @@ pub fn run_verb(
                 plain
             };
             let lines = model_lines(&args.specs, plain, marked)?;
-            let finder = finder(&model.evaluate()?, config, source);
+            let finder = finder(&evaluate(&model, config, source)?, config, source);
             for (line_verb, specs) in lines {
                 let specs = if line_verb == TroveVerb::Erase {
                     specs
@@ -188,6 +192,53 @@ fn model_lines(
         }
     }
     Ok(lines)
+}
+
+/// The model's wanted set, its `include` lines read from `source`.
+fn evaluate(
+    model: &SystemModel,
+    config: &Config,
+    source: &dyn TroveSource,
+) -> Result<Evaluation, ModelError> {
+    let loader = SourceLoader::new(
+        source,
+        config.flavor.clone(),
+        FlavorPreferences::new(config.flavor_preferences.clone()),
+    );
+    model.evaluate_with(&loader)
+}
+
+/// The labels of the search paths of the groups the model wants (trove
+/// info `search_path`, set by `r.setSearchPath`), in the order the groups
+/// are wanted: searched after the model's own labels, so what a group
+/// needs is found where the group was built to find it. Entries that are
+/// not labels (trove specs) are left out.
+fn group_search_path(
+    evaluation: &Evaluation,
+    config: &Config,
+    source: &dyn TroveSource,
+) -> anyhow::Result<Vec<conary_core::version::Label>> {
+    let finder = finder(evaluation, config, source);
+    let mut labels = Vec::new();
+    for spec in &evaluation.wanted {
+        if !spec.name().as_str().starts_with("group-") {
+            continue;
+        }
+        // A group that cannot be found is reported by the plan itself.
+        let Ok(tuple) = finder.find_one(spec) else {
+            continue;
+        };
+        for trove in source.troves(std::slice::from_ref(&tuple))? {
+            for entry in &trove.info.search_path {
+                if let Ok(label) = entry.parse::<conary_core::version::Label>()
+                    && !labels.contains(&label)
+                {
+                    labels.push(label);
+                }
+            }
+        }
+    }
+    Ok(labels)
 }
 
 /// A finder over the model's search path, with the configured flavors.
@@ -324,9 +375,14 @@ fn sync_to(
     if args.model {
         return Ok(text);
     }
-    let evaluation = model.evaluate()?;
+    let evaluation = evaluate(model, config, source)?;
     let mut config = config.clone();
     config.install_label_path = evaluation.label_path.clone();
+    for label in group_search_path(&evaluation, &config, source)? {
+        if !config.install_label_path.contains(&label) {
+            config.install_label_path.push(label);
+        }
+    }
     let options = PlanOptions {
         keep_existing: false,
         update_only: false,

@@ -257,6 +257,9 @@ pub(crate) fn execute(
     if let Some(recovery) = db.recovery() {
         progress::note(recovery);
     }
+    for note in db.hook_notes() {
+        progress::note(note);
+    }
     let from_files: Vec<TroveTuple> = file_sets.iter().flat_map(FileChangeset::primary).collect();
     let planner = Planner::new(&layered, &db, config, run.options.clone()).with_troves(from_files);
     let specs = choose(&planner, &db)?;

@@ -310,6 +310,22 @@ fn edits_survive_an_update_beside_the_package_changes_and_roll_back_byte_for_byt
         "{restored}"
     );
     assert_eq!(fs::read(&readme).expect("README"), readme_bytes);
+    // It went through the journal, which is gone once it is done.
+    assert!(!root.join("var/lib/conarydb/journal").exists());
+    let names: Vec<String> = fs::read_dir(root.join("etc/sudoers.d"))
+        .expect("read dir")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert!(
+        names.iter().all(|name| !name.starts_with(".conary-")),
+        "{names:?}"
+    );
     let removed = world.conary(root, &["remove", "/etc/sudoers.d/README"]);
     assert!(removed.contains("no longer managed"), "{removed}");
     let owner = world.conary_fails(root, &["q", "--path", "/etc/sudoers.d/README"]);
@@ -643,4 +659,5 @@ fn migrate_shows_local_changes_then_makes_the_machine_exactly_the_group() {
         "{q}"
     );
     assert_eq!(world.conary(root, &["verify", "--all"]), "");
+    assert!(!root.join("var/lib/conarydb/journal").exists());
 }

@@ -78,7 +78,7 @@ fn ccs(
 
 /// Gives `root` the host's `/bin/sh` and the libraries it needs, so that
 /// chrooted programs can run.
-fn give_shell(root: &Path) {
+pub(crate) fn give_shell(root: &Path) {
     let shell = fs::canonicalize("/bin/sh").expect("/bin/sh");
     let mut needed: Vec<PathBuf> = vec![shell.clone()];
     let ldd = Command::new("ldd").arg(&shell).output().expect("ldd");
@@ -294,4 +294,175 @@ fn handlers_and_scripts_run_in_the_root() {
             "{stderr}"
         );
     }
+}
+
+/// A handler that logs its call and, the first time it is called for
+/// `files update`, kills the `conary` that ran it (after the commit,
+/// before the post-scripts).
+const KILLER: &[u8] = b"#!/bin/sh\n\
+echo \"killer $*\" >> \"$CONARY_ROOT/handler.log\"\n\
+if [ \"$2\" = update ] && [ ! -e \"$CONARY_ROOT/killed\" ]; then\n\
+  : > \"$CONARY_ROOT/killed\"\n\
+  kill -9 $PPID\n\
+fi\n";
+
+const KILLER_DESCRIPTION: &[u8] = b"file /usr/libexec/conary/tags/killer\n\
+implements files preupdate\nimplements files update\n";
+
+#[test]
+fn post_phase_hooks_a_kill_after_the_commit_skipped_run_on_the_next_command() {
+    let work = tempfile::tempdir().expect("work");
+    let home = work.path();
+    let root = work.path().join("root");
+    fs::create_dir_all(&root).expect("root");
+    give_shell(&root);
+    let root_arg = root.display().to_string();
+    let log = root.join("handler.log");
+    let script_log = root.join("scripts.log");
+    let tagger = ccs(
+        &home.join("killer.ccs"),
+        "killer:runtime",
+        &[
+            ("/etc/conary/tags/killer", KILLER_DESCRIPTION, 0o644, &[]),
+            ("/usr/libexec/conary/tags/killer", KILLER, 0o755, &[]),
+        ],
+        &[],
+    );
+    ok(
+        CONARY,
+        &["update", &tagger, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    let foo = ccs(
+        &home.join("foo.ccs"),
+        "foo",
+        &[("/usr/share/foo", b"foo", 0o644, &["killer"])],
+        &[(
+            ScriptSlot::PostInstall,
+            "echo \"postInstall $CONARY_NEW_NAME\" >> \"$CONARY_ROOT/scripts.log\"",
+        )],
+    );
+    let killed = run(
+        CONARY,
+        &["update", &foo, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    assert!(!killed.status.success(), "the handler killed conary");
+    assert!(root.join("killed").exists());
+    // Committed: foo is installed; its postInstall script has not run.
+    assert!(root.join("usr/share/foo").is_file());
+    assert!(!script_log.exists());
+    assert!(root.join("var/lib/conarydb/hooks-pending").exists());
+
+    // The next command runs what the kill skipped: the handler step it
+    // interrupted again, then the script, once.
+    let query = ok(CONARY, &["query", "--root", &root_arg], home);
+    assert!(query.contains("foo="), "{query}");
+    assert_eq!(take(&script_log), ["postInstall foo"]);
+    assert_eq!(
+        take(&log),
+        [
+            "killer files preupdate /usr/share/foo",
+            "killer files update /usr/share/foo",
+            "killer files update /usr/share/foo",
+        ]
+    );
+    assert!(!root.join("var/lib/conarydb/hooks-pending").exists());
+    ok(CONARY, &["query", "--root", &root_arg], home);
+    assert!(take(&script_log).is_empty(), "nothing runs twice");
+    assert_eq!(
+        ok(CONARY, &["revert", "--root", &root_arg], home),
+        "no interrupted transaction to revert\n"
+    );
+}
+
+const NOTE_DESCRIPTION: &[u8] = b"file /usr/libexec/conary/tags/note\n\
+implements files update\ninclude /usr/share/notes/.*\n";
+
+const NOTE_HANDLER: &[u8] = b"#!/bin/sh\n\
+echo \"note $*\" >> \"$CONARY_ROOT/handler.log\"\n";
+
+#[test]
+fn a_package_cooked_on_a_root_with_a_tag_handler_gets_its_files_tagged() {
+    let work = tempfile::tempdir().expect("work");
+    let home = work.path();
+    let root = work.path().join("root");
+    fs::create_dir_all(&root).expect("root");
+    give_shell(&root);
+    let root_arg = root.display().to_string();
+    let tagger = ccs(
+        &home.join("note.ccs"),
+        "note:runtime",
+        &[
+            ("/etc/conary/tags/note", NOTE_DESCRIPTION, 0o644, &[]),
+            ("/usr/libexec/conary/tags/note", NOTE_HANDLER, 0o755, &[]),
+        ],
+        &[],
+    );
+    ok(
+        CONARY,
+        &["update", &tagger, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    let recipe = home.join("notes.recipe");
+    fs::write(
+        &recipe,
+        "name = 'notes'\nversion = '1.0'\n\ndef setup(r):\n    r.Create('/usr/share/notes/a', contents='a\\n')\n    r.Create('/usr/share/other', contents='b\\n')\n",
+    )
+    .expect("recipe");
+    let recipe_arg = recipe.display().to_string();
+
+    // Cooked without the root: no tag; with it: the root's description
+    // tags the file.
+    let plain = home.join("plain.ccs");
+    let plain_arg = plain.display().to_string();
+    ok(
+        crate::cli::CVC,
+        &["cook", &recipe_arg, "--to-file", &plain_arg],
+        home,
+    );
+    let tagged = home.join("tagged.ccs");
+    let tagged_arg = tagged.display().to_string();
+    ok(
+        crate::cli::CVC,
+        &[
+            "cook",
+            &recipe_arg,
+            "--root",
+            &root_arg,
+            "--to-file",
+            &tagged_arg,
+        ],
+        home,
+    );
+    let tags_of = |ccs: &Path| -> BTreeMap<String, Vec<String>> {
+        let bytes = fs::read(ccs).expect("read ccs");
+        let reader = conary_changeset::ChangeSetReader::new(&bytes[..]).expect("changeset");
+        let changeset = reader.changeset();
+        let mut out = BTreeMap::new();
+        for change in changeset.troves.values() {
+            for file in change.new.files.values() {
+                if let Some(stream) = changeset.files.get(&file.file_id) {
+                    out.insert(file.path.clone(), stream.tags.iter().cloned().collect());
+                }
+            }
+        }
+        out
+    };
+    let plain_tags = tags_of(&plain);
+    assert_eq!(plain_tags["/usr/share/notes/a"], Vec::<String>::new());
+    let tagged_tags = tags_of(&tagged);
+    assert_eq!(tagged_tags["/usr/share/notes/a"], ["note"]);
+    assert_eq!(tagged_tags["/usr/share/other"], Vec::<String>::new());
+
+    // Installed on that root, the handler runs over the tagged file.
+    ok(
+        CONARY,
+        &["update", &tagged_arg, "--root", &root_arg, "--no-deps"],
+        home,
+    );
+    assert_eq!(
+        take(&root.join("handler.log")),
+        ["note files update /usr/share/notes/a"]
+    );
 }

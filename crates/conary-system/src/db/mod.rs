@@ -68,6 +68,8 @@ pub struct Database {
     connection: Connection,
     lock: Option<LockFile>,
     recovery: Option<Recovery>,
+    /// Notes of post-phase hooks recovery ran (see `scripts::pending`).
+    hook_notes: Vec<String>,
 }
 
 impl std::fmt::Debug for Database {
@@ -96,6 +98,7 @@ impl Database {
             connection,
             lock: Some(lock),
             recovery: None,
+            hook_notes: Vec::new(),
         };
         db.recovery = journal::recover(&mut db)?;
         crate::rollback::sweep(&db)?;
@@ -112,15 +115,18 @@ impl Database {
         if !file.is_file() {
             return Err(SystemError::NoDatabase { path: file });
         }
-        if journal::journal_path(&dir).exists()
+        if (journal::journal_path(&dir).exists()
+            || dir.join(crate::scripts::PENDING_HOOKS_FILE).exists())
             && let Ok(lock) = LockFile::try_acquire(dir.join("lock"))
         {
             drop(lock);
             let recovered = Database::open(&root)?;
             let recovery = recovered.recovery;
+            let hook_notes = recovered.hook_notes.clone();
             drop(recovered);
             let mut db = Database::open_readonly(&root)?;
             db.recovery = recovery;
+            db.hook_notes = hook_notes;
             return Ok(db);
         }
         let connection = open_connection(&file, true)?;
@@ -130,6 +136,7 @@ impl Database {
             connection,
             lock: None,
             recovery: None,
+            hook_notes: Vec::new(),
         })
     }
 
@@ -161,6 +168,7 @@ impl Database {
             connection,
             lock: None,
             recovery: None,
+            hook_notes: Vec::new(),
         })
     }
 
@@ -177,6 +185,16 @@ impl Database {
     /// What opening did about an interrupted transaction, if there was one.
     pub fn recovery(&self) -> Option<&Recovery> {
         self.recovery.as_ref()
+    }
+
+    /// The notes (failures) of the post-phase hooks that opening ran for a
+    /// transaction a crash interrupted after its commit.
+    pub fn hook_notes(&self) -> &[String] {
+        &self.hook_notes
+    }
+
+    pub(crate) fn set_hook_notes(&mut self, notes: Vec<String>) {
+        self.hook_notes = notes;
     }
 
     /// True when this handle holds the root's lock and may change it.

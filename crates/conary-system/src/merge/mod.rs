@@ -14,6 +14,9 @@
 //!   ([`text::merge_text`]); a conflict leaves `PATH.conflicts` beside the
 //!   file ([`text::conflicts_path`]).
 //!
+//! - [`local`] and [`restore`]: local changes seen as such (`localcs`,
+//!   `remove`) and written back through the journal (`restore`, migrate).
+//!
 //! The apply planner (`apply/plan.rs`) and stager (`apply/stage.rs`) hook
 //! into these; the policy for whole files (`transient`, `initialContents`,
 //! `--replace-*`, files the administrator deleted) is decided there with
@@ -21,6 +24,7 @@
 
 pub mod attrs;
 pub mod local;
+pub mod restore;
 pub mod text;
 
 pub(crate) mod hooks;

@@ -29,6 +29,53 @@ pub enum ModelError {
         /// What is not supported.
         what: String,
     },
+    /// An `include` line whose trove cannot be found or read.
+    #[error("{at}: include {spec}: {reason}")]
+    Include {
+        /// Where the line is (`system-model:LINE`, or `TROVE:LINE` in an
+        /// included model).
+        at: String,
+        /// The spec as written.
+        spec: String,
+        /// Why.
+        reason: String,
+    },
+    /// A `search` line naming a trove that cannot be found or read.
+    #[error("{at}: search {spec}: {reason}")]
+    Search {
+        /// Where the line is.
+        at: String,
+        /// The spec as written.
+        spec: String,
+        /// Why.
+        reason: String,
+    },
+    /// An `include` line that includes a trove already being included.
+    #[error("{at}: include {spec}: a cycle of includes ({chain})")]
+    IncludeCycle {
+        /// Where the line is.
+        at: String,
+        /// The spec as written.
+        spec: String,
+        /// The includes that lead back to the trove.
+        chain: String,
+    },
+    /// A line of an included model is not a valid statement.
+    #[error("{at}: {message}")]
+    IncludedSyntax {
+        /// `TROVE:LINE`.
+        at: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An error in the model an `include` line read.
+    #[error("in the model of {trove}: {source}")]
+    Included {
+        /// The included trove, `NAME=VERSION`.
+        trove: String,
+        /// The error.
+        source: Box<ModelError>,
+    },
     /// The model names no label to search.
     #[error("the system model has no 'search' line: there is nowhere to look for troves")]
     NoSearchPath,

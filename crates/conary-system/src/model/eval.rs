@@ -1,8 +1,9 @@
-//! Evaluating a model: the statements in order give the label path and
-//! the wanted troves; [`sync_specs`] turns them, with what is installed,
-//! into the change specs of the job that makes the machine exactly that.
+//! Evaluating a model: the statements in order (an `include` line's
+//! model in its place) give the label path and the wanted troves;
+//! [`sync_specs`] turns them, with what is installed, into the change
+//! specs of the job that makes the machine exactly that.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use conary_core::name::TroveName;
 use conary_core::spec::{ChangeSpec, TroveSpec};
@@ -11,14 +12,16 @@ use conary_core::version::{Label, VersionSpec};
 
 use super::SystemModel;
 use super::error::ModelError;
-use super::parse::{SearchItem, Statement, TroveVerb};
+use super::include::{MAX_INCLUDE_DEPTH, ModelLoader, NoLoader};
+use super::parse::{ModelSpec, SearchItem, Statement, TroveVerb};
 use crate::plan::{InstalledSystem, InstalledTrove, PlanError};
 
 /// What a model asks for, statement by statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evaluation {
-    /// Where to look: the labels of the `search` lines, the last line
-    /// first, then the labels `offer` specs name.
+    /// Where to look: the labels of the model's `search` lines, the last
+    /// line first, then those of included models (in the order met), then
+    /// the labels `offer` specs name.
     pub label_path: Vec<Label>,
     /// The troves wanted, in the order the model adds them; one spec a
     /// name (a later `install` or `update` of a name replaces the earlier).
@@ -55,47 +58,235 @@ impl SystemModel {
     /// replaces the spec of a trove already wanted and adds nothing.
     ///
     /// # Errors
-    /// [`ModelError::Unsupported`] for `include` and for `search` of a
-    /// trove (a group); [`ModelError::NoSearchPath`] when no `search` line
-    /// names a label.
+    /// As [`evaluate_with`](Self::evaluate_with); an `include` line and a
+    /// `search` of a trove always fail here (there is no repository to
+    /// read the trove from).
     pub fn evaluate(&self) -> Result<Evaluation, ModelError> {
-        let mut evaluation = Evaluation::default();
-        let mut offer_labels: Vec<Label> = Vec::new();
-        for (line, statement) in self.numbered() {
-            match statement {
-                Statement::Version(_) => {}
-                Statement::Include(_) => {
-                    return Err(ModelError::Unsupported {
-                        line,
-                        what: "'include' (a model held by a trove)".to_owned(),
-                    });
-                }
-                Statement::Search(SearchItem::Trove(spec)) => {
-                    return Err(ModelError::Unsupported {
-                        line,
-                        what: format!("searching a trove ('search {spec}'); search a label"),
-                    });
-                }
-                Statement::Search(SearchItem::Label(label)) => {
-                    evaluation.label_path.retain(|known| known != label);
-                    evaluation.label_path.insert(0, label.clone());
-                }
-                Statement::Troves { verb, specs } => {
-                    for spec in specs.iter().map(|s| s.spec()) {
-                        apply(&mut evaluation, &mut offer_labels, *verb, spec);
-                    }
-                }
+        self.evaluate_with(&NoLoader)
+    }
+
+    /// The wanted set, `include` lines read through `loader` (a
+    /// [`ModelLoader`]) and evaluated in their place; an included model's
+    /// `search` lines are searched first by its own lookups and join the
+    /// end of the label path, after the including model's labels.
+    ///
+    /// # Errors
+    /// [`ModelError::Search`] for a searched trove that cannot be found;
+    /// [`ModelError::Include`] for a trove that cannot be found or read,
+    /// [`ModelError::IncludeCycle`] for a trove that includes itself,
+    /// [`ModelError::Included`] for an error in an included model;
+    /// [`ModelError::NoSearchPath`] when no `search` line names a label.
+    pub fn evaluate_with(&self, loader: &dyn ModelLoader) -> Result<Evaluation, ModelError> {
+        let mut evaluator = Evaluator {
+            evaluation: Evaluation::default(),
+            offer_labels: Vec::new(),
+            included_labels: Vec::new(),
+            loader,
+            stack: Vec::new(),
+        };
+        let mut scope = Vec::new();
+        evaluator.run(self, &mut scope, None)?;
+        let Evaluator {
+            mut evaluation,
+            offer_labels,
+            included_labels,
+            ..
+        } = evaluator;
+        evaluation.label_path = labels(&scope);
+        for label in included_labels.into_iter().chain(offer_labels) {
+            if !evaluation.label_path.contains(&label) {
+                evaluation.label_path.push(label);
             }
         }
         if evaluation.label_path.is_empty() {
             return Err(ModelError::NoSearchPath);
         }
-        for label in offer_labels {
-            if !evaluation.label_path.contains(&label) {
-                evaluation.label_path.push(label);
+        Ok(evaluation)
+    }
+}
+
+/// One place a model's lookups search, the newest `search` line first.
+enum Source {
+    /// A label.
+    Label(Label),
+    /// The troves a searched trove (a group) holds, by name.
+    Trove(BTreeMap<TroveName, TroveTuple>),
+}
+
+/// The labels of `scope`, in search order.
+fn labels(scope: &[Source]) -> Vec<Label> {
+    scope
+        .iter()
+        .filter_map(|source| match source {
+            Source::Label(label) => Some(label.clone()),
+            Source::Trove(_) => None,
+        })
+        .collect()
+}
+
+/// A spec without a version or flavor that a searched trove holds, newer
+/// than any label on the scope, becomes that exact trove
+/// (`NAME=/BRANCH/REVISION[FLAVOR]`): lookups check searched troves in
+/// `search` order, and a label searched after a trove comes first.
+fn resolve(scope: &[Source], spec: &TroveSpec) -> TroveSpec {
+    if spec.version().is_some() || spec.flavor().is_some() {
+        return spec.clone();
+    }
+    for source in scope {
+        let Source::Trove(members) = source else {
+            break;
+        };
+        if let Some(tuple) = members.get(spec.name()) {
+            let mut text = format!("{}={}", tuple.name, tuple.version);
+            if !tuple.flavor.is_empty() {
+                text.push_str(&format!("[{}]", tuple.flavor));
+            }
+            if let Ok(exact) = text.parse() {
+                return exact;
             }
         }
-        Ok(evaluation)
+    }
+    spec.clone()
+}
+
+/// One evaluation: the wanted set so far and the includes being read.
+struct Evaluator<'l> {
+    evaluation: Evaluation,
+    offer_labels: Vec<Label>,
+    /// The labels of included models' `search` lines, in the order met.
+    included_labels: Vec<Label>,
+    loader: &'l dyn ModelLoader,
+    /// The includes being read: (the spec as written, the trove found).
+    stack: Vec<(String, TroveName)>,
+}
+
+impl Evaluator<'_> {
+    /// Evaluates `model`'s statements; `scope` is what its lookups search
+    /// (its own `search` lines go in front); `context` names the trove an
+    /// included model came from, `None` for the model file.
+    fn run(
+        &mut self,
+        model: &SystemModel,
+        scope: &mut Vec<Source>,
+        context: Option<&str>,
+    ) -> Result<(), ModelError> {
+        let at = |line: usize| match context {
+            None => format!("system-model:{line}"),
+            Some(trove) => format!("{trove}:{line}"),
+        };
+        for (line, statement) in model.numbered() {
+            match statement {
+                Statement::Version(_) => {}
+                Statement::Include(spec) => self.include(spec, scope, at(line))?,
+                Statement::Search(SearchItem::Trove(spec)) => {
+                    let (trove, members) = self
+                        .loader
+                        .members(spec.spec(), &labels(scope))
+                        .map_err(|reason| ModelError::Search {
+                            at: at(line),
+                            spec: spec.to_string(),
+                            reason,
+                        })?;
+                    // The trove's and its members' labels close the path.
+                    for tuple in std::iter::once(&trove).chain(&members) {
+                        let label = tuple.version.trailing_label().clone();
+                        if !self.included_labels.contains(&label) {
+                            self.included_labels.push(label);
+                        }
+                    }
+                    let mut by_name = BTreeMap::new();
+                    for tuple in members {
+                        by_name.entry(tuple.name.clone()).or_insert(tuple);
+                    }
+                    scope.insert(0, Source::Trove(by_name));
+                }
+                Statement::Search(SearchItem::Label(label)) => {
+                    scope.retain(|known| !matches!(known, Source::Label(l) if l == label));
+                    scope.insert(0, Source::Label(label.clone()));
+                    if context.is_some() && !self.included_labels.contains(label) {
+                        self.included_labels.push(label.clone());
+                    }
+                }
+                Statement::Troves { verb, specs } => {
+                    for spec in specs.iter().map(|s| s.spec()) {
+                        let spec = resolve(scope, spec);
+                        apply(&mut self.evaluation, &mut self.offer_labels, *verb, &spec);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `include SPEC` at `at`: the trove's model, evaluated in place with
+    /// a copy of the including model's path.
+    fn include(
+        &mut self,
+        spec: &ModelSpec,
+        scope: &[Source],
+        at: String,
+    ) -> Result<(), ModelError> {
+        let error = |reason: String| ModelError::Include {
+            at: at.clone(),
+            spec: spec.to_string(),
+            reason,
+        };
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            return Err(error(format!(
+                "includes nest more than {MAX_INCLUDE_DEPTH} deep"
+            )));
+        }
+        let found = self
+            .loader
+            .load(spec.spec(), &labels(scope))
+            .map_err(error)?;
+        let name = found.trove.name.clone();
+        if let Some(first) = self.stack.iter().position(|(_, known)| *known == name) {
+            let mut chain: Vec<String> = self
+                .stack
+                .iter()
+                .skip(first)
+                .map(|(written, _)| format!("include {written}"))
+                .collect();
+            chain.push(format!("include {spec}"));
+            return Err(ModelError::IncludeCycle {
+                at,
+                spec: spec.to_string(),
+                chain: chain.join(" -> "),
+            });
+        }
+        let shown = format!("{}={}", found.trove.name, found.trove.version);
+        let included = SystemModel::parse(&found.text).map_err(|source| match source {
+            ModelError::Syntax { line, message } => ModelError::IncludedSyntax {
+                at: format!("{shown}:{line}"),
+                message,
+            },
+            other => ModelError::Included {
+                trove: shown.clone(),
+                source: Box::new(other),
+            },
+        })?;
+        self.stack.push((spec.to_string(), name));
+        let mut inner_scope: Vec<Source> = scope
+            .iter()
+            .map(|source| match source {
+                Source::Label(label) => Source::Label(label.clone()),
+                Source::Trove(members) => Source::Trove(members.clone()),
+            })
+            .collect();
+        let result = self.run(&included, &mut inner_scope, Some(&shown));
+        self.stack.pop();
+        result.map_err(|source| match source {
+            // Errors already naming where they are pass through.
+            ModelError::Include { .. }
+            | ModelError::Search { .. }
+            | ModelError::IncludeCycle { .. }
+            | ModelError::Included { .. } => source,
+            other => ModelError::Included {
+                trove: shown,
+                source: Box::new(other),
+            },
+        })
     }
 }
 

@@ -4,12 +4,13 @@
 //! | statement | meaning |
 //! |---|---|
 //! | `search LABEL` | look for troves on this label too; later lines first |
+//! | `search SPEC` | a trove (a group) whose members later specs take |
 //! | `install SPEC…` | add troves to the wanted set |
 //! | `update SPEC…` | replace the troves of the same name, or add |
 //! | `erase SPEC…` | take troves out of the set |
 //! | `offer SPEC…` | troves dependency resolution may use, not installed |
 //! | `patch SPEC…` | update only troves already in the set |
-//! | `include SPEC` | the model a trove holds (read, not carried out yet) |
+//! | `include SPEC` | the model a trove holds (files under `/usr/share/conary/cml/`), evaluated in place |
 //! | `version V` | the model's own version |
 //!
 //! `NAME=VERSION` may move on `conary updateall`; `NAME==VERSION` is held.
@@ -17,8 +18,9 @@
 //! do not change: [`SystemModel::format`] of [`SystemModel::parse`] gives
 //! the text back byte for byte.
 //!
-//! Where to start: [`SystemModel`] (the file), [`SystemModel::evaluate`]
-//! (the wanted set, [`Evaluation`]), [`sync_specs`] (the change specs the
+//! Where to start: [`SystemModel`] (the file), [`SystemModel::evaluate_with`]
+//! (the wanted set, [`Evaluation`]; `include` lines read through a
+//! [`ModelLoader`]), [`sync_specs`] (the change specs the
 //! planner turns into the job that brings a machine to the model), `store`
 //! (the file, its `system-model.next` snapshot and the copy kept with each
 //! rollback).
@@ -35,6 +37,7 @@
 
 mod error;
 mod eval;
+mod include;
 mod parse;
 mod store;
 
@@ -43,6 +46,7 @@ mod tests;
 
 pub use error::ModelError;
 pub use eval::{Evaluation, sync_plan_specs, sync_specs};
+pub use include::{CML_DIR, IncludedModel, MAX_INCLUDE_DEPTH, ModelLoader, NoLoader, SourceLoader};
 pub use parse::{ModelSpec, SearchItem, Statement, TroveVerb};
 pub use store::{
     MODEL_PATH, ModelFiles, NEXT_SUFFIX, newest_rollback, restore_from_rollback,

@@ -1,6 +1,8 @@
 //! Unit tests of the model's text: parse and format tables, errors, the
 //! round trip, and evaluation.
 
+use std::collections::BTreeMap;
+
 use proptest::prelude::*;
 
 use super::*;
@@ -161,23 +163,234 @@ fn evaluation_follows_the_statements_in_order() {
 }
 
 #[test]
-fn unsupported_and_empty_models_are_refused_at_evaluation() {
+fn troves_without_a_repository_and_empty_models_are_refused_at_evaluation() {
     let include =
         SystemModel::parse("search a.example.com@x:1\ninclude group-base\n").expect("valid");
     assert_eq!(
         include.evaluate().expect_err("include").to_string(),
-        "system-model:2: 'include' (a model held by a trove) is not supported yet"
+        "system-model:2: include group-base: reading the model a trove holds needs a repository"
     );
     let group = SystemModel::parse("search group-os=a.example.com@x:1\n").expect("valid");
-    assert!(
-        group
-            .evaluate()
-            .expect_err("group")
-            .to_string()
-            .starts_with("system-model:1: searching a trove")
+    assert_eq!(
+        group.evaluate().expect_err("group").to_string(),
+        "system-model:1: search group-os=a.example.com@x:1: searching a trove needs a repository"
     );
     let none = SystemModel::parse("install sudo\n").expect("valid");
     assert!(matches!(none.evaluate(), Err(ModelError::NoSearchPath)));
+}
+
+/// Models held by troves, by name; the label path each lookup saw.
+struct FakeLoader {
+    models: BTreeMap<&'static str, &'static str>,
+    seen: std::cell::RefCell<Vec<(String, Vec<String>)>>,
+}
+
+impl FakeLoader {
+    fn new(models: &[(&'static str, &'static str)]) -> FakeLoader {
+        FakeLoader {
+            models: models.iter().copied().collect(),
+            seen: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl ModelLoader for FakeLoader {
+    fn load(
+        &self,
+        spec: &conary_core::spec::TroveSpec,
+        label_path: &[conary_core::version::Label],
+    ) -> Result<IncludedModel, String> {
+        let name = spec.name().to_string();
+        self.seen.borrow_mut().push((
+            name.clone(),
+            label_path.iter().map(ToString::to_string).collect(),
+        ));
+        let Some(text) = self.models.get(name.as_str()) else {
+            return Err(format!("no trove {name} on the path"));
+        };
+        let trove = conary_core::trove::TroveTuple {
+            name: spec.name().clone(),
+            version: "/a.example.com@x:1/1-1-1".parse().expect("version"),
+            flavor: conary_core::flavor::Flavor::default(),
+        };
+        Ok(IncludedModel {
+            trove,
+            text: (*text).to_owned(),
+        })
+    }
+
+    /// `group-os` holds `sudo` and `tzdata:runtime` on b.example.com.
+    fn members(
+        &self,
+        spec: &conary_core::spec::TroveSpec,
+        label_path: &[conary_core::version::Label],
+    ) -> Result<
+        (
+            conary_core::trove::TroveTuple,
+            Vec<conary_core::trove::TroveTuple>,
+        ),
+        String,
+    > {
+        self.seen.borrow_mut().push((
+            spec.name().to_string(),
+            label_path.iter().map(ToString::to_string).collect(),
+        ));
+        if spec.name().as_str() != "group-os" {
+            return Err(format!("no trove {} on the path", spec.name()));
+        }
+        let tuple = |name: &str, version: &str| conary_core::trove::TroveTuple {
+            name: name.parse().expect("name"),
+            version: version.parse().expect("version"),
+            flavor: conary_core::flavor::Flavor::default(),
+        };
+        Ok((
+            tuple("group-os", "/a.example.com@x:1/1-1-1"),
+            vec![
+                tuple("sudo", "/b.example.com@y:1/1.9-1-1"),
+                tuple("tzdata:runtime", "/b.example.com@y:1/2024a-1-1"),
+            ],
+        ))
+    }
+}
+
+#[test]
+fn a_searched_group_gives_its_versions_to_the_specs_that_follow() {
+    let loader = FakeLoader::new(&[]);
+    let model = SystemModel::parse(
+        "search a.example.com@x:1\ninstall sudo\nsearch group-os\ninstall sudo tzdata:runtime nginx\ninstall sudo=2.0\n",
+    )
+    .expect("valid");
+    let evaluation = model.evaluate_with(&loader).expect("evaluates");
+    let wanted: Vec<String> = evaluation.wanted.iter().map(ToString::to_string).collect();
+    // A spec the group holds takes the group's version; a spec with a
+    // version, and a name the group lacks, stay as written.
+    assert_eq!(
+        wanted,
+        [
+            "sudo=2.0",
+            "tzdata:runtime=/b.example.com@y:1/2024a-1-1",
+            "nginx"
+        ]
+    );
+    let labels: Vec<String> = evaluation
+        .label_path
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(labels, ["a.example.com@x:1", "b.example.com@y:1"]);
+    assert_eq!(
+        *loader.seen.borrow(),
+        [("group-os".to_owned(), vec!["a.example.com@x:1".to_owned()])]
+    );
+
+    // A label searched after the group comes first.
+    let model = SystemModel::parse(
+        "search group-os=a.example.com@x:1\nsearch c.example.com@z:1\ninstall sudo\n",
+    )
+    .expect("valid");
+    let evaluation = model.evaluate_with(&loader).expect("evaluates");
+    assert_eq!(evaluation.wanted[0].to_string(), "sudo");
+
+    let missing =
+        SystemModel::parse("search a.example.com@x:1\nsearch group-none\n").expect("valid");
+    assert_eq!(
+        missing
+            .evaluate_with(&loader)
+            .expect_err("missing")
+            .to_string(),
+        "system-model:2: search group-none: no trove group-none on the path"
+    );
+}
+
+#[test]
+fn an_included_model_is_evaluated_in_place_with_its_search_lines_scoped() {
+    let loader = FakeLoader::new(&[
+        (
+            "web-model:cml",
+            "search b.example.com@x:1\ninstall nginx-common\ninclude base-model:cml\nerase sudo\n",
+        ),
+        (
+            "base-model:cml",
+            "search c.example.com@x:1\ninstall sudo tzdata\n",
+        ),
+    ]);
+    let model = SystemModel::parse(
+        "search a.example.com@x:1\ninstall libssl3\ninclude web-model:cml\ninstall sudo==2.0\n",
+    )
+    .expect("valid");
+    let evaluation = model.evaluate_with(&loader).expect("evaluates");
+    let wanted: Vec<String> = evaluation.wanted.iter().map(ToString::to_string).collect();
+    assert_eq!(wanted, ["libssl3", "nginx-common", "tzdata", "sudo=2.0"]);
+    let labels: Vec<String> = evaluation
+        .label_path
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    // The model's own labels first; the includes' after, in the order met.
+    assert_eq!(
+        labels,
+        [
+            "a.example.com@x:1",
+            "b.example.com@x:1",
+            "c.example.com@x:1"
+        ]
+    );
+    // Each include was looked up with the path of the model that read it.
+    let seen = loader.seen.borrow();
+    assert_eq!(
+        *seen,
+        [
+            (
+                "web-model:cml".to_owned(),
+                vec!["a.example.com@x:1".to_owned()]
+            ),
+            (
+                "base-model:cml".to_owned(),
+                vec![
+                    "b.example.com@x:1".to_owned(),
+                    "a.example.com@x:1".to_owned()
+                ]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn include_errors_name_the_line_the_spec_and_the_trove() {
+    let loader = FakeLoader::new(&[
+        ("a:cml", "include b:cml\n"),
+        ("b:cml", "install x\ninclude a:cml\n"),
+        ("bad:cml", "install x\ninstal y\n"),
+    ]);
+    let cases = [
+        (
+            "search a.example.com@x:1\ninclude a:cml\n",
+            "b:cml=/a.example.com@x:1/1-1-1:2: include a:cml: a cycle of includes (include a:cml -> include b:cml -> include a:cml)",
+        ),
+        (
+            "search a.example.com@x:1\n\ninclude missing:cml\n",
+            "system-model:3: include missing:cml: no trove missing:cml on the path",
+        ),
+        (
+            "search a.example.com@x:1\ninclude bad:cml\n",
+            "bad:cml=/a.example.com@x:1/1-1-1:2: unknown statement 'instal' (expected search, install, update, erase, offer, patch, include or version)",
+        ),
+        (
+            "search a.example.com@x:1\ninclude self:cml\n",
+            "system-model:2: include self:cml: no trove self:cml on the path",
+        ),
+    ];
+    for (text, expected) in cases {
+        let model = SystemModel::parse(text).expect("valid");
+        let error = model.evaluate_with(&loader).expect_err(text).to_string();
+        assert_eq!(error, expected, "{text:?}");
+    }
+    let own = FakeLoader::new(&[("self:cml", "include self:cml\n")]);
+    let model = SystemModel::parse("search a.example.com@x:1\ninclude self:cml\n").expect("valid");
+    assert_eq!(
+        model.evaluate_with(&own).expect_err("cycle").to_string(),
+        "self:cml=/a.example.com@x:1/1-1-1:1: include self:cml: a cycle of includes (include self:cml -> include self:cml)"
+    );
 }
 
 fn line() -> impl Strategy<Value = String> {

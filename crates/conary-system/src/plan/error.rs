@@ -240,6 +240,15 @@ pub enum PlanError {
         /// How many came back.
         got: usize,
     },
+    /// A redirect cannot be followed: it points to nothing, to a branch
+    /// without its target, or loops.
+    #[error("cannot follow the redirect {trove}: {reason}")]
+    Redirect {
+        /// The redirect trove.
+        trove: String,
+        /// Why.
+        reason: String,
+    },
     /// The installed system could not be read.
     #[error("cannot read the installed system: {source}")]
     System {

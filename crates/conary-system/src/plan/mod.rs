@@ -52,6 +52,7 @@ mod display;
 mod error;
 mod find;
 mod recurse;
+mod redirect;
 mod source;
 mod specs;
 mod system;
@@ -328,6 +329,7 @@ impl<'a> Planner<'a> {
             }
             specs::apply_spec(&context, &mut work, spec)?;
         }
+        redirect::follow(&context, &mut work)?;
         recurse::recurse(&context, &mut work, &named)?;
         for spec in &deferred {
             let Some(trove) = install_spec(spec, &self.options) else {

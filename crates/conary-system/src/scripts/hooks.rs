@@ -1,12 +1,15 @@
 //! What [`crate::apply`] calls around a transaction: trove scripts and tag
 //! handlers before the files change (a failing pre-script aborts here,
-//! with nothing changed), and after the commit (only notes).
+//! with nothing changed), and after the commit (only notes). What is left
+//! for after the commit is recorded (`super::pending`) before anything
+//! changes, so recovery runs it when a crash follows the commit.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use conary_core::digest::FileId;
 use conary_core::files::FileStream;
 
+use super::pending::{self, PendingHooks, PendingScript, PendingTags};
 use super::runner::Runner;
 use super::{JobTrove, ScriptRun, is_rollback_fence, scripts_for};
 use crate::apply::troves::TroveOps;
@@ -25,6 +28,10 @@ pub(crate) struct Hooks {
     post: Vec<ScriptRun>,
     /// The trove changes that are rollback fences, as `old -> new` text.
     fences: Vec<String>,
+    /// What runs after the commit, as recorded by [`Hooks::before`].
+    record: Option<PendingHooks>,
+    /// `--tag-script`, for the record.
+    tag_script: Option<std::path::PathBuf>,
 }
 
 /// The tagged paths `ops` writes and removes.
@@ -135,6 +142,12 @@ impl Hooks {
                 .collect()
         };
         Ok(Hooks {
+            record: None,
+            // Absolute: a replay after a crash may run from elsewhere.
+            tag_script: options
+                .tag_script
+                .as_ref()
+                .map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone())),
             fences,
             runner,
             privileged,
@@ -165,6 +178,17 @@ impl Hooks {
             }
         }
         notes.extend(self.tags.before(db, &self.runner, progress)?);
+        // The transaction about to run gets the next id (the lock is held).
+        let record = PendingHooks::new(
+            db.next_transaction_id()?,
+            self.privileged,
+            self.tag_script.clone(),
+            self.tags.pending(db.root()),
+            self.fences.clone(),
+            self.post.iter().map(PendingScript::of).collect(),
+        );
+        pending::write(db.dir(), &record)?;
+        self.record = Some(record);
         Ok(notes)
     }
 
@@ -173,35 +197,23 @@ impl Hooks {
     /// empties the rollback stack (this transaction's entry too: it
     /// crosses the fence).
     pub fn after(self, db: &mut Database, progress: &dyn Progress) -> Vec<Note> {
-        let mut notes = self.tags.after(db, &self.runner, self.privileged, progress);
-        for fence in &self.fences {
-            notes.push(Note::new(
-                None,
-                format!("rollback stack invalidated: {fence}"),
-            ));
-        }
-        if !self.fences.is_empty() {
-            let removed = crate::rollback::list(db).and_then(|stack| {
-                crate::rollback::remove(db, crate::rollback::RollbackTarget::Count(stack.len()))
-            });
-            if let Err(error) = removed {
-                notes.push(Note::new(
-                    None,
-                    format!("cannot invalidate the rollback stack: {error}"),
-                ));
-            }
-        }
-        for script in &self.post {
-            if let Err(message) = script.run(&self.runner, progress) {
-                notes.push(Note::new(
-                    None,
-                    format!(
-                        "{} script of trove {} failed: {message}",
-                        script.slot, script.owner
-                    ),
-                ));
-            }
-        }
-        notes
+        let record = self.record.unwrap_or_else(|| {
+            PendingHooks::new(
+                0,
+                self.privileged,
+                self.tag_script.clone(),
+                PendingTags::default(),
+                self.fences.clone(),
+                self.post.iter().map(PendingScript::of).collect(),
+            )
+        });
+        pending::run(
+            db,
+            &self.runner,
+            &record,
+            self.tags,
+            &BTreeSet::new(),
+            progress,
+        )
     }
 }

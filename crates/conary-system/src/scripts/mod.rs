@@ -3,7 +3,9 @@
 //!
 //! Where to start reading: [`ScriptRun`] (one script to run, with its
 //! `CONARY_*` environment), [`scripts_for`] (which scripts a transaction
-//! runs), [`runner`] (chroot, `CONARY_ROOT` or `--tag-script`).
+//! runs), [`runner`] (chroot, `CONARY_ROOT` or `--tag-script`), `pending`
+//! (the post-phase hooks recorded before a transaction and replayed by
+//! recovery after a crash that followed its commit).
 //!
 //! A script starting with `#!` runs as an executable file written to the
 //! root's `/tmp`; any other as `/bin/sh -c SCRIPT`; inside the root either
@@ -12,7 +14,10 @@
 //! `preRollback` only warn.
 
 pub(crate) mod hooks;
+pub(crate) mod pending;
 pub mod runner;
+
+pub use pending::PENDING_FILE as PENDING_HOOKS_FILE;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -123,17 +123,31 @@ impl TagCommands {
     /// script, pre-phase lines commented out as in the original). A failing
     /// handler is a note, never an error.
     pub fn run(&self, runner: &Runner, progress: &dyn Progress) -> Vec<Note> {
+        self.run_steps(runner, progress, &mut |_| true, &mut |_| {})
+    }
+
+    /// [`run`](Self::run), call by call: `due(N)` says whether the Nth
+    /// call (in order) still has to run, `done(N)` is told after it ran.
+    pub fn run_steps(
+        &self,
+        runner: &Runner,
+        progress: &dyn Progress,
+        due: &mut dyn FnMut(usize) -> bool,
+        done: &mut dyn FnMut(usize),
+    ) -> Vec<Note> {
         let mut notes = Vec::new();
-        for (phase, invocation) in self.invocations(&mut notes) {
+        for (index, (phase, invocation)) in self.invocations(&mut notes).into_iter().enumerate() {
+            if !due(index) {
+                continue;
+            }
             if let Mode::Script(_) = runner.mode() {
                 if let Err(message) = runner.write_lines(&script_lines(phase, &invocation)) {
                     notes.push(Note::new(None, message));
                 }
-                continue;
-            }
-            if let Err(message) = runner.run(&invocation, progress) {
+            } else if let Err(message) = runner.run(&invocation, progress) {
                 notes.push(Note::new(None, format!("tag handler ({phase}): {message}")));
             }
+            done(index);
         }
         notes
     }

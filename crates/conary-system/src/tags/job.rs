@@ -12,6 +12,7 @@ use super::description::{Phase, TAG_DIR, TagDescription, load_each};
 use crate::apply::{Note, Progress};
 use crate::db::Database;
 use crate::error::SystemError;
+use crate::scripts::pending::{PendingTags, StepLog};
 use crate::scripts::runner::Runner;
 
 /// Tags with a meaning of their own, never given to a handler.
@@ -117,6 +118,49 @@ impl TagJob {
         })
     }
 
+    /// What is left for after the commit, to record before the
+    /// transaction: the changes, the tags dropped and the text of the
+    /// descriptions as they are now (read from `root`).
+    pub fn pending(&self, root: &std::path::Path) -> PendingTags {
+        let descriptions = self
+            .before
+            .iter()
+            .filter_map(|(tag, description)| {
+                let text =
+                    std::fs::read_to_string(root.join(description.path.trim_start_matches('/')))
+                        .ok()?;
+                Some((tag.clone(), (description.path.clone(), text)))
+            })
+            .collect();
+        PendingTags {
+            updates: self.changes.updates.clone(),
+            removes: self.changes.removes.clone(),
+            written: self.changes.written.clone(),
+            removed: self.changes.removed.clone(),
+            descriptions,
+            dropped: self.dropped.clone(),
+        }
+    }
+
+    /// The tag job of a recorded transaction, ready for [`after`](Self::after).
+    pub fn from_pending(pending: &PendingTags) -> TagJob {
+        let before = pending
+            .descriptions
+            .iter()
+            .filter_map(|(tag, (path, text))| {
+                TagDescription::parse(tag, path, text)
+                    .ok()
+                    .map(|description| (tag.clone(), description))
+            })
+            .collect();
+        TagJob {
+            changes: pending.changes(),
+            before,
+            dropped: pending.dropped.clone(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// Runs the pre phases (before files change).
     pub fn before(
         &mut self,
@@ -164,15 +208,19 @@ impl TagJob {
     }
 
     /// Runs the built-ins and the post phases (after the commit). Nothing
-    /// here fails the transaction: problems are notes.
+    /// here fails the transaction: problems are notes. `steps` says which
+    /// steps (`builtins`, then `tag:N` for the Nth handler call) already
+    /// ran and is told of each as it ends.
     pub fn after(
         mut self,
         db: &Database,
         runner: &Runner,
         privileged: bool,
         progress: &dyn Progress,
+        steps: &StepLog,
     ) -> Vec<Note> {
         let mut notes = Vec::new();
+        let builtins_due = !steps.is_done("builtins");
         let root = db.root().to_path_buf();
         let has_description = |tag: &str| {
             root.join(TAG_DIR.trim_start_matches('/'))
@@ -184,19 +232,28 @@ impl TagJob {
         if let Some(paths) = self.changes.updates.get("group-info")
             && !has_description("group-info")
         {
-            notes.extend(builtin::group_info(&root, paths));
+            if builtins_due {
+                notes.extend(builtin::group_info(&root, paths));
+            }
             self.changes.updates.remove("group-info");
         }
         if let Some(paths) = self.changes.updates.get("user-info")
             && !has_description("user-info")
         {
-            notes.extend(builtin::user_info(&root, paths));
+            if builtins_due {
+                notes.extend(builtin::user_info(&root, paths));
+            }
             self.changes.updates.remove("user-info");
         }
         if let Some(paths) = self.changes.updates.remove("shlib") {
-            notes.extend(builtin::shlib(runner, privileged, &paths));
-        } else if self.changes.removes.contains_key("shlib") {
+            if builtins_due {
+                notes.extend(builtin::shlib(runner, privileged, &paths));
+            }
+        } else if self.changes.removes.contains_key("shlib") && builtins_due {
             notes.extend(builtin::shlib(runner, privileged, &BTreeSet::new()));
+        }
+        if builtins_due {
+            steps.mark("builtins");
         }
 
         let mut tag_set = self.before.clone();
@@ -259,7 +316,12 @@ impl TagJob {
                 commands.add(description, Phase::FilesRemove, paths);
             }
         }
-        notes.extend(commands.run(runner, progress));
+        notes.extend(commands.run_steps(
+            runner,
+            progress,
+            &mut |index| !steps.is_done(&format!("tag:{index}")),
+            &mut |index| steps.mark(&format!("tag:{index}")),
+        ));
         notes
     }
 }

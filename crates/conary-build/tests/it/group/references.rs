@@ -473,6 +473,7 @@ fn scripts_and_the_compatibility_class_go_into_the_group_trove() {
             slot: "postInstall".into(),
             contents: "echo installed\n".into(),
             group: None,
+            to_class: Vec::new(),
         },
         GroupOp::SetCompatibilityClass {
             class: 3,
@@ -495,6 +496,7 @@ fn scripts_and_the_compatibility_class_go_into_the_group_trove() {
             slot: "duringInstall".into(),
             contents: String::new(),
             group: None,
+            to_class: Vec::new(),
         },
     ];
     let error = cook(&repo, bad).expect_err("no such slot");
@@ -502,6 +504,52 @@ fn scripts_and_the_compatibility_class_go_into_the_group_trove() {
         error
             .to_string()
             .contains("unknown script slot 'duringInstall'"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_post_rollback_script_with_to_class_records_conversions_from_the_group_class() {
+    let repo = Repo::new();
+    two_packages(&repo);
+    let script = |to_class: Vec<u16>| GroupOp::AddScript {
+        slot: "postRollback".into(),
+        contents: "#!/bin/sh\nexit 0\n".into(),
+        group: None,
+        to_class,
+    };
+    let class = GroupOp::SetCompatibilityClass {
+        class: 3,
+        group: None,
+    };
+    // The class may be set after the script: conversions use the last.
+    let cooked = cook(&repo, vec![add("foo"), script(vec![1, 2]), class.clone()]).expect("cook");
+    let group = cooked.main().expect("main");
+    let post = group
+        .info
+        .scripts
+        .get(conary_core::troveinfo::ScriptSlot::PostRollback)
+        .expect("a postRollback script");
+    assert_eq!(
+        post.conversions.iter().copied().collect::<Vec<_>>(),
+        [(3, 1), (3, 2)]
+    );
+
+    // Without toClass: no conversions.
+    let cooked = cook(&repo, vec![add("foo"), script(Vec::new()), class]).expect("cook");
+    let group = cooked.main().expect("main");
+    let post = group
+        .info
+        .scripts
+        .get(conary_core::troveinfo::ScriptSlot::PostRollback)
+        .expect("a postRollback script");
+    assert!(post.conversions.is_empty());
+
+    let error = cook(&repo, vec![add("foo"), script(vec![1])]).expect_err("no class");
+    assert!(
+        error
+            .to_string()
+            .contains("addPostRollbackScript(toClass=...) needs the compatibility class of group-"),
         "{error}"
     );
 }

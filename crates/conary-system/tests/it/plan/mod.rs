@@ -6,4 +6,5 @@ mod corpus;
 mod deps;
 mod fixture;
 mod recursion;
+mod redirect;
 mod specs;
