@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --quiet --bin conary
-conary=target/debug/conary
+conary="${CARGO_TARGET_DIR:-target}/debug/conary"
 step() { printf '\n\033[1m$ conary %s\033[0m\n' "$*" >&2; "$conary" "$@"; }
 
 echo "== How Conary reads versions (seeds: 'Labels and Versions')" >&2
@@ -45,7 +45,7 @@ if [ -z "$corpus" ] || [ ! -d "$corpus" ]; then
 fi
 
 cargo build --quiet --bin conary --bin cvc --bin conary-repos
-bin="$PWD/target/debug"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/debug"
 work="$(mktemp -d)"
 server_pid=
 cleanup() {
@@ -181,9 +181,35 @@ sed -i 's/    r.add("hello")/    r.add("hello")\n    r.add("libc-host")/' group-
 run cvc cook group-demo=conary.example.com@rpl:devel
 run conary rq group-demo --troves
 
+
+# ---------------------------------------------------------------------------
+# The version tree: a local change on a shadow, and a tested group promoted
+# unchanged from devel to prod, where a second machine takes it from.
+echo >&2; echo "== A shadow carries a local change; the parent's build stays as it is" >&2
+run cvc shadow conary.example.com@rpl:mypatch hello
+run cvc checkout hello=conary.example.com@rpl:mypatch --dir hello-mypatch
+sed -i 's/greeting = hello/greeting = hello from the shadow/' hello-mypatch/hello.recipe
+(cd hello-mypatch && run cvc commit -m "our own greeting")
+run cvc cook hello=conary.example.com@rpl:mypatch
+run conary update hello=:mypatch --root root --no-deps | short
+run conary q --root root hello --full-versions
+echo "\$ cat root/etc/hello.conf" >&2; cat root/etc/hello.conf >&2
+
+echo >&2; echo "== Promote the group from devel to prod; a machine whose model searches prod installs it" >&2
+run cvc promote group-demo :devel--:prod --info
+run cvc promote group-demo :devel--:prod
+run cvc promote group-demo :devel--:prod
+mkdir -p prod-root/etc/conary
+printf 'search conary.example.com@rpl:prod\ninstall group-demo\n' >prod-root/etc/conary/system-model
+echo "prod-root/etc/conary/system-model:" >&2; sed 's/^/    /' prod-root/etc/conary/system-model >&2
+run conary sync --root prod-root --no-deps | short
+run conary q --root prod-root --full-versions
+run conary rq hello:runtime=conary.example.com@rpl:prod --info
+
 echo >&2
 echo "Done: a repository served on $address, ${#packages[@]} packages imported in two versions each," >&2
 echo "installed into a fresh root, updated, queried, verified and rolled back; the local edit" >&2
 echo "of /etc/sudoers survived both the update and the rollback. A C program was committed as" >&2
 echo "source, cooked into the repository with its dependencies found, installed and run, and a" >&2
-echo "group bound it to exact versions. Cleaning up $work." >&2
+echo "group bound it to exact versions. hello was shadowed with a local change, and the group was" >&2
+echo "promoted to prod and installed on a second machine from its system model. Cleaning up $work." >&2

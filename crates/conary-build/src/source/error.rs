@@ -17,6 +17,12 @@ pub enum SourceError {
         /// What failed.
         source: std::io::Error,
     },
+    /// The directory is not a checkout: it has no `CONARY` state file.
+    #[error("{} is not a checkout (it has no CONARY file): run this in a directory made by cvc checkout or cvc newpkg", dir.display())]
+    NotACheckout {
+        /// The directory.
+        dir: PathBuf,
+    },
     /// A line of the `CONARY` state file is not valid.
     #[error("{}:{line}: {reason}", path.display())]
     State {

@@ -176,7 +176,12 @@ impl CheckoutState {
     /// Reads `DIR/CONARY`.
     pub fn read(dir: &Path) -> Result<CheckoutState, SourceError> {
         let path = dir.join(STATE_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| SourceError::io(&path, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => SourceError::NotACheckout {
+                dir: dir.to_path_buf(),
+            },
+            _ => SourceError::io(&path, e),
+        })?;
         CheckoutState::parse(&text, &path)
     }
 

@@ -416,3 +416,13 @@ fn merge_on_a_shadow_takes_added_and_removed_files_and_numbers_the_commit() {
         "{error}"
     );
 }
+
+#[test]
+fn a_directory_without_a_state_file_is_not_a_checkout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Err(error) = Checkout::open(dir.path()) else {
+        panic!("a directory without CONARY opened as a checkout");
+    };
+    assert!(matches!(error, SourceError::NotACheckout { .. }), "{error}");
+    assert!(error.to_string().contains("is not a checkout"), "{error}");
+}

@@ -157,6 +157,12 @@ pub(crate) fn stored_tuple(
 }
 
 /// Reads a reference's tuple (stored without timestamps).
+/// The name, version and flavor text of a row's first three columns
+/// (`TUPLE_COLUMNS`), still to be parsed.
+fn raw_tuple(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+}
+
 fn stored_ref(name: &str, version: &str, flavor: &str) -> Result<TroveTuple, SystemError> {
     let bad = |error: String| SystemError::corrupt(format!("stored reference '{name}': {error}"));
     Ok(TroveTuple::new(
@@ -211,30 +217,36 @@ impl Database {
             .map_err(SystemError::db("looking up an installed trove"))
     }
 
+    /// Runs `sql` with `params` and maps every row through `map`; a
+    /// failure is reported as `action` (e.g. "querying files").
+    fn select<T>(
+        &self,
+        action: &'static str,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, SystemError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(sql)
+            .map_err(SystemError::db(action))?;
+        let rows = statement
+            .query_map(params, map)
+            .map_err(SystemError::db(action))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(SystemError::db(action))
+    }
+
     fn tuples(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<TroveTuple>, SystemError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(sql)
-            .map_err(SystemError::db("querying installed troves"))?;
-        let rows = statement
-            .query_map(params, |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(SystemError::db("querying installed troves"))?;
-        let mut tuples = Vec::new();
-        for row in rows {
-            let (name, version, flavor) =
-                row.map_err(SystemError::db("querying installed troves"))?;
-            tuples.push(stored_tuple(&name, &version, &flavor)?);
-        }
+        let rows = self.select("querying installed troves", sql, params, raw_tuple)?;
+        let mut tuples = rows
+            .iter()
+            .map(|(name, version, flavor)| stored_tuple(name, version, flavor))
+            .collect::<Result<Vec<_>, _>>()?;
         tuples.sort();
         Ok(tuples)
     }
@@ -246,27 +258,20 @@ impl Database {
 
     /// Every installed trove with its pin and install time, sorted.
     pub fn installed_troves(&self) -> Result<Vec<InstalledTrove>, SystemError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(&format!(
-                "SELECT {TUPLE_COLUMNS}, i.pinned, i.install_time FROM instances i"
-            ))
-            .map_err(SystemError::db("querying installed troves"))?;
-        let rows = statement
-            .query_map([], |row| {
+        let rows = self.select(
+            "querying installed troves",
+            &format!("SELECT {TUPLE_COLUMNS}, i.pinned, i.install_time FROM instances i"),
+            [],
+            |row| {
                 Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
+                    raw_tuple(row)?,
                     row.get::<_, bool>(3)?,
                     row.get::<_, i64>(4)?,
                 ))
-            })
-            .map_err(SystemError::db("querying installed troves"))?;
+            },
+        )?;
         let mut troves = Vec::new();
-        for row in rows {
-            let (name, version, flavor, pinned, time) =
-                row.map_err(SystemError::db("querying installed troves"))?;
+        for ((name, version, flavor), pinned, time) in rows {
             troves.push(InstalledTrove {
                 tuple: stored_tuple(&name, &version, &flavor)?,
                 pinned,
@@ -372,28 +377,18 @@ impl Database {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<InstalledFile>, SystemError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(sql)
-            .map_err(SystemError::db("querying files"))?;
-        let rows = statement
-            .query_map(params, |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, Vec<u8>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, Vec<u8>>(5)?,
-                    row.get::<_, Vec<u8>>(6)?,
-                    row.get::<_, bool>(7)?,
-                ))
-            })
-            .map_err(SystemError::db("querying files"))?;
+        let rows = self.select("querying files", sql, params, |row| {
+            Ok((
+                raw_tuple(row)?,
+                row.get::<_, Vec<u8>>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, Vec<u8>>(5)?,
+                row.get::<_, Vec<u8>>(6)?,
+                row.get::<_, bool>(7)?,
+            ))
+        })?;
         let mut files = Vec::new();
-        for row in rows {
-            let (name, version, flavor, path_id, path, file_id, stream, is_present) =
-                row.map_err(SystemError::db("querying files"))?;
+        for ((name, version, flavor), path_id, path, file_id, stream, is_present) in rows {
             files.push(InstalledFile {
                 trove: stored_tuple(&name, &version, &flavor)?,
                 path_id: PathId::from_bytes(blob16(&path_id)?),
@@ -520,17 +515,12 @@ impl Database {
     /// The paths of installed, present regular files whose pristine
     /// contents have `digest`.
     pub(crate) fn paths_with_digest(&self, digest: &Digest) -> Result<Vec<String>, SystemError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(
-                "SELECT DISTINCT path FROM trove_files WHERE digest = ?1 AND is_present = 1 ORDER BY path",
-            )
-            .map_err(SystemError::db("looking up contents"))?;
-        let rows = statement
-            .query_map([digest.as_bytes().as_slice()], |row| row.get(0))
-            .map_err(SystemError::db("looking up contents"))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(SystemError::db("looking up contents"))
+        self.select(
+            "looking up contents",
+            "SELECT DISTINCT path FROM trove_files WHERE digest = ?1 AND is_present = 1 ORDER BY path",
+            [digest.as_bytes().as_slice()],
+            |row| row.get(0),
+        )
     }
 
     /// The stored stream with `file_id`, if an installed file has it.
@@ -574,31 +564,18 @@ impl Database {
         kind: i64,
         dependency: &Dependency,
     ) -> Result<Vec<(TroveTuple, Dependency)>, SystemError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(&format!(
+        let rows = self.select(
+            "querying dependencies",
+            &format!(
                 "SELECT {TUPLE_COLUMNS}, d.frozen FROM instances i
                  JOIN dependencies d ON d.instance_id = i.id
                  WHERE d.kind = ?1 AND d.class = ?2 AND d.name = ?3"
-            ))
-            .map_err(SystemError::db("querying dependencies"))?;
-        let rows = statement
-            .query_map(
-                params![kind, i64::from(dependency.class().id()), dependency.name()],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, String>(3)?,
-                    ))
-                },
-            )
-            .map_err(SystemError::db("querying dependencies"))?;
+            ),
+            params![kind, i64::from(dependency.class().id()), dependency.name()],
+            |row| Ok((raw_tuple(row)?, row.get::<_, String>(3)?)),
+        )?;
         let mut found = Vec::new();
-        for row in rows {
-            let (name, version, flavor, frozen) =
-                row.map_err(SystemError::db("querying dependencies"))?;
+        for ((name, version, flavor), frozen) in rows {
             let set = DependencySet::thaw(&frozen)
                 .map_err(|e| SystemError::corrupt(format!("stored dependency '{frozen}': {e}")))?;
             let tuple = stored_tuple(&name, &version, &flavor)?;
@@ -686,36 +663,28 @@ impl Database {
     /// The installed collections that reference `tuple` (by name, version
     /// and flavor), sorted.
     pub fn parents(&self, tuple: &TroveTuple) -> Result<Vec<Parent>, SystemError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(&format!(
+        let rows = self.select(
+            "querying references",
+            &format!(
                 "SELECT {TUPLE_COLUMNS}, r.strong, r.by_default FROM instances i
                  JOIN trove_refs r ON r.instance_id = i.id
                  WHERE r.name = ?1 AND r.version = ?2 AND r.flavor = ?3"
-            ))
-            .map_err(SystemError::db("querying references"))?;
-        let rows = statement
-            .query_map(
-                params![
-                    tuple.name.as_str(),
-                    tuple.version.to_string(),
-                    tuple.flavor.to_string()
-                ],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, bool>(3)?,
-                        row.get::<_, bool>(4)?,
-                    ))
-                },
-            )
-            .map_err(SystemError::db("querying references"))?;
+            ),
+            params![
+                tuple.name.as_str(),
+                tuple.version.to_string(),
+                tuple.flavor.to_string()
+            ],
+            |row| {
+                Ok((
+                    raw_tuple(row)?,
+                    row.get::<_, bool>(3)?,
+                    row.get::<_, bool>(4)?,
+                ))
+            },
+        )?;
         let mut parents = Vec::new();
-        for row in rows {
-            let (name, version, flavor, strong, by_default) =
-                row.map_err(SystemError::db("querying references"))?;
+        for ((name, version, flavor), strong, by_default) in rows {
             parents.push(Parent {
                 tuple: stored_tuple(&name, &version, &flavor)?,
                 strong,
@@ -730,26 +699,16 @@ impl Database {
     /// which nothing is installed: erased on purpose, so that an update of
     /// the collection does not bring them back. Sorted, each once.
     pub fn erased_on_purpose(&self) -> Result<Vec<TroveTuple>, SystemError> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(
-                "SELECT DISTINCT r.name, r.version, r.flavor FROM trove_refs r
-                 WHERE r.by_default = 1
-                   AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.name = r.name)",
-            )
-            .map_err(SystemError::db("querying references"))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(SystemError::db("querying references"))?;
+        let rows = self.select(
+            "querying references",
+            "SELECT DISTINCT r.name, r.version, r.flavor FROM trove_refs r
+             WHERE r.by_default = 1
+               AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.name = r.name)",
+            [],
+            raw_tuple,
+        )?;
         let mut tuples = BTreeSet::new();
-        for row in rows {
-            let (name, version, flavor) = row.map_err(SystemError::db("querying references"))?;
+        for (name, version, flavor) in rows {
             tuples.insert(stored_ref(&name, &version, &flavor)?);
         }
         Ok(tuples.into_iter().collect())
