@@ -25,9 +25,6 @@
 //!   copied to a related branch or label with `clonedFrom`.
 //! - [`redirect`]: `cvc redirect`: redirect troves that send updates to
 //!   another name, branch or repository.
-//!
-//! Shadows, branches, merge and promote arrive with the issue that needs
-//! them.
 
 pub mod build;
 pub mod clone;
