@@ -533,3 +533,94 @@ fn every_flavor_of_a_cook_goes_along_unless_exact_flavors() {
     assert_eq!(exact.len(), 1, "{exact:?}");
     assert!(exact[0].contains("[ssl]"), "{exact:?}");
 }
+
+/// The typical staging setup of the original: `devel`, `qa` and `prod` are
+/// sibling shadows of one trunk (here `dev`). A change made on `devel` is promoted to
+/// `qa`, then to `prod`, keeping its revision string for string, with the
+/// same contents; promoting again is a no-op; and `cvc clone` takes the
+/// shadow's change uphill to the trunk as the trunk's next source version.
+#[test]
+fn sibling_shadows_of_one_trunk_promote_with_their_revisions() {
+    const TRUNK: &str = DEV;
+    const DEVEL: &str = "conary.example.com@rpl:devel";
+    let world = World::new();
+    world.commit_source("hello", HELLO);
+    world.cvc(&["cook", &format!("hello={TRUNK}")]);
+    let shadowed = world.cvc(&["shadow", DEVEL, &format!("hello={TRUNK}")]);
+    assert!(
+        shadowed.contains("committed hello:source=/conary.example.com@rpl:dev//devel/1.0-1[]"),
+        "{shadowed}"
+    );
+    world.cvc(&[
+        "checkout",
+        &format!("hello={DEVEL}"),
+        "--dir",
+        "hello-devel",
+    ]);
+    let checkout = world.home().join("hello-devel");
+    fs::write(
+        checkout.join("hello.recipe"),
+        HELLO.replace("hello, world", "hello from devel"),
+    )
+    .expect("edit the recipe");
+    let committed = cli::ok_in(
+        CVC,
+        &checkout,
+        world.home(),
+        &world.rc,
+        &["commit", "-m", "a change on devel"],
+    );
+    assert!(
+        committed.contains("hello:source=/conary.example.com@rpl:dev//devel/1.0-1.1"),
+        "{committed}"
+    );
+    world.cvc(&["cook", &format!("hello={DEVEL}")]);
+
+    let to_qa = world.cvc(&["promote", "hello", &format!("{DEVEL}--{QA}")]);
+    assert!(
+        to_qa.contains("committed hello=/conary.example.com@rpl:dev//qa/1.0-1.1-1[]"),
+        "{to_qa}"
+    );
+    assert!(
+        to_qa.contains("committed hello:source=/conary.example.com@rpl:dev//qa/1.0-1.1[]"),
+        "{to_qa}"
+    );
+    let to_prod = world.cvc(&["promote", "hello", ":qa--:prod"]);
+    assert!(
+        to_prod.contains("committed hello=/conary.example.com@rpl:dev//prod/1.0-1.1-1[]"),
+        "{to_prod}"
+    );
+    let again = world.cvc(&["promote", "hello", ":qa--:prod"]);
+    assert!(again.contains("nothing to promote"), "{again}");
+    let info = world.ok(CONARY, &["rq", &format!("hello:data={PROD}"), "--info"]);
+    assert!(
+        info.contains("Cloned from  : /conary.example.com@rpl:dev//qa/1.0-1.1-1"),
+        "{info}"
+    );
+    let on = |label: &str| -> Vec<String> {
+        world
+            .digests(&format!("hello={label}"))
+            .into_values()
+            .collect()
+    };
+    let devel = on(DEVEL);
+    assert!(!devel.is_empty());
+    assert_eq!(devel, on(QA));
+    assert_eq!(devel, on(PROD));
+
+    let uphill = world.cvc(&[
+        "clone",
+        "/conary.example.com@rpl:dev",
+        &format!("hello={DEVEL}"),
+        "--with-sources",
+    ]);
+    assert!(
+        uphill.contains("committed hello:source=/conary.example.com@rpl:dev/1.0-2[]"),
+        "{uphill}"
+    );
+    assert!(
+        uphill.contains("committed hello=/conary.example.com@rpl:dev/1.0-2-1[]"),
+        "{uphill}"
+    );
+    assert_eq!(devel, on(TRUNK));
+}
