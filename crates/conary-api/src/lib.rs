@@ -185,6 +185,20 @@ pub trait TroveSource {
         out: &mut dyn Write,
     ) -> Result<u64, SourceError>;
 
+    /// Writes a changeset for these jobs whose file contents may be left
+    /// out (each as a reference), for callers that read only its troves
+    /// and file streams: shadowing, cloning, promoting and deriving need
+    /// the streams of the troves they relabel, never their contents. The
+    /// default writes the whole changeset ([`TroveSource::changeset`]).
+    fn streams_changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        out: &mut dyn Write,
+    ) -> Result<u64, SourceError> {
+        self.changeset(jobs, recurse, out)
+    }
+
     /// Writes the contents with this digest to `out`, verified.
     fn contents(&self, digest: &Digest, out: &mut dyn Write) -> Result<u64, SourceError>;
 

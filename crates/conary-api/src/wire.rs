@@ -220,6 +220,21 @@ pub struct ChangesetRequest {
     /// Include the jobs of included troves.
     #[serde(default)]
     pub recurse: bool,
+    /// Carry the file contents (the default). When false, every contents
+    /// is left out as a reference: for callers that read only the troves
+    /// and file streams (`cvc shadow`, `clone`, `promote`, `derive`). A
+    /// server that does not know the field sends them all the same.
+    #[serde(default = "carry_contents", skip_serializing_if = "is_true")]
+    pub contents: bool,
+}
+
+fn carry_contents() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// The answer to a commit.

@@ -119,6 +119,14 @@ impl ChangeSetBuilder {
         self.known.insert(digest);
     }
 
+    /// Makes every contents the troves added so far need travel as a
+    /// reference, and no text diff: a changeset of troves and file streams
+    /// alone, for receivers that never read contents (shadow, clone).
+    pub fn references_only(&mut self) {
+        self.known.extend(self.needed.keys().copied());
+        self.options.text_diffs = false;
+    }
+
     fn stream<'s>(
         streams: &'s BTreeMap<FileId, FileStream>,
         trove: &Trove,

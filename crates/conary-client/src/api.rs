@@ -145,6 +145,23 @@ impl RepositoryClient {
         let request = ChangesetRequest {
             jobs: jobs.iter().map(WireJob::from).collect(),
             recurse,
+            contents: true,
+        };
+        self.query_stream("changeset", &request)
+    }
+
+    /// `POST /api/v1/changeset` without contents: the troves and file
+    /// streams of `jobs`, every contents a reference (see
+    /// `ChangesetRequest::contents`). The caller reads it.
+    pub fn streams_changeset_stream(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+    ) -> Result<ResponseBody, ClientError> {
+        let request = ChangesetRequest {
+            jobs: jobs.iter().map(WireJob::from).collect(),
+            recurse,
+            contents: false,
         };
         self.query_stream("changeset", &request)
     }

@@ -24,7 +24,7 @@ use std::io::{self, Write};
 
 use conary_api::Job;
 use conary_changeset::{
-    ChangeSet, ChangeSetBuilder, ChangeSetError, ChangeSetWriter, PreparedPayloads,
+    ChangeSet, ChangeSetBuilder, ChangeSetError, ChangeSetWriter, NoContents, PreparedPayloads,
 };
 use conary_core::digest::{Digest, FileId};
 use conary_core::files::FileStream;
@@ -445,6 +445,28 @@ impl Repository {
         let mut writer = ChangeSetWriter::new(out, changeset).map_err(internal)?;
         writer.use_prepared(prepared);
         writer.write_all(&store).map_err(internal)?;
+        let written = writer.bytes_written();
+        writer.finish().map_err(internal)?;
+        Ok(written)
+    }
+
+    /// Writes the changeset of `jobs` without contents: the troves and
+    /// file streams [`Repository::plan_changeset`] would give, every
+    /// contents left out as a reference. Nothing is weighed or compressed,
+    /// and nothing is cached: for callers that read only the troves and
+    /// streams (shadow, clone, promote, derive). Returns the bytes written.
+    pub fn streams_changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        identity: &Identity,
+        out: &mut dyn Write,
+    ) -> Result<u64, RepositoryError> {
+        let mut builder = self.changeset_builder(jobs, recurse, identity)?;
+        builder.references_only();
+        let changeset = builder.build(&NoContents, &NoContents).map_err(internal)?;
+        let mut writer = ChangeSetWriter::new(out, &changeset).map_err(internal)?;
+        writer.write_all(&NoContents).map_err(internal)?;
         let written = writer.bytes_written();
         writer.finish().map_err(internal)?;
         Ok(written)

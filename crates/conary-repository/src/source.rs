@@ -89,6 +89,17 @@ impl TroveSource for LocalSource<'_> {
             .changeset(jobs, recurse, &self.identity, out)?)
     }
 
+    fn streams_changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        out: &mut dyn Write,
+    ) -> Result<u64, SourceError> {
+        Ok(self
+            .repository
+            .streams_changeset(jobs, recurse, &self.identity, out)?)
+    }
+
     fn contents(&self, digest: &Digest, out: &mut dyn Write) -> Result<u64, SourceError> {
         self.repository
             .check_contents_access(digest, &self.identity)?;

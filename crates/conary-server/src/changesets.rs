@@ -46,6 +46,22 @@ pub(crate) async fn generate(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let recurse = request.recurse;
+    if !request.contents {
+        // Troves and file streams only: small, made in memory, so that a
+        // refusal is still an HTTP error.
+        let bytes = with_repository(&state, caller, move |repository, identity| {
+            let mut out = Vec::new();
+            repository.streams_changeset(&jobs, recurse, identity, &mut out)?;
+            Ok(out)
+        })
+        .await?;
+        let mut response = Response::new(Body::from(bytes));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        return Ok(response);
+    }
     // Answered from the repository's changeset cache when the same
     // changeset was made before; otherwise the payloads compressed while
     // weighing deltas are copied into the stream as they are, and what was

@@ -97,7 +97,7 @@ fn streams_of(
         return Ok(BTreeMap::new());
     }
     let mut spool = tempfile::tempfile()?;
-    source.changeset(jobs, false, &mut spool)?;
+    source.streams_changeset(jobs, false, &mut spool)?;
     spool.seek(SeekFrom::Start(0))?;
     let reader = ChangeSetReader::new(std::io::BufReader::new(spool))?;
     Ok(reader.changeset().files.clone())

@@ -250,7 +250,7 @@ impl ShadowPlan {
             .collect();
         let mut bytes = Vec::new();
         source
-            .changeset(&jobs, false, &mut bytes)
+            .streams_changeset(&jobs, false, &mut bytes)
             .map_err(|source| ShadowError::Repository {
                 what: what.clone(),
                 source,

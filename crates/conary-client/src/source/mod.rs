@@ -414,6 +414,33 @@ impl TroveSource for NetworkSource {
         Ok(assemble::assemble(self, jobs, recurse, out)?)
     }
 
+    /// Asks the one repository of `jobs` for the troves and streams alone
+    /// (no contents); jobs spanning repositories, or recursing, take the
+    /// whole changeset ([`TroveSource::changeset`]).
+    fn streams_changeset(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        out: &mut dyn Write,
+    ) -> Result<u64, SourceError> {
+        let routed = jobs
+            .iter()
+            .map(jobs::route)
+            .collect::<Result<Vec<_>, _>>()?;
+        let hosts: BTreeSet<&str> = routed.iter().map(|job| job.host.as_str()).collect();
+        match hosts.iter().next() {
+            Some(host)
+                if hosts.len() == 1
+                    && !recurse
+                    && routed.iter().all(|job| job.replaces.is_none()) =>
+            {
+                let mut body = self.client(host)?.streams_changeset_stream(jobs, false)?;
+                Ok(io::copy(&mut body, out)?)
+            }
+            _ => self.changeset(jobs, recurse, out),
+        }
+    }
+
     fn contents(&self, digest: &Digest, out: &mut dyn Write) -> Result<u64, SourceError> {
         let hosts = self.content_hosts(digest);
         let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();

@@ -292,3 +292,58 @@ fn repeated_changesets_come_from_the_cache() {
     assert!(!cached);
     assert_ne!(after, first);
 }
+
+#[test]
+fn streams_changesets_carry_troves_and_streams_but_no_contents() {
+    let fixture = Fixture::new(HOST);
+    let v1 = commit_foo(
+        &fixture,
+        "1.0-1-1",
+        &[("/usr/bin/foo", "foo 1\n"), ("/etc/foo.conf", "x=1\n")],
+    );
+    let jobs = [install(&v1[0]), install(&v1[1])];
+    let (whole, payloads) = generate(&fixture, &jobs, false, &fixture.root());
+    assert_eq!(payloads.len(), 2);
+
+    let mut bytes = Vec::new();
+    let written = fixture
+        .repository
+        .streams_changeset(&jobs, false, &fixture.root(), &mut bytes)
+        .expect("streams changeset");
+    assert_eq!(written, bytes.len() as u64);
+    let mut reader = ChangeSetReader::new(&bytes[..]).expect("reader");
+    assert!(
+        reader.next_payload(&NoContents).expect("payload").is_none(),
+        "no contents travel"
+    );
+    let streams = reader.finish().expect("finish");
+    assert_eq!(streams.troves, whole.troves, "the same troves");
+    assert_eq!(streams.files, whole.files, "the same file streams");
+    assert!(!streams.contents.is_empty());
+    assert!(
+        streams
+            .contents
+            .values()
+            .all(|contents| contents.kind == ContentKind::Reference),
+        "every contents is a reference"
+    );
+
+    // The same refusal as a whole changeset for what the caller may not read.
+    let mut bar = Bundle::new();
+    let v = version("/conary.example.com@rpl:2/1.0-1-1");
+    bar.component("bar:runtime", &v, &[("/usr/bin/bar", "bar\n")]);
+    let bar = fixture
+        .commit(&bar, &fixture.root())
+        .expect("bar")
+        .committed;
+    let error = fixture
+        .repository
+        .streams_changeset(
+            &[install(&bar[0])],
+            false,
+            &fixture.user("narrow"),
+            &mut Vec::new(),
+        )
+        .expect_err("hidden");
+    assert!(error.is_not_found(), "{error}");
+}

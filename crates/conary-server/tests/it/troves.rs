@@ -228,6 +228,7 @@ async fn changesets_stream_and_removed_troves_stop_being_served() {
     let request = ChangesetRequest {
         jobs: vec![WireJob::from(&job)],
         recurse: true,
+        contents: true,
     };
     let answer = post_json(&fixture, "/api/v1/changeset", Some("fooreader"), &request).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -245,6 +246,27 @@ async fn changesets_stream_and_removed_troves_stop_being_served() {
     let again = post_json(&fixture, "/api/v1/changeset", Some("fooreader"), &request).await;
     assert_eq!((again.status, &again.body), (StatusCode::OK, &answer.body));
     let answer = post_json(&fixture, "/api/v1/changeset", Some("nobody"), &request).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    // Without contents: the same troves and streams, no payload; refused
+    // alike.
+    let streams_only = ChangesetRequest {
+        contents: false,
+        ..request.clone()
+    };
+    let answer = post_json(
+        &fixture,
+        "/api/v1/changeset",
+        Some("fooreader"),
+        &streams_only,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let mut reader = ChangeSetReader::new(&answer.body[..]).expect("streams changeset");
+    assert!(reader.next_payload(&NoContents).expect("payload").is_none());
+    let streams = reader.finish().expect("whole");
+    assert_eq!(streams.troves, changeset.troves);
+    assert_eq!(streams.files, changeset.files);
+    let answer = post_json(&fixture, "/api/v1/changeset", Some("nobody"), &streams_only).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
 
     let marked = TroveList {
