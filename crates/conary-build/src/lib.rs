@@ -38,3 +38,5 @@ pub mod recipe;
 pub mod redirect;
 pub mod shadow;
 pub mod source;
+#[cfg(test)]
+mod test_source;

@@ -1,14 +1,10 @@
 //! Unit tests of the clone map and label mappings over an in-memory
 //! trove source.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
+use std::collections::BTreeSet;
 
-use conary_api::{Job, Location as Where, SourceError, TroveQuery, TroveSource};
-use conary_core::deps::{Dependency, DependencySet};
-use conary_core::digest::Digest;
 use conary_core::trove::{Trove, TroveTuple};
-use conary_core::version::{Branch, Label, Timestamp, Version};
+use conary_core::version::{Branch, Label, Version};
 use proptest::prelude::*;
 
 use super::{
@@ -18,92 +14,7 @@ use super::{
 
 const DEV: &str = "conary.example.com@rpl:dev";
 
-/// Troves held in memory.
-#[derive(Default)]
-struct Memory {
-    troves: BTreeMap<TroveTuple, Trove>,
-    stamp: u64,
-}
-
-impl Memory {
-    fn put(&mut self, trove: Trove) {
-        self.troves.insert(trove.tuple(), trove);
-    }
-
-    /// Commits `troves` as a repository would: stamps their versions and
-    /// the references to them.
-    fn commit(&mut self, troves: &[Trove]) {
-        self.stamp += 1;
-        let stamp = Timestamp::from_secs(1_800_000_000 + self.stamp).expect("stamp");
-        let stamped: BTreeMap<TroveTuple, TroveTuple> = troves
-            .iter()
-            .map(|t| {
-                let mut s = t.tuple();
-                s.version = s.version.with_timestamp(Some(stamp));
-                (t.tuple(), s)
-            })
-            .collect();
-        for trove in troves {
-            let mut trove = trove.clone();
-            trove.version = stamped[&trove.tuple()].version.clone();
-            for refs in [&mut trove.strong_refs, &mut trove.weak_refs] {
-                *refs = std::mem::take(refs)
-                    .into_iter()
-                    .map(|(t, r)| (stamped.get(&t).cloned().unwrap_or(t), r))
-                    .collect();
-            }
-            self.put(trove);
-        }
-    }
-}
-
-impl TroveSource for Memory {
-    fn trove_versions(&self, query: &TroveQuery) -> Result<Vec<TroveTuple>, SourceError> {
-        Ok(self
-            .troves
-            .keys()
-            .filter(|tuple| match &query.location {
-                Where::Label(label) => tuple.version.trailing_label() == label,
-                Where::Branch(branch) => tuple.version.branch() == branch,
-            })
-            .filter(|tuple| {
-                query
-                    .names
-                    .as_ref()
-                    .is_none_or(|names| names.contains(&tuple.name))
-            })
-            .cloned()
-            .collect())
-    }
-
-    fn troves(&self, tuples: &[TroveTuple]) -> Result<Vec<Trove>, SourceError> {
-        tuples
-            .iter()
-            .map(|tuple| {
-                self.troves
-                    .get(tuple)
-                    .cloned()
-                    .ok_or_else(|| SourceError::NotFound(tuple.to_string()))
-            })
-            .collect()
-    }
-
-    fn changeset(&self, _: &[Job], _: bool, _: &mut dyn Write) -> Result<u64, SourceError> {
-        Ok(0)
-    }
-
-    fn contents(&self, _: &Digest, _: &mut dyn Write) -> Result<u64, SourceError> {
-        Ok(0)
-    }
-
-    fn dep_suggestions(
-        &self,
-        _: &[Label],
-        _: &DependencySet,
-    ) -> Result<BTreeMap<Dependency, Vec<TroveTuple>>, SourceError> {
-        Ok(BTreeMap::new())
-    }
-}
+type Memory = crate::test_source::MemorySource;
 
 fn version(text: &str) -> Version {
     Version::thaw(text).expect("version")

@@ -1,16 +1,12 @@
 //! Unit tests of group cooking over an in-memory trove source.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 
-use conary_api::{Job, Location as Where, SourceError, TroveQuery, TroveSource};
-use conary_core::deps::{Dependency, DependencySet};
-use conary_core::digest::Digest;
 use conary_core::flavor::Flavor;
 use conary_core::name::TroveName;
 use conary_core::trove::{Trove, TroveTuple};
 use conary_core::troveinfo::TroveInfo;
-use conary_core::version::{Label, Version};
+use conary_core::version::Version;
 
 use super::contents::{Adjust, Contents, Manifests, check_conflicts, expand};
 use super::{CookedGroups, GroupContext, GroupError, cook_group};
@@ -18,11 +14,7 @@ use crate::recipe::model::{GroupOp, Located, Location, Recipe, RecipeKind};
 
 const LABEL: &str = "conary.example.com@rpl:devel";
 
-/// Troves held in memory; every version is returned, the finder picks.
-#[derive(Default)]
-struct Memory {
-    troves: BTreeMap<TroveTuple, Trove>,
-}
+type Memory = crate::test_source::MemorySource;
 
 impl Memory {
     /// Adds `name` at `/LABEL/STAMP.000:1.STAMP-1-1` with `flavor`, made
@@ -37,65 +29,6 @@ impl Memory {
         );
         build(&mut trove);
         self.troves.insert(trove.tuple(), trove);
-    }
-}
-
-impl TroveSource for Memory {
-    fn trove_versions(&self, query: &TroveQuery) -> Result<Vec<TroveTuple>, SourceError> {
-        Ok(self
-            .troves
-            .keys()
-            .filter(|tuple| match &query.location {
-                Where::Label(label) => tuple.version.trailing_label() == label,
-                Where::Branch(branch) => tuple.version.branch() == branch,
-            })
-            .filter(|tuple| {
-                query
-                    .names
-                    .as_ref()
-                    .is_none_or(|names| names.contains(&tuple.name))
-            })
-            .cloned()
-            .collect())
-    }
-
-    fn troves(&self, tuples: &[TroveTuple]) -> Result<Vec<Trove>, SourceError> {
-        tuples
-            .iter()
-            .map(|tuple| {
-                self.troves
-                    .get(tuple)
-                    .cloned()
-                    .ok_or_else(|| SourceError::NotFound(tuple.to_string()))
-            })
-            .collect()
-    }
-
-    fn changeset(&self, _: &[Job], _: bool, _: &mut dyn Write) -> Result<u64, SourceError> {
-        Ok(0)
-    }
-
-    fn contents(&self, _: &Digest, _: &mut dyn Write) -> Result<u64, SourceError> {
-        Ok(0)
-    }
-
-    fn dep_suggestions(
-        &self,
-        _: &[Label],
-        requires: &DependencySet,
-    ) -> Result<BTreeMap<Dependency, Vec<TroveTuple>>, SourceError> {
-        let mut found: BTreeMap<Dependency, Vec<TroveTuple>> = BTreeMap::new();
-        for required in requires.iter() {
-            for trove in self.troves.values() {
-                if trove.provides.satisfies_dependency(required) {
-                    found
-                        .entry(required.clone())
-                        .or_default()
-                        .push(trove.tuple());
-                }
-            }
-        }
-        Ok(found)
     }
 }
 
