@@ -187,7 +187,7 @@ pub trait TroveSource {
 
     /// Writes a changeset for these jobs whose file contents may be left
     /// out (each as a reference), for callers that read only its troves
-    /// and file streams: shadowing, cloning, promoting and deriving need
+    /// and file streams: shadowing, cloning and promoting need
     /// the streams of the troves they relabel, never their contents. The
     /// default writes the whole changeset ([`TroveSource::changeset`]).
     fn streams_changeset(

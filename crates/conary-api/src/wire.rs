@@ -222,7 +222,7 @@ pub struct ChangesetRequest {
     pub recurse: bool,
     /// Carry the file contents (the default). When false, every contents
     /// is left out as a reference: for callers that read only the troves
-    /// and file streams (`cvc shadow`, `clone`, `promote`, `derive`). A
+    /// and file streams (`cvc shadow`, `clone`, `promote`). A
     /// server that does not know the field sends them all the same.
     #[serde(default = "carry_contents", skip_serializing_if = "is_true")]
     pub contents: bool,
@@ -232,7 +232,6 @@ fn carry_contents() -> bool {
     true
 }
 
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
 fn is_true(value: &bool) -> bool {
     *value
 }

@@ -454,7 +454,7 @@ impl Repository {
     /// file streams [`Repository::plan_changeset`] would give, every
     /// contents left out as a reference. Nothing is weighed or compressed,
     /// and nothing is cached: for callers that read only the troves and
-    /// streams (shadow, clone, promote, derive). Returns the bytes written.
+    /// streams (shadow, clone, promote). Returns the bytes written.
     pub fn streams_changeset(
         &self,
         jobs: &[Job],
