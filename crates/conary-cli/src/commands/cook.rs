@@ -378,7 +378,10 @@ fn assemble(
         recipe,
         &GroupContext {
             source,
-            label_path: search_labels(env.config, first),
+            label_path: super::search_labels(
+                env.config,
+                first.map(std::slice::from_ref).unwrap_or_default(),
+            ),
             flavor: flavors.first().cloned().unwrap_or_default(),
             version,
             info,
@@ -467,22 +470,6 @@ fn cook_local(
     Ok(out)
 }
 
-/// The labels group members and factories are looked up on: `buildLabel`,
-/// then `installLabelPath` (after `first`, when given).
-fn search_labels(config: &Config, first: Option<&Label>) -> Vec<Label> {
-    let mut labels: Vec<Label> = Vec::new();
-    for label in first
-        .into_iter()
-        .chain(config.build_label.iter())
-        .chain(config.install_label_path.iter())
-    {
-        if !labels.contains(label) {
-            labels.push(label.clone());
-        }
-    }
-    labels
-}
-
 /// The factory's recipe from its `:source` trove on the search path.
 fn fetch_factory(
     env: &CookEnv<'_>,
@@ -493,12 +480,7 @@ fn fetch_factory(
     let spec: TroveSpec = format!("{name}:source")
         .parse()
         .with_context(|| format!("invalid factory name '{name}'"))?;
-    let mut labels = first.to_vec();
-    for label in search_labels(env.config, None) {
-        if !labels.contains(&label) {
-            labels.push(label);
-        }
-    }
+    let labels = super::search_labels(env.config, first);
     let finder = Finder::new(source, labels, Vec::new(), FlavorPreferences::default());
     let tuple = finder
         .find_one(&spec)
@@ -533,7 +515,7 @@ fn cook_remote(
     let spec: TroveSpec = spec_text
         .parse()
         .with_context(|| format!("invalid trove spec '{spec_text}'"))?;
-    let labels = search_labels(env.config, None);
+    let labels = super::search_labels(env.config, &[]);
     if labels.is_empty() && version.is_none() {
         bail!("cannot find {spec_text}: set buildLabel or name a label ({base_name}=LABEL)");
     }

@@ -63,16 +63,7 @@ pub fn run(
             .clone()
             .context("give --target LABEL or set buildLabel")?,
     };
-    let mut label_path: Vec<Label> = Vec::new();
-    for label in config
-        .build_label
-        .iter()
-        .chain(config.install_label_path.iter())
-    {
-        if !label_path.contains(label) {
-            label_path.push(label.clone());
-        }
-    }
+    let label_path = super::search_labels(config, &[]);
     let target = Target::Shadow(label.clone());
     let planned = plan(
         source,

@@ -25,3 +25,22 @@ pub mod source_control;
 pub mod sync;
 pub mod update;
 pub mod verify;
+
+/// The labels `cvc` looks troves up on: `first`, then the `buildLabel`,
+/// then the `installLabelPath`, each once.
+pub(crate) fn search_labels(
+    config: &conary_core::config::Config,
+    first: &[conary_core::version::Label],
+) -> Vec<conary_core::version::Label> {
+    let mut labels = Vec::new();
+    for label in first
+        .iter()
+        .chain(config.build_label.iter())
+        .chain(config.install_label_path.iter())
+    {
+        if !labels.contains(label) {
+            labels.push(label.clone());
+        }
+    }
+    labels
+}

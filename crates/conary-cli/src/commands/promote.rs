@@ -105,7 +105,7 @@ pub fn clone_command(
         .target
         .parse()
         .with_context(|| format!("invalid target branch '{}'", args.target))?;
-    let labels = search_labels(config, &[]);
+    let labels = super::search_labels(config, &[]);
     let roots = find_roots(source, config, &args.troves, &labels, false)?;
     let options = CloneOptions {
         with_sources: args.with_sources,
@@ -171,21 +171,6 @@ pub fn promote_command(
             word: "promote",
         },
     )
-}
-
-/// `first`, then the buildLabel and the installLabelPath, without repeats.
-fn search_labels(config: &Config, first: &[Label]) -> Vec<Label> {
-    let mut labels: Vec<Label> = Vec::new();
-    for label in first
-        .iter()
-        .chain(config.build_label.iter())
-        .chain(config.install_label_path.iter())
-    {
-        if !labels.contains(label) {
-            labels.push(label.clone());
-        }
-    }
-    labels
 }
 
 /// The troves `specs` name on `labels`: every flavor of the latest

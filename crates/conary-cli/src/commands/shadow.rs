@@ -137,16 +137,7 @@ fn run(
                 .with_context(|| format!("invalid trove spec '{text}'"))
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut label_path: Vec<Label> = Vec::new();
-    for label in config
-        .build_label
-        .iter()
-        .chain(config.install_label_path.iter())
-    {
-        if !label_path.contains(label) {
-            label_path.push(label.clone());
-        }
-    }
+    let label_path = super::search_labels(config, &[]);
     let planned = plan(source, target, &specs, &label_path, options)?;
     if info {
         return Ok(planned.describe());

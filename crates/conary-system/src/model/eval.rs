@@ -14,7 +14,7 @@ use super::SystemModel;
 use super::error::ModelError;
 use super::include::{MAX_INCLUDE_DEPTH, ModelLoader, NoLoader};
 use super::parse::{ModelSpec, SearchItem, Statement, TroveVerb};
-use crate::plan::{InstalledSystem, InstalledTrove, PlanError};
+use crate::plan::{InstalledSystem, PlanError};
 
 /// What a model asks for, statement by statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -357,24 +357,12 @@ pub fn sync_specs(
     let installed = system
         .installed()
         .map_err(|source| PlanError::System { source })?;
-    let mut held: BTreeSet<TroveTuple> = BTreeSet::new();
-    for collection in &installed {
-        held.extend(
-            collection
-                .trove
-                .iter_refs()
-                .map(|(tuple, _, _)| tuple.clone()),
-        );
-    }
     let installed_names: BTreeSet<TroveName> =
         installed.iter().map(|trove| trove.tuple().name).collect();
     // Pinned troves stay whatever the model says.
-    let top_level: BTreeSet<TroveName> = installed
-        .iter()
+    let top_level: BTreeSet<TroveName> = crate::plan::top_level(&installed)
         .filter(|trove| !trove.pinned)
-        .map(InstalledTrove::tuple)
-        .filter(|tuple| !held.contains(tuple))
-        .map(|tuple| tuple.name)
+        .map(|trove| trove.tuple().name)
         .collect();
     let wanted = evaluation.wanted_names();
     let mut specs: Vec<ChangeSpec> = evaluation

@@ -72,6 +72,7 @@ pub use deps::{Kept, Resolution};
 pub use display::Plan;
 pub use error::{BrokenDep, DepProblem, PlanError, ShortTuple};
 pub use source::{LayeredSource, MemorySource};
+pub(crate) use system::top_level;
 pub use system::{InstalledSystem, InstalledTrove, MemorySystem, SystemError};
 
 use work::{Installed, Work};
@@ -262,20 +263,8 @@ impl<'a> Planner<'a> {
             .system
             .installed()
             .map_err(|source| PlanError::System { source })?;
-        let mut held: BTreeSet<TroveTuple> = BTreeSet::new();
-        for collection in &installed {
-            held.extend(
-                collection
-                    .trove
-                    .iter_refs()
-                    .map(|(tuple, _, _)| tuple.clone()),
-            );
-        }
-        let names: BTreeSet<TroveName> = installed
-            .iter()
-            .map(InstalledTrove::tuple)
-            .filter(|tuple| !held.contains(tuple))
-            .map(|tuple| tuple.name)
+        let names: BTreeSet<TroveName> = top_level(&installed)
+            .map(|trove| trove.tuple().name)
             .collect();
         Ok(names
             .into_iter()

@@ -5,7 +5,7 @@
 //! per plan and works on its own copy, so an implementation only has to
 //! answer one question.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
 
 use conary_core::trove::{Trove, TroveTuple};
@@ -60,6 +60,23 @@ impl InstalledTrove {
     pub fn tuple(&self) -> TroveTuple {
         self.trove.tuple()
     }
+}
+
+/// The installed troves no installed collection holds (the top-level
+/// troves: those a user installed by name).
+pub(crate) fn top_level(installed: &[InstalledTrove]) -> impl Iterator<Item = &InstalledTrove> {
+    let held: BTreeSet<TroveTuple> = installed
+        .iter()
+        .flat_map(|collection| {
+            collection
+                .trove
+                .iter_refs()
+                .map(|(tuple, _, _)| tuple.clone())
+        })
+        .collect();
+    installed
+        .iter()
+        .filter(move |trove| !held.contains(&trove.tuple()))
 }
 
 /// The machine as the planner sees it.
