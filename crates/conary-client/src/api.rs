@@ -142,12 +142,7 @@ impl RepositoryClient {
         jobs: &[Job],
         recurse: bool,
     ) -> Result<ResponseBody, ClientError> {
-        let request = ChangesetRequest {
-            jobs: jobs.iter().map(WireJob::from).collect(),
-            recurse,
-            contents: true,
-        };
-        self.query_stream("changeset", &request)
+        self.changeset_request(jobs, recurse, true)
     }
 
     /// `POST /api/v1/changeset` without contents: the troves and file
@@ -158,10 +153,19 @@ impl RepositoryClient {
         jobs: &[Job],
         recurse: bool,
     ) -> Result<ResponseBody, ClientError> {
+        self.changeset_request(jobs, recurse, false)
+    }
+
+    fn changeset_request(
+        &self,
+        jobs: &[Job],
+        recurse: bool,
+        contents: bool,
+    ) -> Result<ResponseBody, ClientError> {
         let request = ChangesetRequest {
             jobs: jobs.iter().map(WireJob::from).collect(),
             recurse,
-            contents: false,
+            contents,
         };
         self.query_stream("changeset", &request)
     }

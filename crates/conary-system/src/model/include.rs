@@ -107,19 +107,27 @@ impl<'s> SourceLoader<'s> {
     }
 }
 
+impl SourceLoader<'_> {
+    /// The trove `spec` names on `label_path`, as the finder picks it.
+    fn find(&self, spec: &TroveSpec, label_path: &[Label]) -> Result<TroveTuple, String> {
+        Finder::new(
+            self.source,
+            label_path.to_vec(),
+            self.flavor_path.clone(),
+            self.preferences.clone(),
+        )
+        .find_one(spec)
+        .map_err(|error| error.to_string())
+    }
+}
+
 impl ModelLoader for SourceLoader<'_> {
     fn members(
         &self,
         spec: &TroveSpec,
         label_path: &[Label],
     ) -> Result<(TroveTuple, Vec<TroveTuple>), String> {
-        let finder = Finder::new(
-            self.source,
-            label_path.to_vec(),
-            self.flavor_path.clone(),
-            self.preferences.clone(),
-        );
-        let found = finder.find_one(spec).map_err(|error| error.to_string())?;
+        let found = self.find(spec, label_path)?;
         let troves = self
             .source
             .troves(std::slice::from_ref(&found))
@@ -132,13 +140,7 @@ impl ModelLoader for SourceLoader<'_> {
     }
 
     fn load(&self, spec: &TroveSpec, label_path: &[Label]) -> Result<IncludedModel, String> {
-        let finder = Finder::new(
-            self.source,
-            label_path.to_vec(),
-            self.flavor_path.clone(),
-            self.preferences.clone(),
-        );
-        let found = finder.find_one(spec).map_err(|error| error.to_string())?;
+        let found = self.find(spec, label_path)?;
         let shown = format!("{}={}[{}]", found.name, found.version, found.flavor);
         let top = self
             .source
