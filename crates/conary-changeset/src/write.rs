@@ -209,6 +209,17 @@ impl<W: Write> ChangeSetWriter<W> {
         Ok(self.out)
     }
 
+    /// Writes `frame`, a compressed payload already made for the contents
+    /// `digest`, as the payload's chunks; returns the bytes written.
+    fn write_frame(&mut self, digest: &Digest, frame: &[u8]) -> Result<u64, ChangeSetError> {
+        let action = || format!("write contents {digest}");
+        let mut chunks = ChunkWriter::new(&mut self.out);
+        chunks
+            .write_all(frame)
+            .map_err(|e| ChangeSetError::io(action(), e))?;
+        chunks.finish().map_err(|e| ChangeSetError::io(action(), e))
+    }
+
     fn write_contents(
         &mut self,
         source: &dyn ContentSource,
@@ -219,24 +230,14 @@ impl<W: Write> ChangeSetWriter<W> {
         if let Some(frame) = self.prepared.take(digest, size, base, self.levels()) {
             // Made from contents read and checked against `digest` while
             // building, with the same encoder settings as below.
-            let action = || format!("write contents {digest}");
-            let mut chunks = ChunkWriter::new(&mut self.out);
-            chunks
-                .write_all(&frame)
-                .map_err(|e| ChangeSetError::io(action(), e))?;
-            return chunks.finish().map_err(|e| ChangeSetError::io(action(), e));
+            return self.write_frame(digest, &frame);
         }
         if base.is_none()
             && let Some(frame) = stored_frame(source, digest, size)?
         {
             // Kept compressed by the source: copied as it is. The reader
             // checks it against `digest` like any payload.
-            let action = || format!("write contents {digest}");
-            let mut chunks = ChunkWriter::new(&mut self.out);
-            chunks
-                .write_all(&frame)
-                .map_err(|e| ChangeSetError::io(action(), e))?;
-            return chunks.finish().map_err(|e| ChangeSetError::io(action(), e));
+            return self.write_frame(digest, &frame);
         }
         let limits = &self.options.limits;
         let base = base
