@@ -45,6 +45,7 @@
 
 mod crash;
 mod error;
+mod parallel;
 
 pub mod apply;
 pub mod db;

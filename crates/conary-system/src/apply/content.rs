@@ -190,7 +190,9 @@ pub(crate) fn resolve(
                 {
                     continue;
                 }
-                if let Some(bytes) = db.config_contents(&base)? {
+                if let Some(file) = plan.verified.get(&base) {
+                    contents.bases.files.insert(base, file.clone());
+                } else if let Some(bytes) = db.config_contents(&base)? {
                     contents.bases.bytes.insert(base, bytes);
                 } else if let Some(file) = local_file(db, &base)? {
                     contents.bases.files.insert(base, file);

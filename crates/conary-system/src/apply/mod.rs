@@ -32,6 +32,7 @@ pub(crate) mod attrs;
 pub(crate) mod content;
 pub(crate) mod disk;
 pub(crate) mod fetch;
+pub(crate) mod paths;
 pub(crate) mod plan;
 pub(crate) mod stage;
 pub(crate) mod troves;
@@ -331,6 +332,7 @@ pub(crate) fn run<R: Read>(
     let transaction = db.next_transaction_id()?;
     let root = db.root().to_path_buf();
     let safe_root = SafeRoot::new(&root)?;
+    let joiner = paths::Joiner::new(safe_root);
     let mut journal_plan = journal::Plan::new(transaction);
     journal_plan.rollback_dir = inverse.as_ref().map(|_| transaction.to_string());
     journal_plan.drop_rollback_dir = rollback.as_ref().map(|r| r.dir_name.clone());
@@ -339,20 +341,28 @@ pub(crate) fn run<R: Read>(
         .iter()
         .map(|(rel, _)| rel.clone())
         .collect();
+    // Every path joined once: (target, temporary name) of each stage,
+    // (file, backup name) of each backup.
     let mut temps = Vec::new();
+    let mut targets = Vec::new();
     for (index, stage) in file_plan.stages.iter().enumerate() {
         let temp = format!(".conary-{transaction}-{index}");
-        let full = safe_root.join(&stage.rel)?;
+        let full = joiner.join(&stage.rel)?;
         temps.push(full.with_file_name(&temp));
+        targets.push(full);
         journal_plan.stages.push(Stage {
             path: stage.rel.clone(),
             temp,
         });
     }
+    let mut moved = Vec::new();
     for (index, rel) in file_plan.backups.iter().enumerate() {
+        let backup = format!(".conary-{transaction}-b{index}");
+        let full = joiner.join(rel)?;
+        moved.push((full.with_file_name(&backup), full));
         journal_plan.backups.push(Backup {
             path: rel.clone(),
-            backup: format!(".conary-{transaction}-b{index}"),
+            backup,
         });
     }
     journal_plan.rmdirs = file_plan.rmdirs.clone();
@@ -373,9 +383,7 @@ pub(crate) fn run<R: Read>(
             rollback::write_entry(&dir, inverse, local, &file_plan.saves)?;
             crash::point("rollback-entry");
         }
-        let staged = stage::Stager::new(
-            &safe_root, &file_plan, &temps, &contents, privileged, progress,
-        )
+        let staged = stage::Stager::new(&joiner, &file_plan, &temps, &contents, privileged, progress)
         .stage_all(&mut reader)?;
         reader.finish()?;
         syncfs(&root)?;
@@ -385,15 +393,12 @@ pub(crate) fn run<R: Read>(
         journal.mark(Marker::Staged)?;
         progress.step(Step::Staged);
         crash::point("staged");
-        for backup in &journal.plan.backups {
-            let full = safe_root.join(&backup.path)?;
-            fs::rename(&full, full.with_file_name(&backup.backup))
-                .map_err(SystemError::io_with("move aside", &full))?;
+        for (backup, full) in &moved {
+            fs::rename(full, backup).map_err(SystemError::io_with("move aside", full))?;
             crash::point("backup");
         }
-        for (stage, temp) in journal.plan.stages.iter().zip(&temps) {
-            let full = safe_root.join(&stage.path)?;
-            fs::rename(temp, &full).map_err(SystemError::io_with("rename into place", &full))?;
+        for (temp, full) in temps.iter().zip(&targets) {
+            fs::rename(temp, full).map_err(SystemError::io_with("rename into place", full))?;
             crash::point("rename");
         }
         syncfs(&root)?;

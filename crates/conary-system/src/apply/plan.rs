@@ -12,6 +12,7 @@ use conary_util::{RelPath, SafeRoot, UtilError, safe_join};
 
 use super::attrs::{Attrs, Ids, Lookup};
 use super::disk::{self, Disk};
+use super::paths::Joiner;
 use super::troves::TroveOps;
 use super::{ApplyOptions, Note};
 use crate::db::Database;
@@ -120,6 +121,10 @@ pub(crate) struct FilePlan {
     /// Paths of new troves recorded as not present: files the machine no
     /// longer manages (`conary remove`).
     pub absent: Vec<String>,
+    /// Installed files hashed while planning, by the digest found: bases
+    /// for deltas without hashing them again (the reader still checks each
+    /// base it reads).
+    pub verified: BTreeMap<Digest, PathBuf>,
 }
 
 /// A file of a new trove.
@@ -160,7 +165,7 @@ pub(crate) struct Planner<'a> {
     pub root: &'a Path,
     /// The root resolved once (`None` when it cannot be: every path then
     /// fails as it would alone).
-    safe_root: Option<SafeRoot>,
+    safe_root: Option<Joiner>,
     pub options: &'a ApplyOptions,
     pub ids: &'a Ids,
     pub privileged: bool,
@@ -181,7 +186,7 @@ impl<'a> Planner<'a> {
         Planner {
             db,
             root: db.root(),
-            safe_root: SafeRoot::new(db.root()).ok(),
+            safe_root: SafeRoot::new(db.root()).ok().map(Joiner::new),
             options,
             ids,
             privileged,

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 
 use conary_changeset::{ChangeSetReader, PayloadId};
 use conary_core::digest::{Digest, Hasher};
-use conary_util::SafeRoot;
 use rustix::fs::{CWD, FileType, Mode as RawMode, makedev, mknodat};
 
 use super::Progress;
 use super::attrs::{Attrs, set_attrs};
 use super::content::{Contents, Origin};
 use super::disk;
+use super::paths::Joiner;
 use super::plan::{Content, FilePlan, Make, StageOp};
 use crate::crash;
 use crate::error::SystemError;
@@ -56,7 +56,7 @@ pub(crate) struct Staged {
 /// Writes the staged files of `plan` under the names `temps` (one per
 /// stage, full paths).
 pub(crate) struct Stager<'a> {
-    pub root: &'a SafeRoot,
+    pub root: &'a Joiner,
     pub plan: &'a FilePlan,
     pub temps: &'a [PathBuf],
     pub contents: &'a Contents,
@@ -64,6 +64,8 @@ pub(crate) struct Stager<'a> {
     progress: &'a dyn Progress,
     staged: Staged,
     links: BTreeMap<(Digest, Digest), PathBuf>,
+    /// Directories already looked at for [`Staged::sync_dirs`].
+    noted: BTreeSet<PathBuf>,
     /// Config files whose merge conflicted (each left a `.conflicts`).
     conflicts: std::cell::RefCell<Vec<String>>,
 }
@@ -111,7 +113,7 @@ fn copy_checked(
 
 impl<'a> Stager<'a> {
     pub(crate) fn new(
-        root: &'a SafeRoot,
+        root: &'a Joiner,
         plan: &'a FilePlan,
         temps: &'a [PathBuf],
         contents: &'a Contents,
@@ -127,12 +129,15 @@ impl<'a> Stager<'a> {
             progress,
             staged: Staged::default(),
             links: BTreeMap::new(),
+            noted: BTreeSet::new(),
             conflicts: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     fn note_dir(&mut self, path: &Path) {
         if let Some(parent) = path.parent()
+            && !self.noted.contains(parent)
+            && self.noted.insert(parent.to_path_buf())
             && let Ok(metadata) = fs::metadata(parent)
         {
             self.staged
@@ -324,6 +329,7 @@ impl<'a> Stager<'a> {
             .get(index)
             .ok_or_else(|| SystemError::job("a staged file is missing"))?;
         let temp = self.temp(index)?.clone();
+        let mut bytes = 0;
         match &stage.make {
             Make::Regular {
                 content,
@@ -337,8 +343,9 @@ impl<'a> Stager<'a> {
                     && fs::hard_link(first, &temp).is_ok()
                 {
                     // Same inode as the first path of its link group.
+                    bytes = fs::symlink_metadata(&temp).map_or(0, |m| m.len());
                 } else {
-                    self.write_regular(stage, content, head, &temp)?;
+                    bytes = self.write_regular(stage, content, head, &temp)?;
                     if let Some(key) = key {
                         self.links.insert(key, temp.clone());
                     }
@@ -376,10 +383,6 @@ impl<'a> Stager<'a> {
         }
         set_attrs(&temp, &stage.attrs, self.privileged)?;
         self.note_dir(&temp);
-        let bytes = match stage.make {
-            Make::Regular { .. } => fs::symlink_metadata(&temp).map_or(0, |m| m.len()),
-            _ => 0,
-        };
         self.progress.file_staged(&stage.path, bytes);
         crash::point("stage");
         Ok(())
@@ -391,18 +394,19 @@ impl<'a> Stager<'a> {
         content: &Content,
         head: Option<Head<'_>>,
         temp: &Path,
-    ) -> Result<(), SystemError> {
+    ) -> Result<u64, SystemError> {
         if let (Content::Digest(digest), Some(Head::Download(path))) = (content, &head) {
             match fs::rename(path, temp) {
                 Ok(()) => {
-                    if disk::hash_file(temp)?.0 != *digest {
+                    let (found, size) = disk::hash_file(temp)?;
+                    if found != *digest {
                         return Err(SystemError::ContentsUnavailable {
                             digest: *digest,
                             path: stage.path.clone(),
                             reason: "the downloaded file changed since it was checked".to_owned(),
                         });
                     }
-                    return Ok(());
+                    return Ok(size);
                 }
                 // Another file system: copied below.
                 Err(error) if error.raw_os_error() == Some(EXDEV) => {}
@@ -410,8 +414,12 @@ impl<'a> Stager<'a> {
             }
         }
         let file = create_temp(temp)?;
-        let mut out = BufWriter::new(file);
-        let target = self.root.join(&stage.rel)?;
+        let mut out = Counted {
+            out: BufWriter::new(file),
+            count: 0,
+        };
+        // The path itself, read for local contents (kept or merged).
+        let target = || self.root.join(&stage.rel);
         match content {
             Content::Digest(digest) => match head {
                 Some(Head::Bytes(bytes)) => {
@@ -430,6 +438,7 @@ impl<'a> Stager<'a> {
                 None => return Err(SystemError::job("contents missing while staging")),
             },
             Content::KeepDisk => {
+                let target = target()?;
                 let from = File::open(&target).map_err(SystemError::io_with("open", &target))?;
                 copy_checked(BufReader::new(from), &mut out, None, &target)?;
             }
@@ -446,6 +455,7 @@ impl<'a> Stager<'a> {
                     .bytes
                     .get(base)
                     .ok_or_else(|| SystemError::job("merge base missing"))?;
+                let target = target()?;
                 let local = fs::read(&target).map_err(SystemError::io_with("read", &target))?;
                 let merged =
                     crate::merge::hooks::merge_config(&stage.path, &target, base, &local, head)?;
@@ -459,6 +469,24 @@ impl<'a> Stager<'a> {
             }
         }
         out.flush().map_err(SystemError::io_with("write", temp))?;
-        Ok(())
+        Ok(out.count)
+    }
+}
+
+/// A writer that counts the bytes written through it.
+struct Counted<W> {
+    out: W,
+    count: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.out.write(buf)?;
+        self.count = self.count.saturating_add(written as u64);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }

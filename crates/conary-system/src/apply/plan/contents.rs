@@ -60,6 +60,13 @@ impl Planner<'_> {
             _ => None,
         };
         let modified = disk_digest.is_some_and(|digest| digest != base);
+        if disk_digest == Some(base) {
+            // Checked: a base for a delta against `base` (content::resolve).
+            self.plan
+                .verified
+                .entry(base)
+                .or_insert_with(|| full.to_path_buf());
+        }
         if modified {
             self.save_local(path, full)?;
         }
