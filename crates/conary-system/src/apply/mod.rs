@@ -36,6 +36,7 @@ pub(crate) mod paths;
 pub(crate) mod plan;
 pub(crate) mod stage;
 pub(crate) mod troves;
+pub(crate) mod writers;
 
 use std::fmt;
 use std::fs;

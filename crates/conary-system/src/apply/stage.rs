@@ -8,6 +8,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _, symlink};
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use conary_changeset::{ChangeSetReader, PayloadId};
 use conary_core::digest::{Digest, Hasher};
@@ -19,6 +20,7 @@ use super::content::{Contents, Origin};
 use super::disk;
 use super::paths::Joiner;
 use super::plan::{Content, FilePlan, Make, StageOp};
+use super::writers::{self, Job, Pool};
 use crate::crash;
 use crate::error::SystemError;
 
@@ -34,8 +36,8 @@ const STREAM_ABOVE: u64 = 1 << 20;
 
 /// The new contents of a regular file, however they are at hand.
 enum Head<'b> {
-    /// In memory.
-    Bytes(&'b [u8]),
+    /// In memory (shareable with a writer thread).
+    Shared(&'b Arc<Vec<u8>>),
     /// A payload being read (verified at its end).
     Reader(&'b mut dyn Read),
     /// A file already staged with them.
@@ -68,6 +70,8 @@ pub(crate) struct Stager<'a> {
     noted: BTreeSet<PathBuf>,
     /// Config files whose merge conflicted (each left a `.conflicts`).
     conflicts: std::cell::RefCell<Vec<String>>,
+    /// The writer threads' queue, while [`Stager::stage_all`] runs.
+    pool: Option<Arc<Pool>>,
 }
 
 fn create_temp(path: &Path) -> Result<File, SystemError> {
@@ -131,6 +135,7 @@ impl<'a> Stager<'a> {
             links: BTreeMap::new(),
             noted: BTreeSet::new(),
             conflicts: std::cell::RefCell::new(Vec::new()),
+            pool: None,
         }
     }
 
@@ -171,7 +176,32 @@ impl<'a> Stager<'a> {
 
     /// Writes every staged file: those that need no payload first, then
     /// each payload in changeset order. Returns what the commit needs.
+    ///
+    /// Files whose contents are in memory, and symlinks, are made by
+    /// writer threads ([`writers`]) while this thread reads on; all are
+    /// written when this returns.
     pub(crate) fn stage_all<R: Read>(
+        mut self,
+        reader: &mut ChangeSetReader<R>,
+    ) -> Result<Staged, SystemError> {
+        let pool = Arc::new(Pool::new(self.privileged));
+        self.pool = Some(Arc::clone(&pool));
+        let result = std::thread::scope(|scope| {
+            for _ in 0..writers::WRITERS {
+                scope.spawn(|| pool.work());
+            }
+            let result = self.stage_in_order(reader);
+            pool.close();
+            result
+        });
+        // A writer's error explains the staging thread's stop.
+        match pool.take_error() {
+            Some(error) => Err(error),
+            None => result,
+        }
+    }
+
+    fn stage_in_order<R: Read>(
         mut self,
         reader: &mut ChangeSetReader<R>,
     ) -> Result<Staged, SystemError> {
@@ -218,7 +248,7 @@ impl<'a> Stager<'a> {
             if self.needs_bytes(&digest, indexes) || payload.size() <= STREAM_ABOVE {
                 let bytes = payload.read_to_vec()?;
                 drop(payload);
-                self.stage_group(&digest, indexes, &bytes)?;
+                self.stage_group(&digest, indexes, Arc::new(bytes))?;
             } else if let Some((first, rest)) = indexes.split_first() {
                 // Large contents stream into the first file, verified at
                 // their end; the other paths copy that file.
@@ -269,7 +299,7 @@ impl<'a> Stager<'a> {
                     reason: "the changeset does not carry them".to_owned(),
                 });
             };
-            self.stage_group(digest, indexes, &bytes)?;
+            self.stage_group(digest, indexes, Arc::new(bytes))?;
         }
         if let Some(error) = crate::merge::hooks::conflicts_error(&self.conflicts.borrow()) {
             return Err(error);
@@ -298,7 +328,7 @@ impl<'a> Stager<'a> {
         &mut self,
         digest: &Digest,
         indexes: &[usize],
-        bytes: &[u8],
+        bytes: Arc<Vec<u8>>,
     ) -> Result<(), SystemError> {
         let config = self
             .plan
@@ -309,7 +339,7 @@ impl<'a> Stager<'a> {
             self.staged.config.insert(*digest, bytes.to_vec());
         }
         for index in indexes {
-            self.stage_one(*index, Some(Head::Bytes(bytes)))?;
+            self.stage_one(*index, Some(Head::Shared(&bytes)))?;
         }
         Ok(())
     }
@@ -329,6 +359,27 @@ impl<'a> Stager<'a> {
             .get(index)
             .ok_or_else(|| SystemError::job("a staged file is missing"))?;
         let temp = self.temp(index)?.clone();
+        if let Some(pool) = &self.pool
+            && let Some(make) = writer_make(&stage.make, head.as_ref())
+        {
+            // Made by a writer thread; everything else stays here.
+            let bytes = match &make {
+                writers::Make::Regular(contents) => contents.len() as u64,
+                writers::Make::Symlink(_) => 0,
+            };
+            let job = Job {
+                temp: temp.clone(),
+                make,
+                attrs: stage.attrs.clone(),
+            };
+            if !pool.submit(job) {
+                return Err(SystemError::job("a writer thread failed"));
+            }
+            self.note_dir(&temp);
+            self.progress.file_staged(&stage.path, bytes);
+            crash::point("stage");
+            return Ok(());
+        }
         let mut bytes = 0;
         match &stage.make {
             Make::Regular {
@@ -422,7 +473,7 @@ impl<'a> Stager<'a> {
         let target = || self.root.join(&stage.rel);
         match content {
             Content::Digest(digest) => match head {
-                Some(Head::Bytes(bytes)) => {
+                Some(Head::Shared(bytes)) => {
                     out.write_all(bytes)
                         .map_err(SystemError::io_with("write", temp))?;
                 }
@@ -447,7 +498,7 @@ impl<'a> Stager<'a> {
                 copy_checked(BufReader::new(from), &mut out, None, saved)?;
             }
             Content::Merge { base, .. } => {
-                let Some(Head::Bytes(head)) = head else {
+                let Some(Head::Shared(head)) = head else {
                     return Err(SystemError::job("contents missing while merging"));
                 };
                 let base = self
@@ -470,6 +521,23 @@ impl<'a> Stager<'a> {
         }
         out.flush().map_err(SystemError::io_with("write", temp))?;
         Ok(out.count)
+    }
+}
+
+/// What a writer thread can make of `make` with `head`: a regular file
+/// of contents in memory outside any hard-link group (a link must find
+/// its first file written), or a symlink.
+fn writer_make(make: &Make, head: Option<&Head<'_>>) -> Option<writers::Make> {
+    match (make, head) {
+        (
+            Make::Regular {
+                content: Content::Digest(_),
+                link_group: None,
+            },
+            Some(Head::Shared(contents)),
+        ) => Some(writers::Make::Regular(Arc::clone(contents))),
+        (Make::Symlink(target), _) => Some(writers::Make::Symlink(target.clone())),
+        _ => None,
     }
 }
 
