@@ -325,10 +325,48 @@ pub const ENVELOPE_MAGIC: [u8; 4] = *b"CNYZ";
 /// Format number of the envelope.
 pub const ENVELOPE_FORMAT: u16 = 1;
 
+/// The zstd level of a changeset's index: manifests shrink 3-4×, and the
+/// bytes a client fetches count.
+pub const INDEX_LEVEL: i32 = 9;
+
+/// The zstd level of one fast to write: a changeset kept on the machine
+/// that wrote it (a rollback entry), where writing time counts and size
+/// hardly does.
+pub const LOCAL_INDEX_LEVEL: i32 = 1;
+
+thread_local! {
+    /// The level [`envelope`] uses on this thread (see [`with_index_level`]).
+    static LEVEL: std::cell::Cell<i32> = const { std::cell::Cell::new(INDEX_LEVEL) };
+}
+
+/// Runs `write` with the indexes of the changesets written on this thread
+/// compressed at zstd `level` instead of [`INDEX_LEVEL`]. The format does
+/// not change: an index of any level reads back the same.
+///
+/// ```rust
+/// use conary_changeset::{ChangeSet, ChangeSetReader, LOCAL_INDEX_LEVEL, with_index_level, write_changeset, NoContents};
+/// let bytes = with_index_level(LOCAL_INDEX_LEVEL, || write_changeset(Vec::new(), &ChangeSet::default(), &NoContents))?;
+/// assert!(ChangeSetReader::new(&bytes[..])?.changeset().is_empty());
+/// # Ok::<(), conary_changeset::ChangeSetError>(())
+/// ```
+pub fn with_index_level<T>(level: i32, write: impl FnOnce() -> T) -> T {
+    /// Puts the level back, also when `write` panics.
+    struct Restore(i32);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LEVEL.with(|current| current.set(self.0));
+        }
+    }
+    let _restore = Restore(LEVEL.with(|current| current.replace(level)));
+    write()
+}
+
 /// The index object wrapped in its envelope: `CNYZ`, format, varint length,
 /// zstd frame of the `CNYC` object.
 pub(crate) fn envelope(index: &[u8]) -> Vec<u8> {
-    let compressed = zstd::bulk::compress(index, 9).expect("compressing into memory cannot fail");
+    let level = LEVEL.with(std::cell::Cell::get);
+    let compressed =
+        zstd::bulk::compress(index, level).expect("compressing into memory cannot fail");
     let mut out = Vec::with_capacity(compressed.len() + 16);
     out.extend_from_slice(&ENVELOPE_MAGIC);
     out.extend_from_slice(&ENVELOPE_FORMAT.to_be_bytes());

@@ -75,7 +75,7 @@ use std::io;
 pub use build::{BuildOptions, ChangeSetBuilder};
 pub use compress::{DEFAULT_DELTA_LEVEL, DEFAULT_LEVEL};
 pub use error::ChangeSetError;
-pub use index::CHANGESET_FORMAT;
+pub use index::{CHANGESET_FORMAT, INDEX_LEVEL, LOCAL_INDEX_LEVEL, with_index_level};
 pub use invert::invert;
 pub use model::{ChangeSet, ContentKind, Contents, PayloadId, TextDiff, TextDiffKey, TroveChange};
 pub use prepared::PreparedPayloads;

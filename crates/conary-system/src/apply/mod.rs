@@ -293,12 +293,13 @@ pub(crate) fn run<R: Read>(
     let index = reader.changeset().clone();
     let ops = troves::resolve(db, &index, jobs, rollback.is_some())?;
     let new_streams = troves::new_streams(db, &index, &ops)?;
-    let old_streams = troves::old_streams(db, &ops)?;
+    let old_files = troves::old_files(db, &ops)?;
+    let old_streams = troves::old_streams(&old_files);
     let privileged = options.privileged.unwrap_or_else(attrs::is_privileged);
     let ids = attrs::Ids::load(db.root())?;
     let overrides = rollback.as_ref().map_or(&[][..], |r| &r.overrides[..]);
     let file_plan =
-        plan::Planner::new(db, options, &ids, privileged).plan(&ops, &new_streams, overrides)?;
+        plan::Planner::new(db, options, &ids, privileged).plan(&ops, &old_files, &new_streams, overrides)?;
     progress.step(Step::Planned {
         write: file_plan.stages.len(),
         remove: file_plan.removed,
@@ -313,6 +314,7 @@ pub(crate) fn run<R: Read>(
             db,
             &index,
             &ops,
+            &old_files,
             &new_streams,
             &old_streams,
             options.local_rollbacks,

@@ -13,7 +13,7 @@ use conary_util::{RelPath, SafeRoot, UtilError, safe_join};
 use super::attrs::{Attrs, Ids, Lookup};
 use super::disk::{self, Disk};
 use super::paths::Joiner;
-use super::troves::TroveOps;
+use super::troves::{OldFiles, TroveOps};
 use super::{ApplyOptions, Note};
 use crate::db::Database;
 use crate::error::SystemError;
@@ -381,6 +381,7 @@ impl Planner<'_> {
     pub(crate) fn plan(
         mut self,
         ops: &TroveOps,
+        old_files: &OldFiles,
         new_streams: &BTreeMap<FileId, FileStream>,
         overrides: &[Override],
     ) -> Result<FilePlan, SystemError> {
@@ -404,16 +405,14 @@ impl Planner<'_> {
         let mut olds: BTreeMap<String, Vec<OldFile>> = BTreeMap::new();
         // Paths the machine stopped managing (`conary remove`).
         let mut forgotten: BTreeSet<String> = BTreeSet::new();
-        for tuple in ops.old_troves.keys() {
-            for file in self.db.files(tuple)? {
-                if file.is_present {
-                    olds.entry(file.path).or_default().push(OldFile {
-                        stream: file.stream,
-                        file_id: file.file_id,
-                    });
-                } else {
-                    forgotten.insert(file.path);
-                }
+        for file in old_files.values().flatten() {
+            if file.is_present {
+                olds.entry(file.path.clone()).or_default().push(OldFile {
+                    stream: file.stream.clone(),
+                    file_id: file.file_id,
+                });
+            } else {
+                forgotten.insert(file.path.clone());
             }
         }
         let paths: BTreeSet<&String> = news.keys().chain(olds.keys()).collect();

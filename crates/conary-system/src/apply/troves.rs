@@ -9,7 +9,7 @@ use conary_core::digest::FileId;
 use conary_core::files::FileStream;
 use conary_core::trove::{Trove, TroveTuple};
 
-use crate::db::Database;
+use crate::db::{Database, InstalledFile};
 use crate::error::SystemError;
 
 /// One trove the transaction installs, and the one it replaces.
@@ -188,16 +188,24 @@ pub(crate) fn new_streams(
     Ok(streams)
 }
 
+/// The installed files of each trove replaced or erased.
+pub(crate) type OldFiles = BTreeMap<TroveTuple, Vec<InstalledFile>>;
+
+/// The installed files of every trove replaced or erased, read once for
+/// the whole transaction (the streams, the file plan and the rollback all
+/// need them).
+pub(crate) fn old_files(db: &Database, ops: &TroveOps) -> Result<OldFiles, SystemError> {
+    ops.old_troves
+        .keys()
+        .map(|tuple| Ok((tuple.clone(), db.files(tuple)?)))
+        .collect()
+}
+
 /// The streams of every file of the troves replaced or erased.
-pub(crate) fn old_streams(
-    db: &Database,
-    ops: &TroveOps,
-) -> Result<BTreeMap<FileId, FileStream>, SystemError> {
-    let mut streams = BTreeMap::new();
-    for tuple in ops.old_troves.keys() {
-        for file in db.files(tuple)? {
-            streams.insert(file.file_id, file.stream);
-        }
-    }
-    Ok(streams)
+pub(crate) fn old_streams(old_files: &OldFiles) -> BTreeMap<FileId, FileStream> {
+    old_files
+        .values()
+        .flatten()
+        .map(|file| (file.file_id, file.stream.clone()))
+        .collect()
 }

@@ -388,9 +388,19 @@ impl Database {
             ))
         })?;
         let mut files = Vec::new();
-        for ((name, version, flavor), path_id, path, file_id, stream, is_present) in rows {
+        // Rows come trove by trove: each tuple is parsed once.
+        let mut last: Option<((String, String, String), TroveTuple)> = None;
+        for (raw, path_id, path, file_id, stream, is_present) in rows {
+            let trove = match &last {
+                Some((seen, tuple)) if *seen == raw => tuple.clone(),
+                _ => {
+                    let tuple = stored_tuple(&raw.0, &raw.1, &raw.2)?;
+                    last = Some((raw, tuple.clone()));
+                    tuple
+                }
+            };
             files.push(InstalledFile {
-                trove: stored_tuple(&name, &version, &flavor)?,
+                trove,
                 path_id: PathId::from_bytes(blob16(&path_id)?),
                 path,
                 file_id: FileId::from_bytes(blob32(&file_id)?),

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::apply::disk;
 use crate::apply::plan::{LocalSave, Override};
-use crate::apply::troves::TroveOps;
+use crate::apply::troves::{OldFiles, TroveOps};
 use crate::db::Database;
 use crate::error::SystemError;
 
@@ -58,6 +58,7 @@ pub(crate) fn inverse(
     db: &Database,
     changeset: &ChangeSet,
     ops: &TroveOps,
+    old_files: &OldFiles,
     new_streams: &BTreeMap<FileId, FileStream>,
     old_streams: &BTreeMap<FileId, FileStream>,
     local_rollbacks: bool,
@@ -78,8 +79,8 @@ pub(crate) fn inverse(
         applied.add_trove(change);
     }
     let mut local = LocalContents::default();
-    for tuple in ops.old_troves.keys() {
-        for file in db.files(tuple)? {
+    for files in old_files.values() {
+        for file in files {
             let Some(digest) = file.stream.content_digest() else {
                 continue;
             };
@@ -145,7 +146,10 @@ pub(crate) fn write_entry(
     create_dir_all_synced(&dir.join("local"))?;
     let repos = dir.join(REPOS_FILE);
     let file = File::create(&repos).map_err(SystemError::io_with("create", &repos))?;
-    let mut writer = ChangeSetWriter::new(BufWriter::new(file), inverse)?;
+    // Kept on this machine: its index is written fast rather than small.
+    let mut writer = conary_changeset::with_index_level(conary_changeset::LOCAL_INDEX_LEVEL, || {
+        ChangeSetWriter::new(BufWriter::new(file), inverse)
+    })?;
     writer.write_all(local)?;
     let out = writer.finish()?;
     out.into_inner()
