@@ -466,6 +466,9 @@ pub struct PayloadReader<'a, R: Read> {
     verified: bool,
 }
 
+/// The most room [`PayloadReader::read_to_vec`] reserves before reading.
+const PREALLOCATE_MAX: u64 = 16 << 20;
+
 impl<R: Read> std::fmt::Debug for PayloadReader<'_, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PayloadReader")
@@ -504,8 +507,20 @@ impl<R: Read> PayloadReader<'_, R> {
 
     /// Reads the whole payload into memory and verifies it.
     pub fn read_to_vec(&mut self) -> Result<Vec<u8>, ChangeSetError> {
-        let mut out = Vec::new();
-        self.copy_to(&mut out)?;
+        // Room for the announced size (up to a bound: the index is not
+        // trusted until the end), read into directly: no buffer to zero
+        // and copy from for each payload.
+        let room = usize::try_from(self.size.min(PREALLOCATE_MAX)).unwrap_or(0);
+        let mut out = Vec::with_capacity(room);
+        self.read_to_end(&mut out)
+            .map_err(|e| ChangeSetError::from_io(e, "read a payload"))?;
+        // `read_checked` ends a payload only once it is verified.
+        if !self.verified {
+            return Err(ChangeSetError::Corrupt {
+                what: self.id.to_string(),
+                reason: "the payload was not read to its end".to_owned(),
+            });
+        }
         Ok(out)
     }
 

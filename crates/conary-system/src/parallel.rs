@@ -9,7 +9,7 @@ use crate::error::SystemError;
 
 /// Threads used by [`try_for_each`]: the waits overlap; the CPU (two cores
 /// on the machines measured) is not what limits them.
-const THREADS: usize = 4;
+const THREADS: usize = 8;
 
 /// Below this many items the calls are made on the calling thread.
 const MIN_ITEMS: usize = 16;

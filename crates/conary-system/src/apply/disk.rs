@@ -43,15 +43,42 @@ pub(crate) fn inspect(path: &Path) -> Result<Disk, SystemError> {
     }
 }
 
+/// The size of the buffer files are read through.
+const BUFFER_LEN: usize = 256 << 10;
+
+thread_local! {
+    /// One read buffer per thread: a transaction hashes and copies
+    /// hundreds of files, and zeroing a fresh buffer for each cost more
+    /// than hashing most of them.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `use_buffer` with this thread's read buffer ([`BUFFER_LEN`]
+/// bytes; a fresh one when it is already in use further up the stack).
+pub(crate) fn with_buffer<T>(use_buffer: impl FnOnce(&mut [u8]) -> T) -> T {
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => {
+            if buffer.len() < BUFFER_LEN {
+                buffer.resize(BUFFER_LEN, 0);
+            }
+            use_buffer(&mut buffer)
+        }
+        Err(_) => use_buffer(&mut vec![0u8; BUFFER_LEN]),
+    })
+}
+
 /// The digest and size of the regular file at `path`.
 pub(crate) fn hash_file(path: &Path) -> Result<(Digest, u64), SystemError> {
-    let mut file = File::open(path).map_err(SystemError::io_with("open", path))?;
+    let file = File::open(path).map_err(SystemError::io_with("open", path))?;
+    with_buffer(|buffer| hash_with(file, buffer, path))
+}
+
+fn hash_with(mut file: File, buffer: &mut [u8], path: &Path) -> Result<(Digest, u64), SystemError> {
     let mut hasher = Hasher::new();
-    let mut buffer = vec![0u8; 256 << 10];
     let mut size = 0u64;
     loop {
         let read = file
-            .read(&mut buffer)
+            .read(buffer)
             .map_err(SystemError::io_with("read", path))?;
         let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
             break;

@@ -396,20 +396,14 @@ pub(crate) fn run<R: Read>(
         journal.mark(Marker::Staged)?;
         progress.step(Step::Staged);
         crash::point("staged");
-        // Every backup before any rename into place (a rename over a file
-        // not yet moved aside would lose it); within each step the order
-        // does not matter to recovery, so each runs on a few threads.
-        crate::parallel::try_for_each(&moved, |(backup, full)| {
+        for (backup, full) in &moved {
             fs::rename(full, backup).map_err(SystemError::io_with("move aside", full))?;
             crash::point("backup");
-            Ok(())
-        })?;
-        let renames: Vec<(&PathBuf, &PathBuf)> = temps.iter().zip(&targets).collect();
-        crate::parallel::try_for_each(&renames, |(temp, full)| {
+        }
+        for (temp, full) in temps.iter().zip(&targets) {
             fs::rename(temp, full).map_err(SystemError::io_with("rename into place", full))?;
             crash::point("rename");
-            Ok(())
-        })?;
+        }
         syncfs(&root)?;
         for dir in staged.sync_dirs.values() {
             syncfs(dir)?;

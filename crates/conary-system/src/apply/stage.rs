@@ -85,16 +85,25 @@ fn create_temp(path: &Path) -> Result<File, SystemError> {
 
 /// Copies `from` to `out`, checking the copy against `digest` when given.
 fn copy_checked(
-    mut from: impl Read,
+    from: impl Read,
     out: &mut dyn Write,
     digest: Option<&Digest>,
     what: &Path,
 ) -> Result<(), SystemError> {
+    disk::with_buffer(|buffer| copy_through(from, out, digest, what, buffer))
+}
+
+fn copy_through(
+    mut from: impl Read,
+    out: &mut dyn Write,
+    digest: Option<&Digest>,
+    what: &Path,
+    buffer: &mut [u8],
+) -> Result<(), SystemError> {
     let mut hasher = Hasher::new();
-    let mut buffer = vec![0u8; 256 << 10];
     loop {
         let read = from
-            .read(&mut buffer)
+            .read(buffer)
             .map_err(SystemError::io_with("read", what))?;
         let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
             break;

@@ -24,7 +24,7 @@ use super::attrs::{Attrs, set_attrs};
 use crate::error::SystemError;
 
 /// How many writer threads staging starts.
-pub(crate) const WRITERS: usize = 2;
+pub(crate) const WRITERS: usize = 3;
 
 /// The most bytes of contents queued at once.
 const BUDGET: u64 = 16 << 20;
