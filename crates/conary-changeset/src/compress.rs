@@ -106,60 +106,14 @@ pub(crate) fn decoder<'a, R: BufRead>(
     }
 }
 
-/// The magic number a formatted zstd dictionary starts with: a base that
-/// starts with it would be parsed as one by [`delta_decoder`], not used as
-/// raw contents.
-const DICTIONARY_MAGIC: [u8; 4] = 0xEC30_A437_u32.to_le_bytes();
-
-/// True when [`delta_decoder`] can decode against `base` (see
-/// [`DICTIONARY_MAGIC`]); otherwise [`decoder`] must.
-pub(crate) fn reusable_for_base(base: &[u8]) -> bool {
-    !base.starts_with(&DICTIONARY_MAGIC)
-}
-
-fn zstd_error(code: usize) -> io::Error {
-    io::Error::other(zstd::zstd_safe::get_error_name(code))
-}
-
-/// Clears what an earlier payload left in `context`: session, parameters
-/// and dictionary.
-fn reset(context: &mut zstd::zstd_safe::DCtx<'static>) -> io::Result<()> {
-    context
-        .reset(zstd::zstd_safe::ResetDirective::SessionAndParameters)
-        .map(|_| ())
-        .map_err(zstd_error)
-}
-
-/// A decoder of one delta from `input` against `base`, decoding with
-/// `context` instead of creating one per delta: the base is loaded into it
-/// as a raw-content dictionary (copied), which decodes a frame exactly as
-/// the same bytes as a reference prefix do. Only for a base
-/// [`reusable_for_base`] accepts.
-pub(crate) fn delta_decoder<'a, R: BufRead>(
-    input: R,
-    size: u64,
-    base: &[u8],
-    context: &'a mut zstd::zstd_safe::DCtx<'static>,
-) -> io::Result<zstd::stream::read::Decoder<'a, R>> {
-    if !reusable_for_base(base) {
-        return Err(io::Error::other("a base that looks like a zstd dictionary"));
-    }
-    reset(context)?;
-    context.load_dictionary(base).map_err(zstd_error)?;
-    let mut decoder = zstd::stream::read::Decoder::with_context(input, context);
-    decoder.window_log_max(delta_window_log(base.len() as u64, size))?;
-    Ok(decoder)
-}
-
 /// A decoder of one full payload from `input` (no base), decoding with
-/// `context` (reset first, dictionary dropped) instead of creating a
-/// context of its own: a reader of many payloads keeps one.
+/// `context` (reset first) instead of creating a context of its own: a
+/// reader of many payloads keeps one.
 pub(crate) fn full_decoder<'a, R: BufRead>(
     input: R,
     size: u64,
     context: &'a mut zstd::zstd_safe::DCtx<'static>,
 ) -> io::Result<zstd::stream::read::Decoder<'a, R>> {
-    reset(context)?;
     let mut decoder = zstd::stream::read::Decoder::with_context(input, context);
     decoder.window_log_max(delta_window_log(0, size).min(FULL_WINDOW_LOG))?;
     Ok(decoder)
@@ -282,62 +236,6 @@ mod tests {
         let delta = compressed_len(&data, LEVELS, Some(&base)).expect("delta");
         let full = compressed_len(&data, LEVELS, None).expect("full");
         assert!(delta * 10 < full, "delta {delta} full {full}");
-    }
-
-    fn compressed(data: &[u8], base: Option<&[u8]>) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut encoder = encoder(&mut out, LEVELS, data.len() as u64, base).expect("encoder");
-        encoder.write_all(data).expect("compress");
-        encoder.finish().expect("finish");
-        out
-    }
-
-    #[test]
-    fn one_context_decodes_deltas_and_full_frames_in_turn() {
-        let base: Vec<u8> = (0..100_000u32)
-            .flat_map(|n| (n.wrapping_mul(2_654_435_761) >> 7).to_le_bytes())
-            .collect();
-        let mut data = base.clone();
-        data[1234] ^= 0xff;
-        data.extend_from_slice(b"tail");
-        let other = b"some other contents, compressed whole".repeat(100);
-        let delta = compressed(&data, Some(&base));
-        let full = compressed(&other, None);
-        let mut context = zstd::zstd_safe::DCtx::try_create().expect("context");
-        for _ in 0..2 {
-            let mut out = Vec::new();
-            delta_decoder(&delta[..], data.len() as u64, &base, &mut context)
-                .expect("delta decoder")
-                .read_to_end(&mut out)
-                .expect("delta");
-            assert_eq!(out, data);
-            // The base is gone for the next full frame.
-            let mut out = Vec::new();
-            full_decoder(&full[..], other.len() as u64, &mut context)
-                .expect("full decoder")
-                .read_to_end(&mut out)
-                .expect("full");
-            assert_eq!(out, other);
-        }
-        // A wrong base gives wrong bytes or an error, as with a prefix.
-        let wrong: Vec<u8> = base.iter().map(|byte| byte ^ 0x5a).collect();
-        let mut out = Vec::new();
-        let result = delta_decoder(&delta[..], data.len() as u64, &wrong, &mut context)
-            .expect("delta decoder")
-            .read_to_end(&mut out);
-        assert!(result.is_err() || out != data);
-        // A base that starts like a zstd dictionary is not loaded as one.
-        let mut magic = DICTIONARY_MAGIC.to_vec();
-        magic.extend_from_slice(&base);
-        assert!(!reusable_for_base(&magic));
-        assert!(delta_decoder(&delta[..], 1, &magic, &mut context).is_err());
-        let tricky = compressed(&data, Some(&magic));
-        let mut out = Vec::new();
-        decoder(&tricky[..], data.len() as u64, Some(&magic))
-            .expect("decoder")
-            .read_to_end(&mut out)
-            .expect("own context");
-        assert_eq!(out, data);
     }
 
     #[test]

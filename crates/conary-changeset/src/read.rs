@@ -44,9 +44,8 @@ pub struct ChangeSetReader<R: Read> {
     /// end.
     open: Option<PayloadId>,
     base: Vec<u8>,
-    /// The zstd context payloads are decoded with, made once (a delta's
-    /// base is loaded into it; a base that looks like a zstd dictionary
-    /// gets a context of its own).
+    /// The zstd context full payloads are decoded with, made once (a
+    /// delta needs one of its own, holding its base).
     context: Option<zstd::zstd_safe::DCtx<'static>>,
 }
 
@@ -162,7 +161,7 @@ impl<R: Read> ChangeSetReader<R> {
                 compress::MAX_DELTA_SPAN,
             )?;
         }
-        if self.context.is_none() {
+        if base.is_none() && self.context.is_none() {
             let context = zstd::zstd_safe::DCtx::try_create().ok_or_else(|| {
                 ChangeSetError::io(
                     format!("start decoding {id}"),
@@ -182,9 +181,6 @@ impl<R: Read> ChangeSetReader<R> {
         };
         let input = BufReader::with_capacity(CHUNK_LEN, chunks);
         let decoder = match (base, self.context.as_mut()) {
-            (Some(_), Some(context)) if compress::reusable_for_base(&self.base) => {
-                compress::delta_decoder(input, size, &self.base, context)
-            }
             (Some(_), _) => compress::decoder(input, size, Some(self.base.as_slice())),
             (None, Some(context)) => compress::full_decoder(input, size, context),
             (None, None) => Err(io::Error::other("no zstd context")),

@@ -50,9 +50,9 @@ use serde::{Deserialize, Serialize};
 use crate::apply::attrs::{Attrs, set_attrs};
 use crate::apply::paths::Joiner;
 use crate::crash;
-use crate::parallel;
 use crate::db::Database;
 use crate::error::SystemError;
+use crate::parallel;
 
 /// The journal's file name in the database directory.
 pub const JOURNAL_FILE: &str = "journal";

@@ -54,7 +54,9 @@ pub(crate) fn try_for_each<T: Sync>(
     });
     match failed.into_inner() {
         Ok(failed) => failed.map_or(Ok(()), |(_, error)| Err(error)),
-        Err(poisoned) => poisoned.into_inner().map_or(Ok(()), |(_, error)| Err(error)),
+        Err(poisoned) => poisoned
+            .into_inner()
+            .map_or(Ok(()), |(_, error)| Err(error)),
     }
 }
 

@@ -298,8 +298,12 @@ pub(crate) fn run<R: Read>(
     let privileged = options.privileged.unwrap_or_else(attrs::is_privileged);
     let ids = attrs::Ids::load(db.root())?;
     let overrides = rollback.as_ref().map_or(&[][..], |r| &r.overrides[..]);
-    let file_plan =
-        plan::Planner::new(db, options, &ids, privileged).plan(&ops, &old_files, &new_streams, overrides)?;
+    let file_plan = plan::Planner::new(db, options, &ids, privileged).plan(
+        &ops,
+        &old_files,
+        &new_streams,
+        overrides,
+    )?;
     progress.step(Step::Planned {
         write: file_plan.stages.len(),
         remove: file_plan.removed,
@@ -386,8 +390,9 @@ pub(crate) fn run<R: Read>(
             rollback::write_entry(&dir, inverse, local, &file_plan.saves)?;
             crash::point("rollback-entry");
         }
-        let staged = stage::Stager::new(&joiner, &file_plan, &temps, &contents, privileged, progress)
-        .stage_all(&mut reader)?;
+        let staged =
+            stage::Stager::new(&joiner, &file_plan, &temps, &contents, privileged, progress)
+                .stage_all(&mut reader)?;
         reader.finish()?;
         syncfs(&root)?;
         for dir in staged.sync_dirs.values() {

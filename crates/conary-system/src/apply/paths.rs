@@ -76,14 +76,25 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).expect("symlink");
         let safe = SafeRoot::new(dir.path()).expect("root");
         let joiner = Joiner::new(safe.clone());
-        for path in ["usr/bin/a", "usr/bin/b", "top", "new/dir/file", "new/dir/other"] {
+        for path in [
+            "usr/bin/a",
+            "usr/bin/b",
+            "top",
+            "new/dir/file",
+            "new/dir/other",
+        ] {
             assert_eq!(
                 joiner.join(path).expect("join"),
                 safe.join(path).expect("safe join"),
                 "{path}"
             );
         }
-        for path in ["escape/file", "../etc/passwd", "usr/../../x", "usr/bin/../../.."] {
+        for path in [
+            "escape/file",
+            "../etc/passwd",
+            "usr/../../x",
+            "usr/bin/../../..",
+        ] {
             assert!(safe.join(path).is_err(), "{path}");
             assert!(joiner.join(path).is_err(), "{path}");
         }

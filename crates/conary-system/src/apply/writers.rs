@@ -24,7 +24,7 @@ use super::attrs::{Attrs, set_attrs};
 use crate::error::SystemError;
 
 /// How many writer threads staging starts.
-pub(crate) const WRITERS: usize = 3;
+pub(crate) const WRITERS: usize = 2;
 
 /// The most bytes of contents queued at once.
 const BUDGET: u64 = 16 << 20;
@@ -247,7 +247,10 @@ mod tests {
             let link = Job {
                 temp: dir.path().join("link"),
                 make: Make::Symlink("f3".to_owned()),
-                attrs: Attrs { mode: None, ..attrs() },
+                attrs: Attrs {
+                    mode: None,
+                    ..attrs()
+                },
             };
             assert!(pool.submit(link));
             pool.close();

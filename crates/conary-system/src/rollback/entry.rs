@@ -147,9 +147,10 @@ pub(crate) fn write_entry(
     let repos = dir.join(REPOS_FILE);
     let file = File::create(&repos).map_err(SystemError::io_with("create", &repos))?;
     // Kept on this machine: its index is written fast rather than small.
-    let mut writer = conary_changeset::with_index_level(conary_changeset::LOCAL_INDEX_LEVEL, || {
-        ChangeSetWriter::new(BufWriter::new(file), inverse)
-    })?;
+    let mut writer =
+        conary_changeset::with_index_level(conary_changeset::LOCAL_INDEX_LEVEL, || {
+            ChangeSetWriter::new(BufWriter::new(file), inverse)
+        })?;
     writer.write_all(local)?;
     let out = writer.finish()?;
     out.into_inner()
