@@ -2,6 +2,15 @@
 //! first, as the corpus bench of `conary-build` does it (each `.deb`
 //! imported into memory, written as an absolute changeset, committed by
 //! `Repository::commit` from a `ChangeSetReader`).
+//!
+//! After each commit, the deltas of updates to what it committed are
+//! prepared (`Repository::prepare_deltas` with the default options: the
+//! three versions before, both ways), as a server does in the background
+//! after each commit (`conary-server`'s delta worker): the repository's
+//! delta store then answers the update's and the rollback's deltas.
+//! `CONARY_BENCH_DELTAS=off` skips that and empties the delta store
+//! before every conary step (requests fill it as they go), to measure
+//! without it.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -13,6 +22,7 @@ use conary_build::import::{ImportCandidate, ImportOptions, MemorySink, import_de
 use conary_changeset::{ChangeSetReader, write_changeset};
 use conary_core::trove::TroveTuple;
 use conary_core::version::Label;
+use conary_repository::deltas::{DELTAS_DIR, PrepareOptions};
 use conary_repository::{Credentials, Identity, Repository};
 
 use crate::measure::BenchResult;
@@ -42,8 +52,53 @@ pub struct Imported {
     pub packages: Vec<Package>,
     /// `.deb` files imported.
     pub debs: usize,
-    /// Time the import took.
+    /// Time the import took, preparing deltas included.
     pub time: Duration,
+    /// Time spent preparing deltas after the commits.
+    pub deltas_time: Duration,
+    /// Delta store entries written, and their bytes.
+    pub deltas_kept: (u64, u64),
+}
+
+/// The variable that turns the delta store off: `CONARY_BENCH_DELTAS=off`
+/// (the default is `on`).
+const DELTAS_VARIABLE: &str = "CONARY_BENCH_DELTAS";
+
+/// Whether deltas are prepared after each commit ([`DELTAS_VARIABLE`]).
+pub fn deltas_on() -> BenchResult<bool> {
+    match std::env::var(DELTAS_VARIABLE).as_deref() {
+        Err(_) | Ok("on") => Ok(true),
+        Ok("off") => Ok(false),
+        Ok(other) => Err(format!("{DELTAS_VARIABLE}={other}: expected on or off").into()),
+    }
+}
+
+/// Without prepared deltas, empties the delta store the requests filled
+/// (not timed), so every conary step makes its deltas.
+pub fn reset_deltas(repository: &Path) -> BenchResult<()> {
+    if deltas_on()? {
+        return Ok(());
+    }
+    let store = repository.join(DELTAS_DIR);
+    match std::fs::remove_dir_all(&store) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(format!("cannot empty {}: {error}", store.display()).into()),
+    }
+}
+
+/// How the delta store is used, for the header.
+pub fn deltas_header(imported: &Imported) -> BenchResult<String> {
+    Ok(if deltas_on()? {
+        format!(
+            "delta store: prepared after each commit, as a server does in the background              (3 earlier versions, both ways): {} entries, {} in {:.2} s of the import",
+            imported.deltas_kept.0,
+            crate::report::mb(imported.deltas_kept.1),
+            imported.deltas_time.as_secs_f64()
+        )
+    } else {
+        format!("delta store: off ({DELTAS_VARIABLE}=off: emptied before every conary step)")
+    })
 }
 
 impl Imported {
@@ -113,6 +168,9 @@ pub fn import(candidates: &[ImportCandidate], dir: &Path) -> BenchResult<Importe
     let identity = login(&repository)?;
     let label: Label = crate::LABEL.parse()?;
     let mut versions: BTreeMap<String, Vec<Version>> = BTreeMap::new();
+    let prepare = deltas_on()?;
+    let mut deltas_time = Duration::ZERO;
+    let mut deltas_kept = (0, 0);
     for candidate in candidates {
         let file = BufReader::new(File::open(&candidate.path)?);
         let mut sink = MemorySink::new();
@@ -121,6 +179,16 @@ pub fn import(candidates: &[ImportCandidate], dir: &Path) -> BenchResult<Importe
         let changeset = imported.to_changeset(&sink)?;
         let ccs = write_changeset(Vec::new(), &changeset, &sink)?;
         let result = repository.commit(ChangeSetReader::new(&ccs[..])?, &identity)?;
+        if prepare {
+            let started = Instant::now();
+            let report = repository.prepare_deltas(&result.committed, &PrepareOptions::default())?;
+            deltas_time += started.elapsed();
+            deltas_kept.0 += report.kept;
+            deltas_kept.1 += report.bytes;
+            if let Some(failure) = report.failed.first() {
+                return Err(format!("deltas not prepared for {failure}").into());
+            }
+        }
         let name = &imported.package().name;
         let tuple = result
             .committed
@@ -154,5 +222,7 @@ pub fn import(candidates: &[ImportCandidate], dir: &Path) -> BenchResult<Importe
         packages,
         debs: candidates.len(),
         time: start.elapsed(),
+        deltas_time,
+        deltas_kept,
     })
 }
