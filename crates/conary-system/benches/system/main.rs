@@ -298,7 +298,11 @@ fn main() -> BenchResult<()> {
             "cold (emptied before every conary step: every changeset is made)"
         }
     );
-    println!("{}", setup::deltas_header(&imported)?);
+    println!("{}", setup::deltas_header(&imported, &repository)?);
+    println!(
+        "delta store check (not timed): {}",
+        setup::check_identical(&imported, &repository)?
+    );
     println!("load average before: {}", load_average());
     let runs = if benchmarking {
         match std::env::var(RUNS_VARIABLE) {

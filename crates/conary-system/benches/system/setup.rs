@@ -18,6 +18,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use conary_api::Job;
 use conary_build::import::{ImportCandidate, ImportOptions, MemorySink, import_deb};
 use conary_changeset::{ChangeSetReader, write_changeset};
 use conary_core::trove::TroveTuple;
@@ -60,17 +61,49 @@ pub struct Imported {
     pub deltas_kept: (u64, u64),
 }
 
-/// The variable that turns the delta store off: `CONARY_BENCH_DELTAS=off`
-/// (the default is `on`).
+/// The variable that chooses what deltas are prepared after each commit:
+/// `on` (the default: the server's default, both ways), `forward` (only
+/// old → new: no rollback deltas), `off` (none).
 const DELTAS_VARIABLE: &str = "CONARY_BENCH_DELTAS";
 
-/// Whether deltas are prepared after each commit ([`DELTAS_VARIABLE`]).
-pub fn deltas_on() -> BenchResult<bool> {
+/// The deltas prepared after each commit ([`DELTAS_VARIABLE`]), `None`
+/// for none.
+fn delta_options() -> BenchResult<Option<PrepareOptions>> {
     match std::env::var(DELTAS_VARIABLE).as_deref() {
-        Err(_) | Ok("on") => Ok(true),
-        Ok("off") => Ok(false),
-        Ok(other) => Err(format!("{DELTAS_VARIABLE}={other}: expected on or off").into()),
+        Err(_) | Ok("on") => Ok(Some(PrepareOptions::default())),
+        Ok("forward") => Ok(Some(PrepareOptions {
+            reverse: false,
+            ..PrepareOptions::default()
+        })),
+        Ok("off") => Ok(None),
+        Ok(other) => Err(format!("{DELTAS_VARIABLE}={other}: expected on, forward or off").into()),
     }
+}
+
+/// Whether deltas are prepared after each commit.
+pub fn deltas_on() -> BenchResult<bool> {
+    Ok(delta_options()?.is_some())
+}
+
+/// The bytes the files under `dir` take on disk (blocks), and their count.
+fn disk_usage(dir: &Path) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    let (mut bytes, mut files) = (0, 0);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            bytes += metadata.blocks() * 512;
+            if metadata.is_dir() {
+                stack.push(entry.path());
+            } else {
+                files += 1;
+            }
+        }
+    }
+    (bytes, files)
 }
 
 /// Without prepared deltas, empties the delta store the requests filled
@@ -87,14 +120,86 @@ pub fn reset_deltas(repository: &Path) -> BenchResult<()> {
     }
 }
 
+/// Checks that the delta store changes no byte: the update (oldest to
+/// newest of every package, recursing) and its reverse made from the
+/// store, then made again with the store moved aside, must be identical.
+/// Not timed; the store is put back as it was.
+pub fn check_identical(imported: &Imported, dir: &Path) -> BenchResult<&'static str> {
+    if !deltas_on()? {
+        return Ok("not checked (no delta store)");
+    }
+    let repository = Repository::open(dir)?;
+    let identity = login(&repository)?;
+    let jobs = |forward: bool| -> Vec<Job> {
+        imported
+            .packages
+            .iter()
+            .map(|package| {
+                let (old, new) = if forward {
+                    (&package.oldest.tuple, &package.newest.tuple)
+                } else {
+                    (&package.newest.tuple, &package.oldest.tuple)
+                };
+                Job::update(
+                    new.name.clone(),
+                    (old.version.clone(), old.flavor.clone()),
+                    (new.version.clone(), new.flavor.clone()),
+                )
+            })
+            .collect()
+    };
+    let cache = dir.join(conary_repository::cache::CACHE_DIR);
+    let make = |jobs: &[Job]| -> BenchResult<Vec<u8>> {
+        match std::fs::remove_dir_all(&cache) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(error.into());
+            }
+            _ => {}
+        }
+        let mut out = Vec::new();
+        repository.changeset(jobs, true, &identity, &mut out)?;
+        Ok(out)
+    };
+    let store = dir.join(DELTAS_DIR);
+    let aside = dir.join("deltas-aside");
+    for forward in [true, false] {
+        let from_store = make(&jobs(forward))?;
+        std::fs::rename(&store, &aside)?;
+        let without = make(&jobs(forward));
+        std::fs::remove_dir_all(&store)?;
+        std::fs::rename(&aside, &store)?;
+        if without? != from_store {
+            let which = if forward { "update" } else { "downgrade" };
+            return Err(format!("the {which} made from the delta store differs").into());
+        }
+    }
+    Ok(
+        "the update and its reverse made from the store are identical byte for byte to \
+        those made without it",
+    )
+}
+
 /// How the delta store is used, for the header.
-pub fn deltas_header(imported: &Imported) -> BenchResult<String> {
-    Ok(if deltas_on()? {
+pub fn deltas_header(imported: &Imported, repository: &Path) -> BenchResult<String> {
+    Ok(if let Some(options) = delta_options()? {
+        let (disk, files) = disk_usage(&repository.join(DELTAS_DIR));
+        let (repository_disk, _) = disk_usage(repository);
         format!(
-            "delta store: prepared after each commit, as a server does in the background              (3 earlier versions, both ways): {} entries, {} in {:.2} s of the import",
+            "delta store: prepared after each commit, as a server does in the background \
+             ({} earlier versions, {}): {} entries written, {} in {:.2} s of the import; \
+             on disk {} files, {} (the whole repository {})",
+            options.depth,
+            if options.reverse {
+                "both ways"
+            } else {
+                "old to new only"
+            },
             imported.deltas_kept.0,
             crate::report::mb(imported.deltas_kept.1),
-            imported.deltas_time.as_secs_f64()
+            imported.deltas_time.as_secs_f64(),
+            files,
+            crate::report::mb(disk),
+            crate::report::mb(repository_disk),
         )
     } else {
         format!("delta store: off ({DELTAS_VARIABLE}=off: emptied before every conary step)")
@@ -168,7 +273,7 @@ pub fn import(candidates: &[ImportCandidate], dir: &Path) -> BenchResult<Importe
     let identity = login(&repository)?;
     let label: Label = crate::LABEL.parse()?;
     let mut versions: BTreeMap<String, Vec<Version>> = BTreeMap::new();
-    let prepare = deltas_on()?;
+    let prepare = delta_options()?;
     let mut deltas_time = Duration::ZERO;
     let mut deltas_kept = (0, 0);
     for candidate in candidates {
@@ -179,9 +284,9 @@ pub fn import(candidates: &[ImportCandidate], dir: &Path) -> BenchResult<Importe
         let changeset = imported.to_changeset(&sink)?;
         let ccs = write_changeset(Vec::new(), &changeset, &sink)?;
         let result = repository.commit(ChangeSetReader::new(&ccs[..])?, &identity)?;
-        if prepare {
+        if let Some(options) = &prepare {
             let started = Instant::now();
-            let report = repository.prepare_deltas(&result.committed, &PrepareOptions::default())?;
+            let report = repository.prepare_deltas(&result.committed, options)?;
             deltas_time += started.elapsed();
             deltas_kept.0 += report.kept;
             deltas_kept.1 += report.bytes;
