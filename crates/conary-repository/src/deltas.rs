@@ -6,10 +6,13 @@
 //! of its new contents against its old contents (the base) against the
 //! full payload. That is most of a first request's work. This module keeps
 //! each weighed delta on disk, keyed by (target contents, base contents,
-//! encoding): [`DeltaFiles`] is the [`DeltaStore`] the changeset builder
-//! reads and fills, so a delta is made once per pair whoever asks first,
-//! and [`Repository::prepare_deltas`] makes them ahead of any request
-//! (the server runs it in the background after each commit).
+//! encoding): [`Repository::prepare_deltas`] makes them ahead of any
+//! request (the server runs it in the background after each commit), and
+//! every changeset the repository builds reads them through
+//! [`DeltaFiles`], the [`DeltaStore`] the changeset builder uses. Requests
+//! only read the store: a delta a request had to make is not written
+//! (a file per delta would slow the request; the changeset cache keeps
+//! the whole answer for the next one).
 //!
 //! Where to start: [`Repository::prepare_deltas`] pairs each committed
 //! trove with the versions before it on its branch and flavor exactly as
@@ -39,7 +42,7 @@
 //! Layout (docs/FORMATS.md §"Delta store entry"):
 //! `DIR/deltas/<encoding>/<first two hex digits of target>/<target>-<base>`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -75,9 +78,16 @@ const HEADER_LEN: usize = 4 + 2 + 32 * 3 + 8 * 3 + 1;
 const MAX_ENTRY_BYTES: u64 = 1 << 30;
 
 /// The files of the delta store, as a [`DeltaStore`] for the changeset
-/// builder, counting what it found and kept.
+/// builder, counting what it found and kept. A store opened for requests
+/// only reads: what a request makes is not written (creating a file per
+/// delta would slow the request down; the changeset cache keeps the
+/// whole answer, and the server's worker fills the store).
 pub(crate) struct DeltaFiles<'s> {
     dir: PathBuf,
+    /// Whether [`DeltaStore::put`] writes.
+    writable: bool,
+    /// Directories known to exist (created or seen by this store).
+    made_dirs: RefCell<BTreeSet<PathBuf>>,
     /// The blob store: a stored delta is used only while its base is there
     /// (a builder skips bases it cannot read).
     blobs: &'s dyn BlobStore,
@@ -88,10 +98,13 @@ pub(crate) struct DeltaFiles<'s> {
 }
 
 impl<'s> DeltaFiles<'s> {
-    /// The store in `dir`, with bases in `blobs`.
-    pub(crate) fn new(dir: PathBuf, blobs: &'s dyn BlobStore) -> DeltaFiles<'s> {
+    /// The store in `dir`, with bases in `blobs`; `writable` for one that
+    /// keeps what it is given.
+    pub(crate) fn new(dir: PathBuf, blobs: &'s dyn BlobStore, writable: bool) -> DeltaFiles<'s> {
         DeltaFiles {
             dir,
+            writable,
+            made_dirs: RefCell::new(BTreeSet::new()),
             blobs,
             found: Cell::new(0),
             kept: Cell::new(0),
@@ -113,7 +126,10 @@ impl<'s> DeltaFiles<'s> {
         let parent = path
             .parent()
             .ok_or_else(|| std::io::Error::other("an entry path without a directory"))?;
-        fs::create_dir_all(parent)?;
+        if !self.made_dirs.borrow().contains(parent) {
+            fs::create_dir_all(parent)?;
+            self.made_dirs.borrow_mut().insert(parent.to_path_buf());
+        }
         let temp = parent.join(crate::cache::temporary_name());
         let written = File::options()
             .write(true)
@@ -148,6 +164,9 @@ impl DeltaStore for DeltaFiles<'_> {
     }
 
     fn put(&self, key: &DeltaKey, delta: &StoredDelta) {
+        if !self.writable {
+            return;
+        }
         let bytes = encode(key, delta);
         if self.write_entry(&self.entry_path(key), &bytes).is_ok() {
             self.kept.set(self.kept.get() + 1);
@@ -294,9 +313,15 @@ fn preparer() -> Identity {
 
 impl Repository {
     /// The delta store of this repository (see [`crate::deltas`]), in
-    /// `DIR/deltas/`.
+    /// `DIR/deltas/`, read only (as requests use it).
     pub(crate) fn delta_files(&self) -> DeltaFiles<'_> {
-        DeltaFiles::new(self.dir().join(DELTAS_DIR), self.store())
+        DeltaFiles::new(self.dir().join(DELTAS_DIR), self.store(), false)
+    }
+
+    /// The delta store, keeping the deltas it is given (as
+    /// [`Repository::prepare_deltas`] uses it).
+    pub(crate) fn writable_delta_files(&self) -> DeltaFiles<'_> {
+        DeltaFiles::new(self.dir().join(DELTAS_DIR), self.store(), true)
     }
 
     /// The versions of `tuple` before it on its branch and flavor, newest
@@ -360,7 +385,7 @@ impl Repository {
         options: &PrepareOptions,
     ) -> Result<PreparedDeltas, RepositoryError> {
         let identity = preparer();
-        let files = self.delta_files();
+        let files = self.writable_delta_files();
         let store = StoreContents(self.store());
         let mut report = PreparedDeltas::default();
         for tuple in tuples {

@@ -184,7 +184,7 @@ fn the_store_keeps_files_and_removes_damaged_ones() {
     let (dir, repository) = repository();
     let (base, _) = repository.store().put_bytes(b"base").expect("base");
     let key = DeltaKey { base, ..key() };
-    let files = repository.delta_files();
+    let files = repository.writable_delta_files();
     assert_eq!(files.get(&key), None, "nothing yet, not even a directory");
     let delta = StoredDelta {
         base_size: 4,
@@ -212,6 +212,11 @@ fn the_store_keeps_files_and_removes_damaged_ones() {
     assert_eq!(files.get(&key), None);
     assert!(!path.exists());
     assert_eq!(files.damaged.get(), 1);
+    // The store requests use reads only.
+    let read_only = repository.delta_files();
+    read_only.put(&key, &delta);
+    assert_eq!(read_only.get(&key), None);
+    assert!(!path.exists());
 }
 
 #[test]
@@ -220,7 +225,7 @@ fn prepared_deltas_serve_the_update_with_the_same_bytes() {
     let deltas_dir = dir.path().join(DELTAS_DIR);
     let v1 = commit_version(&repository, 1);
     let v2 = commit_version(&repository, 2);
-    // Made without the store (it is emptied after).
+    // Made without the store; requests do not write it.
     let made = update(&repository, &v1, &v2);
     let rollback = update(&repository, &v2, &v1);
     assert!(
@@ -228,7 +233,7 @@ fn prepared_deltas_serve_the_update_with_the_same_bytes() {
             .iter()
             .any(|kind| matches!(kind, ContentKind::Delta { .. }))
     );
-    fs::remove_dir_all(&deltas_dir).expect("empty the store");
+    assert!(!deltas_dir.exists(), "requests only read the store");
 
     assert_eq!(
         repository.predecessors(&v2, 3).expect("earlier"),
@@ -305,12 +310,18 @@ fn stored_records_are_used_and_damaged_entries_made_again() {
         "{:?}",
         kinds(&full)
     );
-    // A damaged entry is removed and the delta made (and stored) again.
+    // A damaged entry is removed and the delta made again; preparing
+    // stores it again, exactly as it was.
     let mut damaged = good.clone();
     let middle = damaged.len() - 10;
     damaged[middle] ^= 0x01;
     fs::write(&path, &damaged).expect("damage");
     assert_eq!(update(&repository, &v1, &v2), made);
+    assert!(!path.exists(), "the damaged entry is removed");
+    let report = repository
+        .prepare_deltas(std::slice::from_ref(&v2), &options)
+        .expect("again");
+    assert_eq!((report.kept, report.found), (1, 1));
     assert_eq!(fs::read(&path).expect("made again"), good);
     // Deleting the whole store breaks nothing.
     fs::remove_dir_all(dir.path().join(DELTAS_DIR)).expect("delete");
@@ -340,14 +351,24 @@ fn earlier_versions_are_paired_up_to_the_depth() {
         .prepare_deltas(&tuples[3..], &options)
         .expect("prepare");
     assert_eq!((report.pairs, report.kept), (2, 4));
-    // An update from two versions back is served from the store; one from
-    // three back makes its deltas.
-    let before = entries(&repository.dir().join(DELTAS_DIR)).len();
-    update(&repository, &tuples[1], &tuples[3]);
-    assert_eq!(entries(&repository.dir().join(DELTAS_DIR)).len(), before);
-    update(&repository, &tuples[0], &tuples[3]);
-    assert_eq!(
-        entries(&repository.dir().join(DELTAS_DIR)).len(),
-        before + 2
-    );
+    // The entries pair v4's contents with v3's and v2's, not v1's.
+    let names: Vec<String> = entries(&repository.dir().join(DELTAS_DIR))
+        .iter()
+        .map(|path| {
+            path.file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    for (target, base, stored) in [(4, 3, true), (4, 2, true), (4, 1, false), (3, 2, false)] {
+        for path in [LIB, NOISE] {
+            let name = format!(
+                "{}-{}",
+                Digest::of(&files_of(target, path)),
+                Digest::of(&files_of(base, path))
+            );
+            assert_eq!(names.contains(&name), stored, "{path} v{base} -> v{target}");
+        }
+    }
 }
