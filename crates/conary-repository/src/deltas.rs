@@ -9,7 +9,7 @@
 //! encoding): [`Repository::prepare_deltas`] makes them ahead of any
 //! request (the server runs it in the background after each commit), and
 //! every changeset the repository builds reads them through
-//! [`DeltaFiles`], the [`DeltaStore`] the changeset builder uses. Requests
+//! `DeltaFiles`, the [`DeltaStore`] the changeset builder uses. Requests
 //! only read the store: a delta a request had to make is not written
 //! (a file per delta would slow the request; the changeset cache keeps
 //! the whole answer for the next one).
