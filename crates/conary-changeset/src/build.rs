@@ -11,7 +11,9 @@ use crate::compress;
 use crate::error::ChangeSetError;
 use crate::model::{ChangeSet, ContentKind, Contents, TextDiff, TextDiffKey, TroveChange};
 use crate::prepared::{Frame, PreparedPayloads};
-use crate::source::{ContentSource, read_verified, stored_frame};
+use crate::source::{
+    ContentSource, DeltaKey, DeltaStore, StoredDelta, delta_encoding, read_verified, stored_frame,
+};
 use crate::textdiff::text_diff;
 use crate::validate::{Limits, validate};
 
@@ -268,8 +270,63 @@ impl ChangeSetBuilder {
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
     ) -> Result<ChangeSet, ChangeSetError> {
-        self.build_inner(old_contents, new_contents, false)
+        self.build_inner(old_contents, new_contents, false, None)
             .map(|(changeset, _)| changeset)
+    }
+
+    /// [`ChangeSetBuilder::build`], taking the deltas it weighs from
+    /// `deltas` when they are there and offering it those it makes. The
+    /// changeset is the same as without the store. When every delta of
+    /// some contents is stored and the source keeps the contents as a
+    /// frame ([`ContentSource::open_frame`]), those contents are not read.
+    pub fn build_using(
+        self,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+        deltas: &dyn DeltaStore,
+    ) -> Result<ChangeSet, ChangeSetError> {
+        self.build_inner(old_contents, new_contents, false, Some(deltas))
+            .map(|(changeset, _)| changeset)
+    }
+
+    /// [`ChangeSetBuilder::build_prepared`] with a store of deltas, as
+    /// [`ChangeSetBuilder::build_using`]. The changeset written is the
+    /// same byte for byte.
+    pub fn build_prepared_using(
+        self,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+        deltas: &dyn DeltaStore,
+    ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
+        self.build_inner(old_contents, new_contents, true, Some(deltas))
+    }
+
+    /// Weighs every delta [`ChangeSetBuilder::build_using`] would weigh,
+    /// through `deltas` (so that a later build finds them there), and
+    /// builds nothing: what a repository does ahead of the requests.
+    /// Returns how many contents had deltas to weigh.
+    pub fn store_deltas(
+        self,
+        old_contents: &dyn ContentSource,
+        new_contents: &dyn ContentSource,
+        deltas: &dyn DeltaStore,
+    ) -> Result<usize, ChangeSetError> {
+        let encoding = delta_encoding(self.options.delta_level);
+        let mut weighed = 0;
+        for (digest, needed) in &self.needed {
+            if self.known.contains(digest) || !self.weighs_deltas(needed) {
+                continue;
+            }
+            self.choose(
+                digest,
+                needed,
+                old_contents,
+                new_contents,
+                Some((deltas, encoding)),
+            )?;
+            weighed += 1;
+        }
+        Ok(weighed)
     }
 
     /// [`ChangeSetBuilder::build`], also returning the payloads it
@@ -282,7 +339,7 @@ impl ChangeSetBuilder {
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
     ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
-        self.build_inner(old_contents, new_contents, true)
+        self.build_inner(old_contents, new_contents, true, None)
     }
 
     fn levels(&self) -> compress::Levels {
@@ -297,14 +354,17 @@ impl ChangeSetBuilder {
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
         keep: bool,
+        deltas: Option<&dyn DeltaStore>,
     ) -> Result<(ChangeSet, PreparedPayloads), ChangeSetError> {
+        let deltas = deltas.map(|store| (store, delta_encoding(self.options.delta_level)));
         let needed = std::mem::take(&mut self.needed);
         let mut prepared = PreparedPayloads::new(self.levels());
         for (digest, needed) in &needed {
             let kind = if self.known.contains(digest) {
                 ContentKind::Reference
             } else {
-                let (kind, frame) = self.choose(digest, needed, old_contents, new_contents)?;
+                let (kind, frame) =
+                    self.choose(digest, needed, old_contents, new_contents, deltas)?;
                 if keep && let Some(frame) = frame {
                     prepared.keep(*digest, frame);
                 }
@@ -323,22 +383,39 @@ impl ChangeSetBuilder {
         Ok((self.changeset, prepared))
     }
 
+    /// Whether deltas are weighed for `needed` at all.
+    fn weighs_deltas(&self, needed: &Needed) -> bool {
+        self.options.deltas
+            && !needed.bases.is_empty()
+            && needed.size != 0
+            && needed.size <= self.options.limits.max_delta_base
+    }
+
     /// Full or delta, whichever is smaller, with the compressed frame of
     /// the form chosen when one was made (the contents were read and are
-    /// exactly `needed.size` bytes).
+    /// exactly `needed.size` bytes). With `deltas` (a store and the
+    /// encoding of this builder's deltas), a delta stored for a base is
+    /// taken from it instead of being made, and a delta made is stored;
+    /// the contents are read only when something must be compressed.
     fn choose(
         &self,
         digest: &Digest,
         needed: &Needed,
         old_contents: &dyn ContentSource,
         new_contents: &dyn ContentSource,
+        deltas: Option<(&dyn DeltaStore, Digest)>,
     ) -> Result<(ContentKind, Option<Frame>), ChangeSetError> {
         let max = self.options.limits.max_delta_base;
-        if !self.options.deltas || needed.bases.is_empty() || needed.size == 0 || needed.size > max
-        {
+        if !self.weighs_deltas(needed) {
             return Ok((ContentKind::Full, None));
         }
-        let new = read_verified(new_contents, digest, max, "contents")?;
+        let read_new = || read_verified(new_contents, digest, max, "contents");
+        // Without a store the contents are always needed: read them first,
+        // as they always were (a missing or damaged blob fails here).
+        let mut new = match deltas {
+            None => Some(read_new()?),
+            Some(_) => None,
+        };
         let levels = self.levels();
         // Contents the source keeps compressed weigh what their frame
         // weighs, and the writer copies that frame: only a delta needs
@@ -346,23 +423,73 @@ impl ChangeSetBuilder {
         let (full_len, full) = match stored_frame(new_contents, digest, needed.size)? {
             Some(frame) => (frame.len() as u64, None),
             None => {
-                let full = compress(&new, levels, None)?;
+                let new = match &mut new {
+                    Some(new) => new,
+                    slot => slot.insert(read_new()?),
+                };
+                let full = compress(new, levels, None)?;
                 (full.len() as u64, Some(full))
             }
         };
         let mut best = (full_len, ContentKind::Full, full);
         for base in &needed.bases {
-            let old = match read_verified(old_contents, base, max, "base contents") {
-                Ok(old) => old,
-                Err(ChangeSetError::Unavailable { .. } | ChangeSetError::Limit { .. }) => continue,
-                Err(error) => return Err(error),
+            let key = deltas.map(|(_, encoding)| DeltaKey {
+                target: *digest,
+                base: *base,
+                encoding,
+            });
+            let stored = deltas
+                .zip(key.as_ref())
+                .and_then(|((store, _), key)| store.get(key))
+                .filter(|stored| stored.size == needed.size);
+            let (delta_len, delta) = match stored {
+                // A stored delta serves when its frame is there or when it
+                // loses anyway; the base must still be one a build reads.
+                Some(stored)
+                    if stored.frame.is_some()
+                        || stored.len.saturating_add(DELTA_INDEX_COST) >= best.0 =>
+                {
+                    if stored.base_size > max
+                        || !compress::delta_fits(stored.base_size, needed.size)
+                    {
+                        continue;
+                    }
+                    (stored.len, stored.frame)
+                }
+                _ => {
+                    let old = match read_verified(old_contents, base, max, "base contents") {
+                        Ok(old) => old,
+                        Err(ChangeSetError::Unavailable { .. } | ChangeSetError::Limit { .. }) => {
+                            continue;
+                        }
+                        Err(error) => return Err(error),
+                    };
+                    if !compress::delta_fits(old.len() as u64, needed.size) {
+                        continue;
+                    }
+                    let new = match &mut new {
+                        Some(new) => new,
+                        slot => slot.insert(read_new()?),
+                    };
+                    let delta = compress(new, levels, Some(&old))?;
+                    let len = delta.len() as u64;
+                    if let (Some((store, _)), Some(key)) = (deltas, &key) {
+                        let smaller = len.saturating_add(DELTA_INDEX_COST) < full_len;
+                        let record = StoredDelta {
+                            base_size: old.len() as u64,
+                            size: new.len() as u64,
+                            len,
+                            frame: smaller.then(|| delta.clone()),
+                        };
+                        store.put(key, &record);
+                    }
+                    (len, Some(delta))
+                }
             };
-            if !compress::delta_fits(old.len() as u64, needed.size) {
-                continue;
-            }
-            let delta = compress(&new, levels, Some(&old))?;
-            let delta_len = (delta.len() as u64).saturating_add(DELTA_INDEX_COST);
-            if delta_len < best.0 {
+            let delta_len = delta_len.saturating_add(DELTA_INDEX_COST);
+            if delta_len < best.0
+                && let Some(delta) = delta
+            {
                 best = (delta_len, ContentKind::Delta { base: *base }, Some(delta));
             }
         }
@@ -371,8 +498,12 @@ impl ChangeSetBuilder {
             return Ok((kind, None));
         };
         // A stream whose size disagrees with its contents is left to the
-        // writer, which reports it.
-        let frame = (new.len() as u64 == needed.size).then_some(Frame {
+        // writer, which reports it. Contents not read were weighed only
+        // from stored deltas of exactly `needed.size` bytes.
+        let exact = new
+            .as_ref()
+            .is_none_or(|new| new.len() as u64 == needed.size);
+        let frame = exact.then_some(Frame {
             base: match kind {
                 ContentKind::Delta { base } => Some(base),
                 _ => None,

@@ -80,7 +80,10 @@ pub use invert::invert;
 pub use model::{ChangeSet, ContentKind, Contents, PayloadId, TextDiff, TextDiffKey, TroveChange};
 pub use prepared::PreparedPayloads;
 pub use read::{ChangeSetReader, PayloadReader, RawFrame};
-pub use source::{ContentSource, FileContents, MemContents, NoContents};
+pub use source::{
+    ContentSource, DeltaKey, DeltaStore, FileContents, MemContents, NoContents, StoredDelta,
+    delta_encoding,
+};
 pub use summary::{FileSummary, KindTotal, Summary, TroveSummary};
 pub use textdiff::{apply_text_diff, is_text, text_diff};
 pub use validate::Limits;

@@ -273,3 +273,70 @@ pub(crate) fn stored_frame(
     let whole = zstd::zstd_safe::find_frame_compressed_size(&frame).ok() == Some(frame.len());
     Ok((declared == Some(size) && whole).then_some(frame))
 }
+
+/// Names one delta a [`DeltaStore`] keeps: the contents it makes
+/// (`target`), the contents it is made against (`base`), and how it was
+/// encoded ([`delta_encoding`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DeltaKey {
+    /// The digest of the contents the delta makes.
+    pub target: Digest,
+    /// The digest of the contents it is made against.
+    pub base: Digest,
+    /// The encoding: see [`delta_encoding`].
+    pub encoding: Digest,
+}
+
+/// A delta as [`crate::ChangeSetBuilder`] made it when weighing it
+/// against the full payload, kept by a [`DeltaStore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDelta {
+    /// The size of the base contents.
+    pub base_size: u64,
+    /// The size of the target contents (pledged in the frame).
+    pub size: u64,
+    /// The length of the delta's zstd frame.
+    pub len: u64,
+    /// The frame itself, kept when it was smaller than the full payload
+    /// when made; `None` records that the full payload was smaller (a
+    /// builder that finds the delta smaller after all makes it again).
+    pub frame: Option<Vec<u8>>,
+}
+
+/// Deltas made before, for [`crate::ChangeSetBuilder::build_using`]: a
+/// delta found here is not made again, and a delta made is offered here.
+/// Both are best effort: a store that fails answers `None` and drops
+/// what it is given. A store hands back exactly what it was given for a
+/// key (damaged entries are its to detect); the builder checks sizes.
+pub trait DeltaStore {
+    /// The delta kept under `key`, if any.
+    fn get(&self, key: &DeltaKey) -> Option<StoredDelta>;
+
+    /// Keeps `delta` under `key`.
+    fn put(&self, key: &DeltaKey, delta: &StoredDelta);
+}
+
+/// The version of how deltas are encoded (`compress::encoder`: window,
+/// long-distance matching, checksum, pledged size). Bump it whenever the
+/// bytes of a delta change for the same contents and level.
+const DELTA_ENCODING_VERSION: u32 = 1;
+
+/// The encoding of deltas made at `delta_level` by this build: a digest of
+/// the changeset format, the delta encoding's version, the level and the
+/// zstd library's version, so that a stored delta is found only by a
+/// builder that would make the same bytes.
+///
+/// ```rust
+/// use conary_changeset::delta_encoding;
+/// assert_eq!(delta_encoding(9), delta_encoding(9));
+/// assert_ne!(delta_encoding(9), delta_encoding(19));
+/// ```
+pub fn delta_encoding(delta_level: i32) -> Digest {
+    let mut hasher = Hasher::new();
+    hasher.update(b"conary delta encoding\0");
+    hasher.update(&crate::index::CHANGESET_FORMAT.number.to_le_bytes());
+    hasher.update(&DELTA_ENCODING_VERSION.to_le_bytes());
+    hasher.update(&delta_level.to_le_bytes());
+    hasher.update(&zstd::zstd_safe::version_number().to_le_bytes());
+    hasher.finalize()
+}

@@ -246,7 +246,7 @@ impl ChangesetCache {
 
 /// A name for a temporary file no other writer uses: the process, a
 /// counter and the time.
-fn temporary_name() -> String {
+pub(crate) fn temporary_name() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);

@@ -101,7 +101,7 @@ fn troves_named(changeset: &ChangeSet) -> Vec<TroveTuple> {
 }
 
 /// A changeset error caused by the repository's own data or output.
-fn internal(error: ChangeSetError) -> RepositoryError {
+pub(crate) fn internal(error: ChangeSetError) -> RepositoryError {
     RepositoryError::Changeset {
         reason: error.to_string(),
         from_caller: false,
@@ -193,7 +193,9 @@ impl Repository {
     ) -> Result<ChangeSet, RepositoryError> {
         let builder = self.changeset_builder(jobs, recurse, identity)?;
         let store = StoreContents(self.store());
-        builder.build(&store, &store).map_err(internal)
+        builder
+            .build_using(&store, &store, &self.delta_files())
+            .map_err(internal)
     }
 
     /// [`Repository::plan_changeset`], also keeping the payloads compressed
@@ -207,7 +209,9 @@ impl Repository {
     ) -> Result<(ChangeSet, PreparedPayloads), RepositoryError> {
         let builder = self.changeset_builder(jobs, recurse, identity)?;
         let store = StoreContents(self.store());
-        builder.build_prepared(&store, &store).map_err(internal)
+        builder
+            .build_prepared_using(&store, &store, &self.delta_files())
+            .map_err(internal)
     }
 
     /// The repository's changeset cache (see [`crate::cache`]), in
@@ -235,7 +239,9 @@ impl Repository {
             });
         }
         let store = StoreContents(self.store());
-        let (changeset, prepared) = builder.build_prepared(&store, &store).map_err(internal)?;
+        let (changeset, prepared) = builder
+            .build_prepared_using(&store, &store, &self.delta_files())
+            .map_err(internal)?;
         Ok(PlannedChangeset {
             planned: Planned::Fresh {
                 changeset: Box::new(changeset),
@@ -288,7 +294,7 @@ impl Repository {
 
     /// A builder holding every trove change of `jobs`, before contents are
     /// weighed.
-    fn changeset_builder(
+    pub(crate) fn changeset_builder(
         &self,
         jobs: &[Job],
         recurse: bool,

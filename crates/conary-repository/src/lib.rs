@@ -58,6 +58,7 @@ mod commit;
 pub mod config;
 mod contents;
 pub mod db;
+pub mod deltas;
 pub mod entitlement;
 pub mod error;
 mod generate;

@@ -69,13 +69,21 @@ pub(crate) struct AppState {
     pub(crate) repository: Arc<Repository>,
     /// Request size limits.
     pub(crate) limits: Limits,
+    /// The background worker preparing deltas after commits.
+    pub(crate) deltas: crate::deltas::DeltaWorker,
 }
 
 /// The application serving `repository`: every route, the request log and
-/// the JSON body limit. [`crate::Server`] runs it; tests can call it
-/// directly.
+/// the JSON body limit, and a background thread that prepares the deltas
+/// of each commit (see `deltas.rs`; it ends once the router is dropped).
+/// [`crate::Server`] runs it; tests can call it directly.
 pub fn router(repository: Arc<Repository>, limits: Limits) -> Router {
-    let state = AppState { repository, limits };
+    let deltas = crate::deltas::DeltaWorker::start(Arc::clone(&repository));
+    let state = AppState {
+        repository,
+        limits,
+        deltas,
+    };
     let api = Router::new()
         .route("/info", get(info))
         .route("/whoami", get(whoami))

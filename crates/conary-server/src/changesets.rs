@@ -123,5 +123,9 @@ pub(crate) async fn commit(
         .await
         .map_err(|error| ApiError::internal(&error))?;
     end.into_result(max)?;
-    Ok(Json(CommitResult::from(&result?)))
+    let result = result?;
+    // The deltas of updates to what was committed are made in the
+    // background; the answer does not wait for them.
+    state.deltas.prepare(result.committed.clone());
+    Ok(Json(CommitResult::from(&result)))
 }

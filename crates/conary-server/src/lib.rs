@@ -28,6 +28,7 @@ mod auth;
 mod blobs;
 mod body;
 mod changesets;
+mod deltas;
 pub mod error;
 pub mod log;
 pub mod server;

@@ -2,6 +2,7 @@
 //! truncation, properties, inversion, summaries and real Debian packages.
 
 mod corpus;
+mod deltas;
 mod fixtures;
 mod frames;
 mod hostile;

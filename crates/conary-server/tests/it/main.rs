@@ -1,5 +1,6 @@
 //! The HTTP API answered in-process.
 
 mod api;
+mod deltas;
 mod support;
 mod troves;
