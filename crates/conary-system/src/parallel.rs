@@ -48,7 +48,9 @@ pub(crate) fn try_for_each<T: Sync>(
     };
     std::thread::scope(|scope| {
         for _ in 1..THREADS.min(items.len()) {
-            scope.spawn(work);
+            // A thread that cannot start leaves its share to the others
+            // (this one always works).
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
         }
         work();
     });

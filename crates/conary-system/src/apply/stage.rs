@@ -194,14 +194,23 @@ impl<'a> Stager<'a> {
         reader: &mut ChangeSetReader<R>,
     ) -> Result<Staged, SystemError> {
         let pool = Arc::new(Pool::new(self.privileged));
-        self.pool = Some(Arc::clone(&pool));
         let result = std::thread::scope(|scope| {
-            for _ in 0..writers::WRITERS {
-                scope.spawn(|| pool.work());
+            // Closes the queue however this closure ends (a panic too), so
+            // the writers return and the scope can join them.
+            let _close = writers::CloseOnDrop(&pool);
+            let started = (0..writers::WRITERS)
+                .filter(|_| {
+                    std::thread::Builder::new()
+                        .spawn_scoped(scope, || pool.work())
+                        .is_ok()
+                })
+                .count();
+            // Without a writer (no thread could start), this thread
+            // writes every file itself.
+            if started > 0 {
+                self.pool = Some(Arc::clone(&pool));
             }
-            let result = self.stage_in_order(reader);
-            pool.close();
-            result
+            self.stage_in_order(reader)
         });
         // A writer's error explains the staging thread's stop.
         match pool.take_error() {

@@ -206,6 +206,15 @@ impl Pool {
     }
 }
 
+/// Closes the pool when dropped (see [`Pool::close`]).
+pub(crate) struct CloseOnDrop<'p>(pub &'p Pool);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
