@@ -28,6 +28,7 @@ struct Spec {
     link: bool,
     mode: u32,
     flags: u64,
+    mtime: u64,
 }
 
 fn file(path: &'static str, data: &'static [u8]) -> Spec {
@@ -37,6 +38,7 @@ fn file(path: &'static str, data: &'static [u8]) -> Spec {
         link: false,
         mode: 0o644,
         flags: 0,
+        mtime: 0,
     }
 }
 
@@ -47,12 +49,17 @@ fn link(path: &'static str, target: &'static str) -> Spec {
         link: true,
         mode: 0o777,
         flags: 0,
+        mtime: 0,
     }
 }
 
 impl Spec {
     fn mode(mut self, mode: u32) -> Spec {
         self.mode = mode;
+        self
+    }
+    fn mtime(mut self, mtime: u64) -> Spec {
+        self.mtime = mtime;
         self
     }
     fn flag(mut self, flag: u64) -> Spec {
@@ -86,6 +93,7 @@ fn build(repo: &Repo, name: &str, revision: &str, files: &[Spec]) -> TroveTuple 
         };
         let mut stream = FileStream::new(kind, Mode::new(spec.mode).expect("mode"), "root", "root");
         stream.flags = FileFlags::from_bits(spec.flags);
+        stream.mtime = spec.mtime;
         trove.add_file(
             PathId::derive(spec.path.as_bytes()),
             spec.path,
@@ -277,6 +285,64 @@ fn modified_contents_of_a_plain_file_are_a_conflict_unless_replaced() {
     };
     update(&mut db, &repo, &v1, &v2, &options);
     assert_eq!(fs::read(&path).expect("read"), b"two\n");
+}
+
+/// Sets the mtime of `path` to `seconds` and `nanos`.
+fn set_mtime(path: &Path, seconds: i64, nanos: u32) {
+    let time = std::time::UNIX_EPOCH
+        + std::time::Duration::from_secs(seconds.unsigned_abs())
+        + std::time::Duration::from_nanos(u64::from(nanos));
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open")
+        .set_modified(time)
+        .expect("set mtime");
+}
+
+/// As the original's `FileFromFilesystem` does, a plain file whose size,
+/// mode and mtime are those installed is taken as unchanged without
+/// hashing it; an edit that leaves a nanosecond part in the mtime (any
+/// write does) is seen.
+#[test]
+fn a_plain_file_with_its_installed_size_mode_and_mtime_is_not_hashed() {
+    const INSTALLED: u64 = 1_700_000_000;
+    let repo = Repo::new();
+    let v1 = build(
+        &repo,
+        "tool:data",
+        "1-1-1",
+        &[file("/usr/share/tool/data", b"one\n").mtime(INSTALLED)],
+    );
+    let v2 = build(
+        &repo,
+        "tool:data",
+        "2-1-1",
+        &[file("/usr/share/tool/data", b"two\n").mtime(INSTALLED + 1)],
+    );
+    let (root, mut db) = setup(&repo, &v1);
+    let path = root.path().join("usr/share/tool/data");
+    let installed = fs::symlink_metadata(&path).expect("stat");
+    assert_eq!(
+        std::os::unix::fs::MetadataExt::mtime(&installed),
+        INSTALLED as i64
+    );
+    // Same size, whole-second mtime put back: taken as installed, and the
+    // update writes its contents.
+    fs::write(&path, b"ONE\n").expect("edit");
+    set_mtime(&path, INSTALLED as i64, 0);
+    update(&mut db, &repo, &v1, &v2, &ApplyOptions::default());
+    assert_eq!(fs::read(&path).expect("read"), b"two\n");
+
+    // The same edit with the mtime a write leaves is a local change.
+    let root = tempfile::tempdir().expect("root");
+    let mut db = Database::open(root.path()).expect("open");
+    run_jobs(&mut db, &repo, &[install_job(&v1)]);
+    let path = root.path().join("usr/share/tool/data");
+    fs::write(&path, b"ONE\n").expect("edit");
+    set_mtime(&path, INSTALLED as i64, 1);
+    let error = refused(&mut db, &repo, &v1, &v2);
+    assert_eq!(error.hint(), Some("--replace-modified-files"), "{error}");
 }
 
 #[test]

@@ -40,6 +40,45 @@ impl Planner<'_> {
         self.stage(&orig, &rel, make, &stream)
     }
 
+    /// True when the regular file at `full` still has the size, mtime and
+    /// mode (and, when privileged, the owner and group) `old` was
+    /// installed with, to the nanosecond: its contents are then taken as
+    /// the installed ones without hashing them, as the original's
+    /// `FileFromFilesystem` takes a possible match whose inode stream and
+    /// size agree. Installing sets whole-second mtimes, which an editor's
+    /// write does not leave. Config files, where local edits are the rule,
+    /// are always hashed. Should a file changed in place without any trace
+    /// serve as a delta's base, the changeset reader's check of the base
+    /// refuses it and the transaction is undone.
+    fn as_installed(
+        &self,
+        full: &Path,
+        old: &OldFile,
+        new: &FileStream,
+    ) -> Result<bool, SystemError> {
+        use std::os::unix::fs::MetadataExt as _;
+        let installed = &old.stream;
+        if installed.flags.is_config() || new.flags.is_config() || installed.mtime == 0 {
+            return Ok(false);
+        }
+        let Some(size) = installed.size() else {
+            return Ok(false);
+        };
+        let metadata = match std::fs::symlink_metadata(full) {
+            Ok(metadata) if metadata.is_file() => metadata,
+            Ok(_) => return Ok(false),
+            Err(error) => return Err(SystemError::io("inspect", full, error)),
+        };
+        let owners = !self.privileged
+            || (metadata.uid() == self.ids.user(&installed.owner).id()
+                && metadata.gid() == self.ids.group(&installed.group).id());
+        Ok(owners
+            && metadata.len() == size
+            && u64::try_from(metadata.mtime()).ok() == Some(installed.mtime)
+            && metadata.mtime_nsec() == 0
+            && metadata.mode() & 0o7777 == u32::from(installed.mode.bits()))
+    }
+
     /// The contents decision for a regular file replacing `old` where the
     /// disk may hold local changes; `None` keeps the disk as it is.
     pub(super) fn regular_content(
@@ -56,6 +95,7 @@ impl Planner<'_> {
             )));
         };
         let disk_digest = match on_disk {
+            Disk::Regular if self.as_installed(full, old, new)? => Some(base),
             Disk::Regular => Some(disk::hash_file(full)?.0),
             _ => None,
         };
