@@ -177,8 +177,8 @@ impl DeltaStore for DeltaFiles<'_> {
 }
 
 /// An entry's bytes (the module documentation and docs/FORMATS.md give
-/// the layout).
-pub(crate) fn encode(key: &DeltaKey, delta: &StoredDelta) -> Vec<u8> {
+/// the layout). Public for the `delta_entry` fuzz target.
+pub fn encode(key: &DeltaKey, delta: &StoredDelta) -> Vec<u8> {
     let frame_len = delta.frame.as_ref().map_or(0, Vec::len);
     let mut bytes = Vec::with_capacity(HEADER_LEN + frame_len + 32);
     bytes.extend_from_slice(MAGIC);
@@ -214,8 +214,9 @@ fn be_u64(bytes: &[u8], at: &mut usize) -> Option<u64> {
 }
 
 /// The delta an entry holds for `key`, when the entry is whole, intact and
-/// made for exactly that key.
-pub(crate) fn parse(bytes: &[u8], key: &DeltaKey) -> Option<StoredDelta> {
+/// made for exactly that key; `None` for anything else, never a panic
+/// (the `delta_entry` fuzz target offers it arbitrary bytes).
+pub fn parse(bytes: &[u8], key: &DeltaKey) -> Option<StoredDelta> {
     let (body, check) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
     if Digest::of(body).as_bytes()[..] != *check {
         return None;
