@@ -197,10 +197,7 @@ impl ChangesetCache {
             };
             let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
             if name.starts_with(TEMP_PREFIX) {
-                let stale = now
-                    .duration_since(modified)
-                    .is_ok_and(|age| age > STALE_TEMPORARY);
-                if stale {
+                if is_stale(now, modified) {
                     let _ = fs::remove_file(entry.path());
                 }
             } else if name.ends_with(ENTRY_SUFFIX) && metadata.is_file() {
@@ -240,6 +237,32 @@ impl ChangesetCache {
             if stale {
                 let _ = fs::remove_file(&path);
             }
+        }
+    }
+}
+
+/// True for a temporary file last written more than [`STALE_TEMPORARY`]
+/// before `now`: a writer that crashed left it.
+fn is_stale(now: SystemTime, modified: SystemTime) -> bool {
+    now.duration_since(modified)
+        .is_ok_and(|age| age > STALE_TEMPORARY)
+}
+
+/// Removes the temporary files (named by [`temporary_name`]) a crashed
+/// writer left in `dir`; files being written now are left alone.
+pub(crate) fn remove_stale_temporaries(dir: &Path) {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in listing.flatten() {
+        let temporary = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(TEMP_PREFIX));
+        let modified = entry.metadata().and_then(|metadata| metadata.modified());
+        if temporary && modified.is_ok_and(|modified| is_stale(now, modified)) {
+            let _ = fs::remove_file(entry.path());
         }
     }
 }

@@ -37,7 +37,9 @@
 //!   again).
 //! - **Never stale**: contents are addressed by digest, so an entry stays
 //!   right forever. Nothing removes entries; deleting the directory (or
-//!   any entry) only makes the next request slower.
+//!   any entry) only makes the next request slower. Temporary files a
+//!   crashed writer left (older than an hour) are removed by the next
+//!   writer to that directory.
 //!
 //! Layout (docs/FORMATS.md §"Delta store entry"):
 //! `DIR/deltas/<encoding>/<first two hex digits of target>/<target>-<base>`.
@@ -128,6 +130,8 @@ impl<'s> DeltaFiles<'s> {
             .ok_or_else(|| std::io::Error::other("an entry path without a directory"))?;
         if !self.made_dirs.borrow().contains(parent) {
             fs::create_dir_all(parent)?;
+            // Once per directory and store: what a crashed writer left.
+            crate::cache::remove_stale_temporaries(parent);
             self.made_dirs.borrow_mut().insert(parent.to_path_buf());
         }
         let temp = parent.join(crate::cache::temporary_name());

@@ -372,3 +372,33 @@ fn earlier_versions_are_paired_up_to_the_depth() {
         }
     }
 }
+
+#[test]
+fn temporary_files_a_crashed_writer_left_are_removed_by_the_next_writer() {
+    let (_dir, repository) = repository();
+    let (base, _) = repository.store().put_bytes(b"base").expect("base");
+    let key = DeltaKey { base, ..key() };
+    let delta = StoredDelta {
+        base_size: 4,
+        size: 6,
+        len: 3,
+        frame: Some(b"abc".to_vec()),
+    };
+    let path = repository.writable_delta_files().entry_path(&key);
+    let bucket = path.parent().expect("bucket").to_path_buf();
+    fs::create_dir_all(&bucket).expect("bucket");
+    let stale = bucket.join("tmp-crashed");
+    let fresh = bucket.join("tmp-writing");
+    fs::write(&stale, b"partial").expect("stale");
+    fs::write(&fresh, b"partial").expect("fresh");
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    File::options()
+        .write(true)
+        .open(&stale)
+        .and_then(|file| file.set_modified(long_ago))
+        .expect("age");
+    repository.writable_delta_files().put(&key, &delta);
+    assert!(!stale.exists(), "left over from a crash: removed");
+    assert!(fresh.exists(), "another writer's file in progress: kept");
+    assert!(path.exists());
+}
