@@ -8,17 +8,12 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use conary_api::Job;
 use conary_api::wire::{ChangesetRequest, WireJob, WireTuple};
-use conary_changeset::{
-    ChangeSetBuilder, ChangeSetReader, ContentKind, MemContents, NoContents, write_changeset,
-};
-use conary_core::digest::PathId;
-use conary_core::files::{FileKind, FileStream, Mode};
-use conary_core::trove::{Trove, TroveTuple};
-use conary_core::version::Version;
+use conary_changeset::{ChangeSetReader, ContentKind};
+use conary_core::trove::TroveTuple;
 use conary_repository::cache::CACHE_DIR;
 use conary_repository::deltas::DELTAS_DIR;
 
-use crate::support::{Fixture, LABEL, fixture, post, post_json};
+use crate::support::{Fixture, component_changeset, fixture, post, post_json};
 
 /// Pseudo-random bytes (xorshift).
 fn noise(seed: u64, len: usize) -> Vec<u8> {
@@ -35,36 +30,9 @@ fn noise(seed: u64, len: usize) -> Vec<u8> {
 
 /// A `.ccs` of foo:lib version `n`: a library changed a little each time.
 fn version_changeset(n: u8) -> Vec<u8> {
-    let version: Version = format!("/{LABEL}/1.{n}-1-1").parse().expect("version");
     let mut lib = noise(1, 100_000);
     lib[500] = n;
-    let mut store = MemContents::new();
-    let digest = store.insert(lib.clone());
-    let kind = FileKind::Regular {
-        size: lib.len() as u64,
-        digest,
-        link_group: None,
-    };
-    let stream = FileStream::new(kind, Mode::new(0o644).expect("mode"), "root", "root");
-    let mut trove = Trove::new(
-        "foo:lib".parse().expect("name"),
-        version.clone(),
-        Default::default(),
-    );
-    let path = "/usr/lib/libfoo.so";
-    trove.add_file(
-        PathId::derive(path.as_bytes()),
-        path,
-        stream.file_id(),
-        version,
-    );
-    let mut builder = ChangeSetBuilder::new();
-    builder.add_primary(trove.tuple());
-    builder
-        .add_absolute(trove, &[(stream.file_id(), stream)].into_iter().collect())
-        .expect("absolute");
-    let changeset = builder.build(&NoContents, &store).expect("build");
-    write_changeset(Vec::new(), &changeset, &store).expect("write")
+    component_changeset("foo:lib", &format!("1.{n}-1-1"), "/usr/lib/libfoo.so", lib)
 }
 
 async fn commit(fixture: &Fixture, n: u8) -> TroveTuple {

@@ -5,6 +5,11 @@ use std::sync::Arc;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use base64::Engine as _;
+use conary_changeset::{ChangeSetBuilder, MemContents, NoContents, write_changeset};
+use conary_core::digest::PathId;
+use conary_core::files::{FileKind, FileStream, Mode};
+use conary_core::trove::Trove;
+use conary_core::version::Version;
 use conary_repository::{Acl, Repository};
 use conary_server::{Limits, router};
 use tower::ServiceExt as _;
@@ -175,4 +180,42 @@ pub async fn post_json(
     }
     let request = request.body(Body::from(body)).expect("request");
     send(fixture, Limits::default(), request).await
+}
+
+/// A `.ccs` holding component `name` at `/LABEL/revision` with one file.
+pub fn component_changeset(
+    name: &str,
+    revision: &str,
+    path: &str,
+    contents: impl AsRef<[u8]>,
+) -> Vec<u8> {
+    let contents = contents.as_ref();
+    let version: Version = format!("/{LABEL}/{revision}").parse().expect("version");
+    let mut store = MemContents::new();
+    let digest = store.insert(contents.to_vec());
+    let kind = FileKind::Regular {
+        size: contents.len() as u64,
+        digest,
+        link_group: None,
+    };
+    let stream = FileStream::new(kind, Mode::new(0o644).expect("mode"), "root", "root");
+    let mut trove = Trove::new(
+        name.parse().expect("name"),
+        version.clone(),
+        Default::default(),
+    );
+    trove.add_file(
+        PathId::derive(path.as_bytes()),
+        path,
+        stream.file_id(),
+        version,
+    );
+    trove.provides = format!("trove: {name}").parse().expect("provides");
+    let mut builder = ChangeSetBuilder::new();
+    builder.add_primary(trove.tuple());
+    builder
+        .add_absolute(trove, &[(stream.file_id(), stream)].into_iter().collect())
+        .expect("absolute");
+    let changeset = builder.build(&NoContents, &store).expect("build");
+    write_changeset(Vec::new(), &changeset, &store).expect("write")
 }

@@ -7,47 +7,11 @@ use conary_api::wire::{
     ChangesetRequest, CommitResult, DepRequest, DepSuggestions, TroveList, TroveListRequest,
     WireJob, WireTuple,
 };
-use conary_changeset::{
-    ChangeSetBuilder, ChangeSetReader, MemContents, NoContents, write_changeset,
-};
-use conary_core::digest::{Digest, PathId};
-use conary_core::files::{FileKind, FileStream, Mode};
+use conary_changeset::{ChangeSetReader, NoContents};
+use conary_core::digest::Digest;
 use conary_core::trove::{Trove, TroveTuple, TroveType};
-use conary_core::version::Version;
 
-use crate::support::{Fixture, LABEL, auth, fixture, get, post, post_json};
-
-/// A `.ccs` holding component `name` at `/LABEL/revision` with one file.
-fn component_changeset(name: &str, revision: &str, path: &str, contents: &str) -> Vec<u8> {
-    let version: Version = format!("/{LABEL}/{revision}").parse().expect("version");
-    let mut store = MemContents::new();
-    let digest = store.insert(contents.as_bytes().to_vec());
-    let kind = FileKind::Regular {
-        size: contents.len() as u64,
-        digest,
-        link_group: None,
-    };
-    let stream = FileStream::new(kind, Mode::new(0o644).expect("mode"), "root", "root");
-    let mut trove = Trove::new(
-        name.parse().expect("name"),
-        version.clone(),
-        Default::default(),
-    );
-    trove.add_file(
-        PathId::derive(path.as_bytes()),
-        path,
-        stream.file_id(),
-        version,
-    );
-    trove.provides = format!("trove: {name}").parse().expect("provides");
-    let mut builder = ChangeSetBuilder::new();
-    builder.add_primary(trove.tuple());
-    builder
-        .add_absolute(trove, &[(stream.file_id(), stream)].into_iter().collect())
-        .expect("absolute");
-    let changeset = builder.build(&NoContents, &store).expect("build");
-    write_changeset(Vec::new(), &changeset, &store).expect("write")
-}
+use crate::support::{Fixture, LABEL, auth, component_changeset, fixture, get, post, post_json};
 
 /// Commits a component as `user`, answering the status and result.
 async fn commit(fixture: &Fixture, user: &str, ccs: Vec<u8>) -> (StatusCode, serde_json::Value) {
@@ -135,7 +99,7 @@ async fn listings_and_manifests_follow_read_access() {
         ("foo:runtime", "/usr/bin/foo"),
         ("bar:runtime", "/usr/bin/bar"),
     ] {
-        let ccs = component_changeset(name, "1.0-1-1", path, &format!("{name}\n"));
+        let ccs = component_changeset(name, "1.0-1-1", path, format!("{name}\n"));
         assert_eq!(commit(&fixture, "root", ccs).await.0, StatusCode::OK);
     }
     let all = list(&fixture, "reader").await;
