@@ -31,10 +31,7 @@ mod imp {
 
     pub(super) fn point(name: &'static str) {
         let count = {
-            let mut counts = match COUNTS.lock() {
-                Ok(counts) => counts,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut counts = crate::parallel::lock(&COUNTS);
             let count = counts.entry(name).or_insert(0);
             *count = count.saturating_add(1);
             *count

@@ -2,8 +2,8 @@
 //! whose time is spent waiting for the device (unlinking files on a file
 //! system that discards freed blocks, syncing directories), not on the CPU.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::SystemError;
 
@@ -13,6 +13,17 @@ const THREADS: usize = 8;
 
 /// Below this many items the calls are made on the calling thread.
 const MIN_ITEMS: usize = 16;
+
+/// Locks `mutex`, taking the data even when a thread panicked while holding
+/// it (every user keeps its data valid between statements).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Waits on `condvar` with `guard`, as [`lock`] does about poisoning.
+pub(crate) fn wait<'a, T>(condvar: &Condvar, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    condvar.wait(guard).unwrap_or_else(PoisonError::into_inner)
+}
 
 /// Calls `action` on every item, on up to [`THREADS`] threads, in no
 /// particular order. Stops taking new items at the first error and returns
@@ -33,10 +44,7 @@ pub(crate) fn try_for_each<T: Sync>(
                 return;
             };
             if let Err(error) = action(item) {
-                let mut failed = match failed.lock() {
-                    Ok(guard) => guard,
-                    Err(poisoned) => poisoned.into_inner(),
-                };
+                let mut failed = lock(&failed);
                 if failed.as_ref().is_none_or(|(first, _)| index < *first) {
                     *failed = Some((index, error));
                 }
@@ -54,12 +62,10 @@ pub(crate) fn try_for_each<T: Sync>(
         }
         work();
     });
-    match failed.into_inner() {
-        Ok(failed) => failed.map_or(Ok(()), |(_, error)| Err(error)),
-        Err(poisoned) => poisoned
-            .into_inner()
-            .map_or(Ok(()), |(_, error)| Err(error)),
-    }
+    failed
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .map_or(Ok(()), |(_, error)| Err(error))
 }
 
 #[cfg(test)]

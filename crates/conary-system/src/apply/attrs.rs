@@ -2,9 +2,10 @@
 //! root's own `/etc/passwd` and `/etc/group`), permission bits, mtime.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::os::unix::fs::{PermissionsExt as _, lchown};
+use std::fs::{self, File, FileTimes};
+use std::os::unix::fs::{PermissionsExt as _, fchown, lchown};
 use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
 
 use conary_util::safe_join;
 use rustix::fs::{AtFlags, CWD, Timespec, Timestamps, utimensat};
@@ -53,6 +54,25 @@ pub(crate) fn set_attrs(path: &Path, attrs: &Attrs, privileged: bool) -> Result<
         };
         utimensat(CWD, path, &times, AtFlags::SYMLINK_NOFOLLOW)
             .map_err(|errno| SystemError::io("set mtime of", path, errno.into()))?;
+    }
+    Ok(())
+}
+
+/// [`set_attrs`] through an open file (no path lookups): owner first,
+/// then mode, then mtime.
+pub(crate) fn set_file_attrs(file: &File, attrs: &Attrs, privileged: bool) -> std::io::Result<()> {
+    if privileged && (attrs.uid.is_some() || attrs.gid.is_some()) {
+        fchown(file, attrs.uid, attrs.gid)?;
+    }
+    if let Some(mode) = attrs.mode {
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    if let Some(mtime) = attrs.mtime {
+        let time = match u64::try_from(mtime) {
+            Ok(seconds) => UNIX_EPOCH + Duration::from_secs(seconds),
+            Err(_) => UNIX_EPOCH - Duration::from_secs(mtime.unsigned_abs()),
+        };
+        file.set_times(FileTimes::new().set_accessed(time).set_modified(time))?;
     }
     Ok(())
 }

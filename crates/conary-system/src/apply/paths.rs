@@ -57,10 +57,7 @@ impl Joiner {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, PathBuf>> {
-        match self.parents.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::parallel::lock(&self.parents)
     }
 }
 

@@ -74,7 +74,9 @@ pub(crate) struct Stager<'a> {
     pool: Option<Arc<Pool>>,
 }
 
-fn create_temp(path: &Path) -> Result<File, SystemError> {
+/// Creates the temporary file `path`, which must not exist, readable by
+/// its owner only until its attributes are set.
+pub(crate) fn create_temp(path: &Path) -> Result<File, SystemError> {
     OpenOptions::new()
         .write(true)
         .create_new(true)

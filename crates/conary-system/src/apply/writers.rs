@@ -13,15 +13,15 @@
 //! file may go alone).
 
 use std::collections::VecDeque;
-use std::fs::{File, FileTimes, OpenOptions};
 use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _, fchown, symlink};
+use std::os::unix::fs::symlink;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, UNIX_EPOCH};
 
-use super::attrs::{Attrs, set_attrs};
+use super::attrs::{Attrs, set_attrs, set_file_attrs};
+use super::stage::create_temp;
 use crate::error::SystemError;
+use crate::parallel::{lock, wait};
 
 /// How many writer threads staging starts.
 pub(crate) const WRITERS: usize = 2;
@@ -61,12 +61,7 @@ impl Job {
         let temp = &self.temp;
         match &self.make {
             Make::Regular(bytes) => {
-                let mut file = OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(temp)
-                    .map_err(SystemError::io_with("create", temp))?;
+                let mut file = create_temp(temp)?;
                 file.write_all(bytes)
                     .map_err(SystemError::io_with("write", temp))?;
                 set_file_attrs(&file, &self.attrs, privileged)
@@ -78,25 +73,6 @@ impl Job {
             }
         }
     }
-}
-
-/// [`set_attrs`] through an open file (no path lookups): owner first,
-/// then mode, then mtime.
-fn set_file_attrs(file: &File, attrs: &Attrs, privileged: bool) -> std::io::Result<()> {
-    if privileged && (attrs.uid.is_some() || attrs.gid.is_some()) {
-        fchown(file, attrs.uid, attrs.gid)?;
-    }
-    if let Some(mode) = attrs.mode {
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    if let Some(mtime) = attrs.mtime {
-        let time = match u64::try_from(mtime) {
-            Ok(seconds) => UNIX_EPOCH + Duration::from_secs(seconds),
-            Err(_) => UNIX_EPOCH - Duration::from_secs(mtime.unsigned_abs()),
-        };
-        file.set_times(FileTimes::new().set_accessed(time).set_modified(time))?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Default)]
@@ -131,10 +107,7 @@ impl Pool {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        match self.state.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        lock(&self.state)
     }
 
     /// Queues `job`, waiting while the queue holds too many bytes.
@@ -147,10 +120,7 @@ impl Pool {
             && state.in_flight > 0
             && state.in_flight.saturating_add(bytes) > BUDGET
         {
-            state = match self.done.wait(state) {
-                Ok(guard) => guard,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            state = wait(&self.done, state);
         }
         if state.error.is_some() {
             return false;
@@ -187,10 +157,7 @@ impl Pool {
             if state.closed {
                 return;
             }
-            state = match self.work.wait(state) {
-                Ok(guard) => guard,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            state = wait(&self.work, state);
         }
     }
 
