@@ -279,8 +279,9 @@ pub(crate) fn temporary_name() -> String {
     format!("{TEMP_PREFIX}{}-{count}-{nanos}", std::process::id())
 }
 
-/// Reads `count` big-endian bytes at `*at`, advancing it.
-fn take<'a>(bytes: &'a [u8], at: &mut usize, count: usize) -> Option<&'a [u8]> {
+/// Reads `count` bytes at `*at`, advancing it (the cache's and the delta
+/// store's entry parsers).
+pub(crate) fn take<'a>(bytes: &'a [u8], at: &mut usize, count: usize) -> Option<&'a [u8]> {
     let end = at.checked_add(count)?;
     let slice = bytes.get(*at..end)?;
     *at = end;

@@ -58,6 +58,7 @@ use conary_store::BlobStore;
 use rusqlite::params;
 
 use crate::access::{Identity, Subject};
+use crate::cache::take;
 use crate::contents::StoreContents;
 use crate::error::RepositoryError;
 use crate::query::tuple_from_row;
@@ -203,14 +204,6 @@ pub fn encode(key: &DeltaKey, delta: &StoredDelta) -> Vec<u8> {
     let check = Digest::of(&bytes);
     bytes.extend_from_slice(check.as_bytes());
     bytes
-}
-
-/// Reads `count` bytes at `*at`, advancing it.
-fn take<'a>(bytes: &'a [u8], at: &mut usize, count: usize) -> Option<&'a [u8]> {
-    let end = at.checked_add(count)?;
-    let slice = bytes.get(*at..end)?;
-    *at = end;
-    Some(slice)
 }
 
 fn be_u64(bytes: &[u8], at: &mut usize) -> Option<u64> {
