@@ -165,20 +165,7 @@ impl ChangesetCache {
         }
         header.extend_from_slice(&(changeset.len() as u64).to_be_bytes());
         header.extend_from_slice(Digest::of(changeset).as_bytes());
-        let temp = self.dir.join(temporary_name());
-        let written = File::options()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| {
-                file.write_all(&header)?;
-                file.write_all(changeset)
-            })
-            .and_then(|()| fs::rename(&temp, self.entry_path(key)));
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        written
+        write_by_rename(&self.dir, &self.entry_path(key), &[&header, changeset])
     }
 
     /// The entries with their size and last use, oldest first; removes
@@ -241,6 +228,23 @@ impl ChangesetCache {
     }
 }
 
+/// Writes `parts` one after the other to a new temporary file in `dir`
+/// and renames it to `path` (not synced: readers check what they read);
+/// the temporary file is removed when anything fails.
+pub(crate) fn write_by_rename(dir: &Path, path: &Path, parts: &[&[u8]]) -> io::Result<()> {
+    let temp = dir.join(temporary_name());
+    let written = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| parts.iter().try_for_each(|part| file.write_all(part)))
+        .and_then(|()| fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
 /// True for a temporary file last written more than [`STALE_TEMPORARY`]
 /// before `now`: a writer that crashed left it.
 fn is_stale(now: SystemTime, modified: SystemTime) -> bool {
@@ -269,7 +273,7 @@ pub(crate) fn remove_stale_temporaries(dir: &Path) {
 
 /// A name for a temporary file no other writer uses: the process, a
 /// counter and the time.
-pub(crate) fn temporary_name() -> String {
+fn temporary_name() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);

@@ -47,7 +47,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use conary_api::Job;
@@ -135,17 +135,7 @@ impl<'s> DeltaFiles<'s> {
             crate::cache::remove_stale_temporaries(parent);
             self.made_dirs.borrow_mut().insert(parent.to_path_buf());
         }
-        let temp = parent.join(crate::cache::temporary_name());
-        let written = File::options()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| file.write_all(bytes))
-            .and_then(|()| fs::rename(&temp, path));
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        written
+        crate::cache::write_by_rename(parent, path, &[bytes])
     }
 }
 
